@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class SearchStatus(models.TextChoices):
+    SEARCHING = "recherche", "Je cherche un employeur"
+    PAUSED = "pause", "Je ne cherche plus pour l'instant"
+    FOUND = "trouve", "J'ai trouvé un contrat"
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediat", "À chaque nouvelle mise en relation"
+    DAILY = "quotidien", "Un résumé par jour"
+    NONE = "aucun", "Aucun e-mail"
+
+
+RADIUS_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
+DEFAULT_RADIUS_KM = 30

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, NotificationFrequency, SearchStatus
+from core.enums import DiplomaLevel
+
+
+class CandidateProfileQuerySet(models.QuerySet):
+    def searching(self):
+        return self.filter(status=SearchStatus.SEARCHING)
+
+
+class CandidateProfile(models.Model):
+    """Le profil court d'un·e jeune : pas de CV, quelques choix."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate_profile")
+    birth_date = models.DateField("date de naissance")
+    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name="commune")
+    radius_km = models.PositiveSmallIntegerField("distance maximale", choices=RADIUS_CHOICES, default=DEFAULT_RADIUS_KM)
+    has_driving_licence = models.BooleanField("permis de conduire", default=False)
+    has_vehicle = models.BooleanField("véhicule", default=False)
+    trades = models.ManyToManyField("trades.Trade", related_name="candidates", verbose_name="métiers")
+    level = models.CharField("niveau de diplôme préparé", max_length=1, choices=DiplomaLevel.choices)
+    contract_types = models.JSONField("types de contrat", default=list)
+    available_from = models.DateField("disponible à partir de")
+    has_training_place = models.BooleanField("place en CFA", default=False)
+    training_centre = models.CharField("CFA", max_length=200, blank=True)
+    presentation = models.TextField("présentation", max_length=500, blank=True)
+    status = models.CharField("situation", max_length=10, choices=SearchStatus.choices, default=SearchStatus.SEARCHING)
+    found_contract_at = models.DateTimeField(null=True, blank=True)
+    found_through_service = models.BooleanField(null=True, blank=True)
+    notification_frequency = models.CharField(
+        "e-mails", max_length=10, choices=NotificationFrequency.choices, default=NotificationFrequency.IMMEDIATE
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CandidateProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "profil candidat"
+        indexes = [models.Index(fields=["status", "commune"], name="candidate_status_commune")]
+
+    def __str__(self):
+        return f"Profil {self.pk}"
+
+    def age_on(self, day):
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years

@@ -1,0 +1,304 @@
+"""Données de démonstration : déterministes pour une graine et un jour donnés, à toute échelle.
+
+Employeurs, offres et candidat·es sont répartis sur les communes d'une région (ou de toute la France)
+en proportion de la population. Les écritures se font par lots (`bulk_create`) pour tenir le million de
+profils en quelques minutes.
+"""
+
+import datetime
+import itertools
+import random
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import User
+from candidates.enums import NotificationFrequency, SearchStatus
+from candidates.models import CandidateProfile
+from core.enums import ContractType, DiplomaLevel
+from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
+from employers.enums import StaffBand
+from employers.models import Company
+from geo.models import Commune
+from offers.enums import OfferStatus
+from offers.models import Offer
+from trades.models import Trade
+
+DEMO_DOMAIN = "demo.cestmachance.fr"
+DEMO_CANDIDATE_EMAIL = f"candidat@{DEMO_DOMAIN}"
+DEMO_EMPLOYER_EMAIL = f"employeur@{DEMO_DOMAIN}"
+BATCH = 5000
+HAUTS_DE_FRANCE = "32"
+
+# Les métiers qui recrutent le plus d'apprenti·es dans l'artisanat pèsent plus lourd.
+POPULAR_TRADES = {
+    "boulanger": 8,
+    "patissier": 6,
+    "boucher": 4,
+    "coiffeur": 8,
+    "estheticien": 5,
+    "plombier": 4,
+    "chauffagiste": 2,
+    "electricien": 6,
+    "macon": 4,
+    "menuisier": 4,
+    "mecanicien_auto": 7,
+    "carrossier": 3,
+    "peintre_batiment": 3,
+    "cuisinier_traiteur": 4,
+    "fleuriste": 2,
+    "charcutier_traiteur": 2,
+}
+LEVEL_WEIGHTS = {
+    DiplomaLevel.LEVEL_3: 50,
+    DiplomaLevel.LEVEL_4: 30,
+    DiplomaLevel.LEVEL_5: 14,
+    DiplomaLevel.LEVEL_6: 4,
+    DiplomaLevel.LEVEL_7: 2,
+}
+RADIUS_WEIGHTS = {10: 10, 20: 20, 30: 45, 50: 18, 100: 7}
+AGE_WEIGHTS = {15: 4, 16: 14, 17: 16, 18: 16, 19: 12, 20: 10, 21: 8, 22: 6, 23: 5, 24: 4, 25: 3, 26: 1, 27: 1}
+
+
+def siret_from(number: int) -> str:
+    """Un SIRET fictif mais valide (clé de Luhn) construit à partir d'un numéro."""
+    base = f"9{number:012d}"  # SIREN fictifs commençant par 9
+    for check in range(10):
+        candidate = base + str(check)
+        if _luhn_ok(candidate):
+            return candidate
+    raise AssertionError("inatteignable")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _weighted(rng, weights: dict, k: int):
+    return rng.choices(list(weights), weights=list(weights.values()), k=k)
+
+
+def _first_of_month(day: datetime.date, months_ahead: int) -> datetime.date:
+    month = day.month - 1 + months_ahead
+    return datetime.date(day.year + month // 12, month % 12 + 1, 1)
+
+
+class DemoSeeder:
+    def __init__(self, *, seed: int, region: str | None, today: datetime.date, log=print):
+        self.rng = random.Random(seed)
+        self.today = today
+        self.log = log
+        communes = Commune.objects.located().filter(population__gt=0)
+        if region:
+            communes = communes.filter(departement__region_id=region)
+        rows = list(communes.order_by("code").values_list("code", "name", "population"))
+        if not rows:
+            raise ValueError("Aucune commune : importez d'abord les données géographiques (import_geo).")
+        self.communes = [(code, name) for code, name, _ in rows]
+        self.commune_weights = list(itertools.accumulate(population for _, _, population in rows))
+        trades = list(Trade.objects.active().order_by("code").values_list("pk", "code", "family"))
+        if not trades:
+            raise ValueError("Aucun métier : importez d'abord le catalogue (import_trades).")
+        self.trades = trades
+        self.trade_weights = list(itertools.accumulate(POPULAR_TRADES.get(code, 1) for _, code, _ in trades))
+        self.trades_by_family = {}
+        for trade in trades:
+            self.trades_by_family.setdefault(trade[2], []).append(trade)
+        self.password = make_password(None)
+
+    def _communes(self, k):
+        return self.rng.choices(self.communes, cum_weights=self.commune_weights, k=k)
+
+    def _trades(self, k):
+        return self.rng.choices(self.trades, cum_weights=self.trade_weights, k=k)
+
+    def _name(self):
+        return self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+
+    def employers(self, count: int, *, offers_per_employer: float = 1.5, first_email: str | None = None):
+        started = time.monotonic()
+        now = timezone.now()
+        made = 0
+        for start in range(0, count, BATCH):
+            size = min(BATCH, count - start)
+            communes = self._communes(size)
+            trades = self._trades(size)
+            users, companies, offers = [], [], []
+            for index in range(size):
+                number = start + index
+                first, last = self._name()
+                email = first_email if (number == 0 and first_email) else f"employeur{number}@{DEMO_DOMAIN}"
+                users.append(
+                    User(
+                        email=email,
+                        first_name=first,
+                        last_name=last,
+                        role=Role.EMPLOYER,
+                        phone=f"06{self.rng.randrange(10**8):08d}",
+                        password=self.password,
+                    )
+                )
+                (code, town), trade = communes[index], trades[index]
+                pattern = self.rng.choice(COMPANY_PATTERNS.get(trade[2], ("Entreprise {name}",)))
+                companies.append(
+                    Company(
+                        siret=siret_from(number),
+                        name=pattern.format(name=last, first=first, town=town),
+                        commune_id=code,
+                        staff_band=_weighted(self.rng, {"0-10": 80, "11-49": 15, "50-249": 4, "250+": 1}, 1)[0],
+                    )
+                )
+            with transaction.atomic():
+                users = User.objects.bulk_create(users, batch_size=BATCH)
+                companies = Company.objects.bulk_create(companies, batch_size=BATCH)
+                Company.members.through.objects.bulk_create(
+                    [
+                        Company.members.through(company_id=c.pk, user_id=u.pk)
+                        for c, u in zip(companies, users, strict=True)
+                    ],
+                    batch_size=BATCH,
+                )
+                for company, trade in zip(companies, trades, strict=True):
+                    n_offers = 1 + (self.rng.random() < offers_per_employer - 1)
+                    for offer_index in range(n_offers):
+                        offer_trade = trade if offer_index == 0 else self.rng.choice(self.trades_by_family[trade[2]])
+                        offers.append(self._offer(company, offer_trade, now))
+                Offer.objects.bulk_create(offers, batch_size=BATCH)
+            made += size
+            self.log(f"  employeurs : {made}/{count} ({time.monotonic() - started:.1f} s)")
+
+    def _offer(self, company, trade, now):
+        rng = self.rng
+        level = _weighted(rng, LEVEL_WEIGHTS, 1)[0]
+        levels = (
+            []
+            if rng.random() < 0.3
+            else sorted({level, *([str(int(level) + 1)] if level < "7" and rng.random() < 0.4 else [])})
+        )
+        published_at = now - datetime.timedelta(days=rng.randrange(0, 50), hours=rng.randrange(24))
+        staff = company.staff_band
+        return Offer(
+            company_id=company.pk,
+            trade_id=trade[0],
+            levels=levels,
+            contract_types=[ContractType.APPRENTISSAGE]
+            if rng.random() < 0.8
+            else [ContractType.APPRENTISSAGE, ContractType.PROFESSIONNALISATION],
+            start_date=None if rng.random() < 0.3 else _first_of_month(self.today, rng.randrange(1, 7)),
+            positions=1 if rng.random() < 0.85 or staff == StaffBand.FROM_0_TO_10 else 2,
+            commune_id=company.commune_id,
+            description="Nous cherchons un·e apprenti·e motivé·e pour apprendre le métier à nos côtés.",
+            working_hours="35 h par semaine, du mardi au samedi",
+            night_or_early_work=trade[1] in {"boulanger", "patissier"},
+            accepts_minors=rng.random() < 0.85,
+            status=OfferStatus.PUBLISHED,
+            created_at=published_at,
+            published_at=published_at,
+            expires_at=published_at + datetime.timedelta(days=60),
+        )
+
+    def candidates(self, count: int, *, first_email: str | None = None):
+        started = time.monotonic()
+        rng = self.rng
+        made = 0
+        for start in range(0, count, BATCH):
+            size = min(BATCH, count - start)
+            communes = self._communes(size)
+            users, profiles, trade_links = [], [], []
+            for index in range(size):
+                number = start + index
+                first, last = self._name()
+                email = first_email if (number == 0 and first_email) else f"candidat{number}@{DEMO_DOMAIN}"
+                phone = f"07{rng.randrange(10**8):08d}" if rng.random() < 0.8 else ""
+                users.append(
+                    User(
+                        email=email,
+                        first_name=first,
+                        last_name=last,
+                        role=Role.CANDIDATE,
+                        phone=phone,
+                        password=self.password,
+                    )
+                )
+                age = _weighted(rng, AGE_WEIGHTS, 1)[0]
+                birth = self.today - datetime.timedelta(days=age * 365 + rng.randrange(0, 360))
+                licence = age >= 18 and rng.random() < 0.4
+                profiles.append(
+                    CandidateProfile(
+                        birth_date=birth,
+                        commune_id=communes[index][0],
+                        radius_km=_weighted(rng, RADIUS_WEIGHTS, 1)[0],
+                        has_driving_licence=licence,
+                        has_vehicle=licence and rng.random() < 0.5,
+                        level=_weighted(rng, LEVEL_WEIGHTS, 1)[0] if age >= 18 else DiplomaLevel.LEVEL_3,
+                        contract_types=[ContractType.APPRENTISSAGE]
+                        if age < 26
+                        else [ContractType.PROFESSIONNALISATION],
+                        available_from=_first_of_month(self.today, rng.randrange(0, 6)),
+                        has_training_place=rng.random() < 0.3,
+                        status=SearchStatus.SEARCHING,
+                        notification_frequency=_weighted(
+                            rng,
+                            {
+                                NotificationFrequency.IMMEDIATE: 70,
+                                NotificationFrequency.DAILY: 25,
+                                NotificationFrequency.NONE: 5,
+                            },
+                            1,
+                        )[0],
+                    )
+                )
+                main_trade = self._trades(1)[0]
+                chosen = {main_trade[0]}
+                for _ in range(rng.choice((0, 0, 1, 2))):
+                    chosen.add(rng.choice(self.trades_by_family[main_trade[2]])[0])
+                trade_links.append(sorted(chosen))
+            with transaction.atomic():
+                users = User.objects.bulk_create(users, batch_size=BATCH)
+                for profile, user in zip(profiles, users, strict=True):
+                    profile.user_id = user.pk
+                profiles = CandidateProfile.objects.bulk_create(profiles, batch_size=BATCH)
+                Through = CandidateProfile.trades.through
+                Through.objects.bulk_create(
+                    [
+                        Through(candidateprofile_id=p.pk, trade_id=t)
+                        for p, ts in zip(profiles, trade_links, strict=True)
+                        for t in ts
+                    ],
+                    batch_size=BATCH,
+                )
+            made += size
+            self.log(f"  candidat·es : {made}/{count} ({time.monotonic() - started:.1f} s)")
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()
+
+
+def demo_delete() -> None:
+    users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+    Offer.objects.filter(company__members__in=users).delete()
+    Company.objects.filter(members__in=users).delete()
+    CandidateProfile.objects.filter(user__in=users).delete()
+    users.delete()
+
+
+def demo_seed(
+    *,
+    candidates: int,
+    employers: int,
+    region: str | None = HAUTS_DE_FRANCE,
+    seed: int = 1,
+    today: datetime.date | None = None,
+    log=print,
+) -> None:
+    seeder = DemoSeeder(seed=seed, region=region, today=today or timezone.localdate(), log=log)
+    seeder.employers(employers, first_email=DEMO_EMPLOYER_EMAIL)
+    seeder.candidates(candidates, first_email=DEMO_CANDIDATE_EMAIL)

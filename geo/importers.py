@@ -1,0 +1,344 @@
+"""Import du référentiel géographique : régions, départements, communes et codes postaux.
+
+Deux sources produisent le même `GeoData` : l'instantané CSV (`read_csv_snapshot`) et l'API officielle
+geo.api.gouv.fr (`fetch_api_data`, via `geo_data_from_api`). `geo_data_save` l'écrit ensuite en base,
+dans une transaction, sans doublon : relancer l'import met à jour ce qui a changé.
+"""
+
+import csv
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+
+from core.text import normalize_search
+from geo.distance import commune_index_invalidate
+from geo.models import Commune, Departement, PostalCode, Region
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+BATCH_SIZE = 2000
+API_TIMEOUT = 60.0
+API_COMMUNE_FIELDS = "code,nom,codesPostaux,centre,codeDepartement,codeRegion,population"
+
+
+class GeoImportError(Exception):
+    """Source illisible ou incomplète : l'import n'a rien écrit."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneRow:
+    code: str
+    name: str
+    departement: str
+    lat: float | None
+    lng: float | None
+    population: int
+
+
+@dataclass
+class GeoData:
+    """Le référentiel tel que lu dans une source, prêt à être écrit."""
+
+    regions: dict[str, str] = field(default_factory=dict)  # code -> nom
+    departements: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (nom, code région)
+    communes: dict[str, CommuneRow] = field(default_factory=dict)  # code INSEE -> commune
+    postal_codes: set[tuple[str, str]] = field(default_factory=set)  # (code postal, code INSEE)
+    skipped: dict[str, int] = field(default_factory=dict)  # motif -> nombre de lignes écartées
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+
+@dataclass
+class ImportStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    kept: int = 0  # absents de la source mais encore référencés : conservés
+
+    def __str__(self):
+        text = f"{self.created} créés, {self.updated} modifiés, {self.unchanged} inchangés, {self.deleted} supprimés"
+        if self.kept:
+            text += f", {self.kept} absents de la source conservés car référencés"
+        return text
+
+
+@dataclass
+class ImportReport:
+    regions: ImportStats
+    departements: ImportStats
+    communes: ImportStats
+    postal_codes: ImportStats
+
+
+# --- Lecture des sources -------------------------------------------------------------------------
+
+
+def _float_or_none(value) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _int_or_zero(value) -> int:
+    if value is None or value == "":
+        return 0
+    return int(float(value))
+
+
+def _is_postal_code(value: str) -> bool:
+    return len(value) == 5 and value.isdigit()
+
+
+def _read_csv(path: Path, columns: Iterable[str]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise GeoImportError(f"Fichier introuvable : {path}")
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        missing = set(columns) - set(reader.fieldnames or ())
+        if missing:
+            raise GeoImportError(f"Colonnes manquantes dans {path.name} : {', '.join(sorted(missing))}")
+        return list(reader)
+
+
+def read_csv_snapshot(directory: Path | str) -> GeoData:
+    """Lit l'instantané CSV (regions.csv, departements.csv, communes.csv, postal_codes.csv).
+
+    Seules les lignes `COM` de communes.csv deviennent des communes ; les codes postaux rattachés à un
+    arrondissement (ARM) ou à une commune déléguée (COMD) vont à la commune parente (`insee_parente`) ;
+    ce qui ne se rattache à aucune commune est écarté et compté dans `skipped`.
+    """
+    directory = Path(directory)
+    data = GeoData()
+    for row in _read_csv(directory / "regions.csv", ("insee_reg", "region")):
+        data.regions[row["insee_reg"]] = row["region"]
+    for row in _read_csv(directory / "departements.csv", ("insee_dep", "insee_reg", "departement")):
+        data.departements[row["insee_dep"]] = (row["departement"], row["insee_reg"])
+
+    rows = _read_csv(
+        directory / "communes.csv",
+        ("insee_com", "insee_dep", "commune", "code_postal", "commune_type", "insee_parente", "lat", "lng"),
+    )
+    population_column = "population_2021" if rows and "population_2021" in rows[0] else None
+    parents: dict[str, str] = {}  # code ARM/COMD -> code de la commune parente
+    for row in rows:
+        code = row["insee_com"]
+        if row["commune_type"] != "COM":
+            if row["insee_parente"] and row["insee_parente"] != code:
+                parents[code] = row["insee_parente"]
+            continue
+        if code not in data.communes:
+            if row["insee_dep"] not in data.departements:
+                data.skip("commune d'un département inconnu")
+                continue
+            data.communes[code] = CommuneRow(
+                code=code,
+                name=row.get("commune_article") or row["commune"],
+                departement=row["insee_dep"],
+                lat=_float_or_none(row["lat"]),
+                lng=_float_or_none(row["lng"]),
+                population=_int_or_zero(row[population_column]) if population_column else 0,
+            )
+    # Les communes.csv listent aussi le code postal de chaque arrondissement ou commune déléguée.
+    pairs = [(row["code_postal"], row["insee_com"]) for row in rows]
+    postal_rows = _read_csv(directory / "postal_codes.csv", ("code_postal", "insee_com"))
+    pairs.extend((row["code_postal"], row["insee_com"]) for row in postal_rows)
+    for postal_code, code in pairs:
+        code = code if code in data.communes else parents.get(code, code)
+        if code not in data.communes:
+            data.skip("code postal d'une commune inconnue")
+        elif not _is_postal_code(postal_code):
+            data.skip("code postal invalide")
+        else:
+            data.postal_codes.add((postal_code, code))
+    return data
+
+
+def geo_data_from_api(regions: list[dict], departements: list[dict], communes: list[dict]) -> GeoData:
+    """Transforme les réponses JSON de geo.api.gouv.fr (/regions, /departements, /communes) en `GeoData`."""
+    data = GeoData()
+    for item in regions:
+        data.regions[item["code"]] = item["nom"]
+    for item in departements:
+        if item.get("codeRegion") not in data.regions:
+            data.skip("département d'une région inconnue")
+            continue
+        data.departements[item["code"]] = (item["nom"], item["codeRegion"])
+    for item in communes:
+        code = item["code"]
+        if item.get("codeDepartement") not in data.departements:
+            data.skip("commune d'un département inconnu")
+            continue
+        lat = lng = None
+        centre = item.get("centre") or {}
+        coordinates = centre.get("coordinates") or ()
+        if centre.get("type") == "Point" and len(coordinates) >= 2:
+            lng, lat = float(coordinates[0]), float(coordinates[1])
+        data.communes[code] = CommuneRow(
+            code=code,
+            name=item["nom"],
+            departement=item["codeDepartement"],
+            lat=lat,
+            lng=lng,
+            population=_int_or_zero(item.get("population")),
+        )
+        for postal_code in item.get("codesPostaux") or ():
+            if _is_postal_code(postal_code):
+                data.postal_codes.add((postal_code, code))
+            else:
+                data.skip("code postal invalide")
+    return data
+
+
+def _api_get(client: httpx.Client, url: str, fields: str) -> list[dict]:
+    try:
+        response = client.get(url, params={"fields": fields, "format": "json"})
+        response.raise_for_status()
+        payload = response.json()
+    except httpx.HTTPError as error:
+        raise GeoImportError(f"Échec de l'appel à {url} : {error}") from error
+    except ValueError as error:
+        raise GeoImportError(f"Réponse illisible de {url} : {error}") from error
+    if not isinstance(payload, list):
+        raise GeoImportError(f"Réponse inattendue de {url} : une liste était attendue.")
+    return payload
+
+
+def fetch_api_data(*, base_url: str | None = None, client: httpx.Client | None = None) -> GeoData:
+    """Télécharge régions, départements et communes depuis geo.api.gouv.fr (ou `base_url`)."""
+    base_url = (base_url or settings.GEO_API_URL).rstrip("/")
+    own_client = client is None
+    if own_client:
+        client = httpx.Client(timeout=API_TIMEOUT, follow_redirects=True)
+    try:
+        regions = _api_get(client, f"{base_url}/regions", "code,nom")
+        departements = _api_get(client, f"{base_url}/departements", "code,nom,codeRegion")
+        communes = _api_get(client, f"{base_url}/communes", API_COMMUNE_FIELDS)
+    finally:
+        if own_client:
+            client.close()
+    try:
+        return geo_data_from_api(regions, departements, communes)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise GeoImportError(f"Données de l'API incomplètes : {error!r}") from error
+
+
+# --- Écriture ------------------------------------------------------------------------------------
+
+
+def _upsert(model, rows: dict[str, tuple], fields: list[str]) -> ImportStats:
+    """Crée ou met à jour les lignes `code -> valeurs de fields` ; ne touche pas aux lignes inchangées."""
+    existing = {row[0]: row[1:] for row in model.objects.values_list("code", *fields).iterator()}
+    changed = []
+    stats = ImportStats()
+    for code, values in rows.items():
+        current = existing.get(code)
+        if current is None:
+            stats.created += 1
+        elif current == values:
+            stats.unchanged += 1
+            continue
+        else:
+            stats.updated += 1
+        changed.append(model(code=code, **dict(zip(fields, values, strict=True))))
+    model.objects.bulk_create(
+        changed, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["code"], update_fields=fields
+    )
+    return stats
+
+
+def _delete_unreferenced_communes(codes: set[str], stats: ImportStats) -> None:
+    """Supprime les communes disparues de la source, sauf celles qu'une autre donnée référence encore."""
+    if not codes:
+        return
+    referenced = set()
+    for relation in Commune._meta.get_fields(include_hidden=True):
+        if relation.concrete or not relation.auto_created or relation.related_model is PostalCode:
+            continue
+        name = relation.field.name
+        referenced.update(
+            relation.related_model._base_manager.filter(**{f"{name}__in": codes}).values_list(name, flat=True)
+        )
+    to_delete = codes - referenced
+    stats.kept = len(codes & referenced)
+    stats.deleted = len(to_delete)
+    if to_delete:
+        Commune.objects.filter(code__in=to_delete).delete()
+
+
+def _sync_postal_codes(pairs: set[tuple[str, str]]) -> ImportStats:
+    existing = {(code, commune): pk for pk, code, commune in PostalCode.objects.values_list("pk", "code", "commune")}
+    stale = [pk for pair, pk in existing.items() if pair not in pairs]
+    new = [PostalCode(code=code, commune_id=commune) for code, commune in pairs - existing.keys()]
+    for start in range(0, len(stale), BATCH_SIZE):
+        PostalCode.objects.filter(pk__in=stale[start : start + BATCH_SIZE]).delete()
+    PostalCode.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    return ImportStats(created=len(new), deleted=len(stale), unchanged=len(existing) - len(stale))
+
+
+def geo_data_save(data: GeoData, *, progress: Progress | None = None) -> ImportReport:
+    """Écrit `data` en base dans une transaction, sans doublon, puis invalide l'index des distances.
+
+    Les communes absentes de la source sont supprimées, sauf si une autre donnée (offre, candidat…) y
+    renvoie encore. Régions et départements ne sont jamais supprimés.
+    """
+    progress = progress or logger.info
+    if not data.communes:
+        raise GeoImportError("La source ne contient aucune commune : import annulé.")
+    for reason, count in sorted(data.skipped.items()):
+        progress(f"Lignes écartées ({reason}) : {count}")
+    with transaction.atomic():
+        regions = _upsert(Region, {code: (name,) for code, name in data.regions.items()}, ["name"])
+        progress(f"Régions : {len(data.regions)} ({regions})")
+        departements = _upsert(
+            Departement,
+            {code: (name, region) for code, (name, region) in data.departements.items()},
+            ["name", "region_id"],
+        )
+        progress(f"Départements : {len(data.departements)} ({departements})")
+        communes = _upsert(
+            Commune,
+            {
+                row.code: (row.name, normalize_search(row.name), row.departement, row.lat, row.lng, row.population)
+                for row in data.communes.values()
+            },
+            ["name", "search_name", "departement_id", "lat", "lng", "population"],
+        )
+        stale = set(Commune.objects.exclude(code__in=data.communes.keys()).values_list("code", flat=True))
+        _delete_unreferenced_communes(stale, communes)
+        located = sum(1 for row in data.communes.values() if row.lat is not None and row.lng is not None)
+        progress(f"Communes : {len(data.communes)}, dont {located} localisées ({communes})")
+        postal_codes = _sync_postal_codes(data.postal_codes)
+        progress(f"Codes postaux : {len(data.postal_codes)} ({postal_codes})")
+    commune_index_invalidate()
+    return ImportReport(regions=regions, departements=departements, communes=communes, postal_codes=postal_codes)
+
+
+def import_geo_from_csv(directory: Path | str | None = None, *, progress: Progress | None = None) -> ImportReport:
+    """Importe l'instantané CSV de `directory` (par défaut `settings.GEO_DATA_DIR`)."""
+    progress = progress or logger.info
+    directory = Path(directory or settings.GEO_DATA_DIR)
+    start = time.monotonic()
+    data = read_csv_snapshot(directory)
+    progress(f"Lecture de {directory} : {len(data.communes)} communes en {time.monotonic() - start:.1f} s")
+    return geo_data_save(data, progress=progress)
+
+
+def import_geo_from_api(
+    *, base_url: str | None = None, client: httpx.Client | None = None, progress: Progress | None = None
+) -> ImportReport:
+    """Importe le référentiel depuis geo.api.gouv.fr (par défaut `settings.GEO_API_URL`)."""
+    progress = progress or logger.info
+    start = time.monotonic()
+    data = fetch_api_data(base_url=base_url, client=client)
+    progress(f"Téléchargement : {len(data.communes)} communes en {time.monotonic() - start:.1f} s")
+    return geo_data_save(data, progress=progress)

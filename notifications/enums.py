@@ -1,0 +1,8 @@
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "a_envoyer", "À envoyer"
+    SENDING = "envoi", "Envoi en cours"
+    SENT = "envoye", "Envoyé"
+    FAILED = "echec", "Abandonné après trop d'essais"

@@ -1,0 +1,13 @@
+from django.tasks import task
+
+from notifications import services
+
+
+@task()
+def send_outbox_email(email_id: int) -> bool:
+    return services.outbox_send(email_id)
+
+
+@task()
+def sweep_outbox() -> int:
+    return services.outbox_sweep()

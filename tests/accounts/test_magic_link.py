@@ -1,0 +1,116 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import MagicLink
+from tests.accounts.factories import UserFactory
+from tests.utils import text
+
+pytestmark = pytest.mark.django_db
+
+
+def link_path_from_last_email():
+    return re.search(r"http://testserver(/connexion/lien/\S+)", mail.outbox[-1].body).group(1)
+
+
+def request_link(client, email, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/connexion", {"email": email})
+
+
+def test_sign_in_with_a_magic_link(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="lea@example.org", first_name="Léa")
+    response = request_link(client, "Lea@Example.org ", django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert response.url == "/connexion/verifiez-vos-emails"
+    assert mail.outbox[-1].to == ["lea@example.org"]
+    path = link_path_from_last_email()
+
+    page = client.get(path)  # l'ouverture seule ne consomme pas le lien (scanners de messagerie)
+    assert page.status_code == 200
+    assert "Bonjour Léa" in text(page)
+    response = client.post(path)
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert MagicLink.objects.get().token_hash not in path  # seule l'empreinte est gardée
+
+
+def test_a_link_works_only_once(client, django_capture_on_commit_callbacks):
+    UserFactory(email="lea@example.org")
+    request_link(client, "lea@example.org", django_capture_on_commit_callbacks)
+    path = link_path_from_last_email()
+    client.post(path)
+    client.logout()
+    response = client.post(path)
+    assert response.status_code == 400
+    content = text(response)
+    assert "a déjà servi" in content
+    assert "Recevoir un nouveau lien" in content
+
+
+def test_a_link_expires_after_15_minutes(client, django_capture_on_commit_callbacks):
+    UserFactory(email="lea@example.org")
+    request_link(client, "lea@example.org", django_capture_on_commit_callbacks)
+    path = link_path_from_last_email()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=15, seconds=1)):
+        response = client.get(path)
+    assert response.status_code == 400
+    assert "a expiré" in text(response)
+
+
+def test_an_unknown_link_says_so(client):
+    response = client.get("/connexion/lien/nimportequoi")
+    assert response.status_code == 400
+    assert "n'est pas valide" in text(response)
+
+
+def test_unknown_address_gets_the_same_answer_and_no_email(client, django_capture_on_commit_callbacks):
+    response = request_link(client, "inconnu@example.org", django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_invalid_address_is_refused_and_kept(client):
+    response = client.post("/connexion", {"email": "pas-une-adresse"})
+    assert response.status_code == 200
+    content = text(response)
+    assert "Cette adresse e-mail n'est pas valide." in content
+    assert 'value="pas-une-adresse"' in content
+
+
+def test_requests_are_rate_limited_per_address(client, django_capture_on_commit_callbacks):
+    UserFactory(email="lea@example.org")
+    for _ in range(5):
+        assert request_link(client, "lea@example.org", django_capture_on_commit_callbacks).status_code == 302
+    response = request_link(client, "lea@example.org", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "Trop de demandes de lien" in text(response)
+    assert len(mail.outbox) == 5
+
+
+def test_requests_are_rate_limited_per_ip(client, django_capture_on_commit_callbacks):
+    for index in range(20):
+        request_link(client, f"x{index}@example.org", django_capture_on_commit_callbacks)
+    response = request_link(client, "y@example.org", django_capture_on_commit_callbacks)
+    assert "Trop de demandes de lien" in text(response)
+
+
+def test_next_url_is_kept_but_only_on_this_site(client, django_capture_on_commit_callbacks):
+    user = UserFactory(email="lea@example.org")
+    services.magic_link_send(user=user, next_url="/healthz")
+    token = services.magic_link_send(user=user, next_url="")
+    assert client.post(f"/connexion/lien/{token}").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/connexion?next=https://evil.example/", {"email": "lea@example.org"})
+    assert MagicLink.objects.order_by("-pk").first().next_url == ""
+
+
+def test_logout(client):
+    client.force_login(UserFactory())
+    assert client.post("/deconnexion").status_code == 302
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,35 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from core import scheduler
+from core.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_stopped_worker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "worker": "arrêté", "worker_last_seen": None}
+
+
+def test_healthz_reports_a_live_worker(client):
+    scheduler.beat("worker-1")
+    assert client.get("/healthz").json()["worker"] == "ok"
+
+
+def test_healthz_reports_a_silent_worker(client):
+    WorkerHeartbeat.objects.create(worker_id="old", seen_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert client.get("/healthz").json()["worker"] == "arrêté"
+
+
+def test_home_page_sends_each_side_to_its_sign_up(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'href="/candidat/inscription"' in content
+    assert 'href="/employeur/inscription"' in content
+    for footer_link in ("Accessibilité : non conforme", "Mentions légales", "Données personnelles", "Plan du site"):
+        assert footer_link in content

@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services
+from notifications.enums import OutboxStatus
+from notifications.models import OutboxEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def enqueue(key="event-1", to="lea@example.org"):
+    return services.email_enqueue(
+        key=key, to=to, template="accounts/emails/magic_link", context={"path": "/x", "minutes": 15}
+    )
+
+
+def test_email_is_written_then_sent_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        email = enqueue()
+        assert OutboxEmail.objects.get().status == OutboxStatus.PENDING
+        assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Votre lien de connexion à C'est ma chance"
+    assert mail.outbox[0].extra_headers["Message-ID"] == services.message_id("event-1")
+
+
+def test_same_event_never_makes_two_emails(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enqueue() is not None
+        assert enqueue() is None
+    assert OutboxEmail.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_rolled_back_change_sends_nothing():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue()
+        raise RuntimeError
+    assert OutboxEmail.objects.count() == 0
+
+
+def test_failed_send_is_retried_later_with_backoff(settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
+    email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b")
+    assert services.outbox_send(email.pk) is False
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.PENDING
+    assert email.attempts == 1
+    assert email.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+    assert email.last_error == "ConnectionRefusedError"
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert services.outbox_sweep() == 0  # pas encore dû
+    OutboxEmail.objects.update(next_attempt_at=timezone.now())
+    assert services.outbox_sweep() == 1
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT
+    assert email.attempts == 2
+
+
+def test_gives_up_after_max_attempts(settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
+    email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
+                                       attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
+    services.outbox_send(email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.FAILED
+
+
+def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker():
+    claimed_long_ago = timezone.now() - services.STALE_CLAIM - datetime.timedelta(minutes=1)
+    OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b", status=OutboxStatus.SENDING,
+                               claimed_at=claimed_long_ago, next_attempt_at=claimed_long_ago)  # fmt: skip
+    OutboxEmail.objects.create(key="recent", to="b@example.org", subject="s", body="b", status=OutboxStatus.SENDING,
+                               claimed_at=timezone.now())  # fmt: skip
+    assert services.outbox_sweep() == 1
+    assert [m.to for m in mail.outbox] == [["a@example.org"]]
+
+
+def test_retry_delay_grows_and_is_capped():
+    assert services.retry_delay(1) == datetime.timedelta(minutes=1)
+    assert services.retry_delay(3) == datetime.timedelta(minutes=4)
+    assert services.retry_delay(30) == datetime.timedelta(hours=6)
