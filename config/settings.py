@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "candidates",
     "offers",
     "matching",
+    "stats",
+    "privacy",
+    "backoffice",
+    "franceconnect",
     "demo",
 ]
 
