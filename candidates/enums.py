@@ -15,3 +15,11 @@ class NotificationFrequency(models.TextChoices):
 
 RADIUS_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
 DEFAULT_RADIUS_KM = 30
+
+
+class AgeException(models.TextChoices):
+    """Cas où l'apprentissage reste possible après 29 ans."""
+
+    RQTH = "rqth", "J'ai une reconnaissance de la qualité de travailleur handicapé (RQTH)"
+    ATHLETE = "sportif", "Je suis sportif ou sportive de haut niveau"
+    BUSINESS = "entreprise", "J'ai un projet de création ou de reprise d'entreprise qui demande ce diplôme"

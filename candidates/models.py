@@ -2,13 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, NotificationFrequency, SearchStatus
+from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, AgeException, NotificationFrequency, SearchStatus
 from core.enums import DiplomaLevel
 
 
 class CandidateProfileQuerySet(models.QuerySet):
     def searching(self):
-        return self.filter(status=SearchStatus.SEARCHING)
+        """Profils complets de jeunes qui cherchent un employeur (ceux que la mise en relation considère)."""
+        return self.filter(is_complete=True, status=SearchStatus.SEARCHING)
 
 
 class CandidateProfile(models.Model):
@@ -16,20 +17,26 @@ class CandidateProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="candidate_profile")
     birth_date = models.DateField("date de naissance")
-    commune = models.ForeignKey("geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name="commune")
+    commune = models.ForeignKey(
+        "geo.Commune", on_delete=models.PROTECT, related_name="+", verbose_name="commune", null=True, blank=True
+    )
     radius_km = models.PositiveSmallIntegerField("distance maximale", choices=RADIUS_CHOICES, default=DEFAULT_RADIUS_KM)
     has_driving_licence = models.BooleanField("permis de conduire", default=False)
     has_vehicle = models.BooleanField("véhicule", default=False)
-    trades = models.ManyToManyField("trades.Trade", related_name="candidates", verbose_name="métiers")
-    level = models.CharField("niveau de diplôme préparé", max_length=1, choices=DiplomaLevel.choices)
+    trades = models.ManyToManyField("trades.Trade", related_name="candidates", verbose_name="métiers", blank=True)
+    level = models.CharField("niveau de diplôme préparé", max_length=1, choices=DiplomaLevel.choices, blank=True)
     contract_types = models.JSONField("types de contrat", default=list)
-    available_from = models.DateField("disponible à partir de")
+    available_from = models.DateField("disponible à partir de", null=True, blank=True)
     has_training_place = models.BooleanField("place en CFA", default=False)
     training_centre = models.CharField("CFA", max_length=200, blank=True)
     presentation = models.TextField("présentation", max_length=500, blank=True)
     status = models.CharField("situation", max_length=10, choices=SearchStatus.choices, default=SearchStatus.SEARCHING)
     found_contract_at = models.DateTimeField(null=True, blank=True)
     found_through_service = models.BooleanField(null=True, blank=True)
+    age_exception = models.CharField(
+        "exception à la limite d'âge", max_length=10, choices=AgeException.choices, blank=True
+    )
+    is_complete = models.BooleanField("profil complet", default=False)
     notification_frequency = models.CharField(
         "e-mails", max_length=10, choices=NotificationFrequency.choices, default=NotificationFrequency.IMMEDIATE
     )

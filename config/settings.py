@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "django_tasks_db",
+    "ninja",
     "core",
     "geo",
     "trades",
@@ -61,11 +62,16 @@ INSTALLED_APPS = [
     "privacy",
     "backoffice",
     "franceconnect",
+    "partners",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.StatementTimeoutMiddleware",
+    "core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.service",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -183,3 +190,99 @@ PERIODIC_TASKS = {
 
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# --- privacy : sécurité, données personnelles, durées de conservation ---
+from django.utils.csp import CSP  # noqa: E402
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+# Content-Security-Policy stricte : aucun script ni style en ligne sans le nonce de la page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF, *env_list("CSP_FORM_ACTION_EXTRA")],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Délai maximal d'une requête SQL du site web (PostgreSQL) ; 0 le désactive. Le worker n'est pas concerné.
+DATABASE_STATEMENT_TIMEOUT_MS = int(env("DATABASE_STATEMENT_TIMEOUT_MS", "10000"))
+# Exploitant, contact, hébergeur (mentions légales, security.txt).
+OPERATOR_NAME = "Chambre de Métiers et de l'Artisanat Hauts-de-France"
+CONTACT_EMAIL = env("CONTACT_EMAIL", "contact@cestmachance.fr")
+DPO_EMAIL = env("DPO_EMAIL", CONTACT_EMAIL)
+SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", CONTACT_EMAIL)
+HOSTING_PROVIDER = env("HOSTING_PROVIDER", "Hébergeur non renseigné (réglage HOSTING_PROVIDER)")
+# Bouton « Je donne mon avis » : masqué tant que ces deux identifiants ne sont pas réglés.
+JDMA_PRODUCT_ID = env("JDMA_PRODUCT_ID", "")
+JDMA_BUTTON_ID = env("JDMA_BUTTON_ID", "")
+# Limites de débit par IP des URL qui ne limitent pas elles-mêmes (core.middleware.RateLimitMiddleware).
+RATE_LIMITS = {
+    "geo:commune_search": (600, 3600),  # autocomplétion : une requête par frappe
+    "accounts:link_open": (60, 3600),
+    "franceconnect:link_open": (60, 3600),
+}
+# Durées de conservation : privacy/retention.py. Purges et anonymisations quotidiennes :
+PERIODIC_TASKS["privacy.tasks.retention_run"] = 60 * 60 * 24
+
+# --- employers / offers ---
+# API Recherche d'entreprises (annuaire des entreprises) : pré-remplissage de l'inscription par SIRET.
+COMPANIES_API_URL = env("COMPANIES_API_URL", "https://recherche-entreprises.api.gouv.fr")
+COMPANIES_API_TIMEOUT = float(env("COMPANIES_API_TIMEOUT", "3"))
+PERIODIC_TASKS["offers.tasks.expire_due_offers"] = 3600
+PERIODIC_TASKS["offers.tasks.send_expiry_reminders"] = 3600
+
+# --- franceconnect : connexion des jeunes avec FranceConnect v2 (désactivée si une valeur manque) ---
+FRANCECONNECT_BASE_URL = env("FRANCECONNECT_BASE_URL", "").rstrip("/")
+FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID", "")
+FRANCECONNECT_CLIENT_SECRET = env("FRANCECONNECT_CLIENT_SECRET", "")
+FRANCECONNECT_TIMEOUT = float(env("FRANCECONNECT_TIMEOUT", "10"))
+
+# --- matching (mise en relation) ---
+# Relances (7 jours) et expiration (21 jours) : toutes les heures ; résumé quotidien des candidat·es.
+PERIODIC_TASKS["matching.tasks.remind_and_expire"] = 60 * 60
+PERIODIC_TASKS["matching.tasks.daily_digests"] = 60 * 60 * 24
+# E-mails écrits dans des fichiers (tests du worker, recette) : EMAIL_BACKEND=...filebased.EmailBackend.
+if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend") and env("EMAIL_FILE_PATH", ""):
+    MAILERS["default"]["OPTIONS"] = {"file_path": env("EMAIL_FILE_PATH")}
+
+# --- stats, partners : statistiques publiques, données ouvertes, API publique ---
+PERIODIC_TASKS["stats.tasks.refresh_stats"] = 3600
+PERIODIC_TASKS["partners.tasks.export_offers"] = 24 * 3600
+EXPORTS_DIR = Path(env("EXPORTS_DIR", str(BASE_DIR / "var" / "exports")))
+API_ANONYMOUS_RATE = int(env("API_ANONYMOUS_RATE", "60"))  # requêtes par minute et par adresse IP
+API_PARTNER_RATE = int(env("API_PARTNER_RATE", "1000"))  # requêtes par minute et par clé d'API
+
+# --- candidates : parcours candidat·e ---
+# Les gabarits DSFR des cases à cocher et boutons radio chargent widget_tweaks (dépendance de django-dsfr).
+if "widget_tweaks" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("widget_tweaks")
+# Les gabarits de django-dsfr (options radio et cases DSFR, erreurs en « fr-error-text ») remplacent ceux de
+# django.forms seulement si « dsfr » le précède (FORM_RENDERER = TemplatesSetting).
+if INSTALLED_APPS.index("dsfr") > INSTALLED_APPS.index("django.forms"):
+    INSTALLED_APPS.remove("dsfr")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django.forms"), "dsfr")
+if FRANCECONNECT_BASE_URL:
+    # Les formulaires « S'identifier avec FranceConnect » et « Se déconnecter » mènent à FranceConnect.
+    from urllib.parse import urlsplit
+
+    SECURE_CSP["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(FRANCECONNECT_BASE_URL)))
+
+# Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR).
+RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("", include("privacy.urls")),
     path("", include("franceconnect.urls")),
+    path("", include("partners.urls")),
     path("conseiller/", include("backoffice.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

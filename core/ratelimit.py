@@ -3,6 +3,7 @@
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -24,4 +25,10 @@ def hit(scope: str, ident: str, *, limit: int, period: int) -> int | None:
 
 
 def client_ip(request) -> str:
+    """L'adresse du client. Derrière un proxy de confiance, `RATELIMIT_IP_HEADER` (par exemple
+    `HTTP_X_FORWARDED_FOR`) désigne l'en-tête qu'il remplit ; on en prend la dernière adresse, celle que le
+    proxy a vue (les précédentes viennent du client et peuvent être fausses)."""
+    header = getattr(settings, "RATELIMIT_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")

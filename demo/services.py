@@ -13,6 +13,7 @@ import time
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from stdnum import luhn
 
 from accounts.enums import Role
 from accounts.models import User
@@ -23,6 +24,7 @@ from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
 from employers.enums import StaffBand
 from employers.models import Company
 from geo.models import Commune
+from matching.services import rematch_all
 from offers.enums import OfferStatus
 from offers.models import Offer
 from trades.models import Trade
@@ -64,21 +66,11 @@ AGE_WEIGHTS = {15: 4, 16: 14, 17: 16, 18: 16, 19: 12, 20: 10, 21: 8, 22: 6, 23: 
 
 
 def siret_from(number: int) -> str:
-    """Un SIRET fictif mais valide (clé de Luhn) construit à partir d'un numéro."""
-    base = f"9{number:012d}"  # SIREN fictifs commençant par 9
-    for check in range(10):
-        candidate = base + str(check)
-        if _luhn_ok(candidate):
-            return candidate
-    raise AssertionError("inatteignable")
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
+    """Un SIRET fictif mais valide (SIREN et SIRET à clé de Luhn) construit à partir d'un numéro."""
+    siren = luhn.calc_check_digit(f"9{number:07d}")  # SIREN fictifs commençant par 9
+    siren = f"9{number:07d}{siren}"
+    nic = "0001"
+    return f"{siren}{nic}{luhn.calc_check_digit(siren + nic)}"
 
 
 def _weighted(rng, weights: dict, k: int):
@@ -112,6 +104,7 @@ class DemoSeeder:
         for trade in trades:
             self.trades_by_family.setdefault(trade[2], []).append(trade)
         self.password = make_password(None)
+        self.showcase = None  # (commune, métier) de l'offre de l'employeur de démonstration
 
     def _communes(self, k):
         return self.rng.choices(self.communes, cum_weights=self.commune_weights, k=k)
@@ -170,6 +163,11 @@ class DemoSeeder:
                     for offer_index in range(n_offers):
                         offer_trade = trade if offer_index == 0 else self.rng.choice(self.trades_by_family[trade[2]])
                         offers.append(self._offer(company, offer_trade, now))
+                if start == 0 and first_email:
+                    # Le compte employeur de démonstration : une offre ouverte à tous les niveaux et aux mineur·es.
+                    showcase = offers[0]
+                    showcase.levels, showcase.accepts_minors, showcase.start_date = [], True, None
+                    self.showcase = (showcase.commune_id, trades[0])
                 Offer.objects.bulk_create(offers, batch_size=BATCH)
             made += size
             self.log(f"  employeurs : {made}/{count} ({time.monotonic() - started:.1f} s)")
@@ -244,6 +242,7 @@ class DemoSeeder:
                         available_from=_first_of_month(self.today, rng.randrange(0, 6)),
                         has_training_place=rng.random() < 0.3,
                         status=SearchStatus.SEARCHING,
+                        is_complete=True,
                         notification_frequency=_weighted(
                             rng,
                             {
@@ -256,6 +255,10 @@ class DemoSeeder:
                     )
                 )
                 main_trade = self._trades(1)[0]
+                if number == 0 and first_email and self.showcase:
+                    # La candidate de démonstration habite près de l'employeur de démonstration, dans son métier.
+                    profiles[-1].commune_id, main_trade = self.showcase
+                    profiles[-1].radius_km = 30
                 chosen = {main_trade[0]}
                 for _ in range(rng.choice((0, 0, 1, 2))):
                     chosen.add(rng.choice(self.trades_by_family[main_trade[2]])[0])
@@ -302,3 +305,4 @@ def demo_seed(
     seeder = DemoSeeder(seed=seed, region=region, today=today or timezone.localdate(), log=log)
     seeder.employers(employers, first_email=DEMO_EMPLOYER_EMAIL)
     seeder.candidates(candidates, first_email=DEMO_CANDIDATE_EMAIL)
+    rematch_all(progress=log, notify=False)  # paires de démonstration, sans e-mails

@@ -4,6 +4,13 @@ from django.db import models
 from employers.enums import StaffBand
 
 
+class CompanyQuerySet(models.QuerySet):
+    def for_member(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(members=user)
+
+
 class Company(models.Model):
     """Un établissement employeur, identifié par son SIRET."""
 
@@ -15,8 +22,14 @@ class Company(models.Model):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="companies", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CompanyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "entreprise"
 
     def __str__(self):
         return f"{self.name} ({self.siret})"
+
+    @property
+    def under_250(self) -> bool:
+        return self.staff_band != StaffBand.FROM_250

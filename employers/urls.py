@@ -1,2 +1,11 @@
+from django.urls import path
+
+from employers import views
+
 app_name = "employers"
-urlpatterns = []
+urlpatterns = [
+    path("employeur/", views.home, name="home"),
+    path("employeur/inscription", views.signup, name="signup"),
+    path("employeur/entreprise", views.company_lookup, name="company_lookup"),
+    path("employeur/etablissements/ajouter", views.company_add, name="company_add"),
+]

@@ -14,12 +14,16 @@ from collections.abc import Iterable
 from operator import itemgetter
 
 from django.core.cache import cache
+from django.db import transaction
 
 from geo.models import Commune
 
 EARTH_RADIUS_KM = 6371.0088
 CELL_DEGREES = 0.25
 _COLUMNS = round(360 / CELL_DEGREES)
+# Au-delà (un huitième de tour de la Terre), within() calcule toutes les distances sans la grille.
+LARGE_RADIUS_KM = math.pi / 4 * EARTH_RADIUS_KM
+_MARGIN_DEGREES = 1e-6  # marge contre les arrondis : une case de trop ne change pas le résultat
 
 Origin = str | Commune | tuple[float | None, float | None]
 
@@ -42,15 +46,14 @@ class CommuneIndex:
 
     def __init__(self, points: Iterable[tuple[str, float, float]]):
         self._locations: dict[str, tuple[float, float]] = {}
-        cells: dict[tuple[int, int], list[tuple]] = {}
+        cells: dict[tuple[int, int], list[tuple[str, float, float, float]]] = {}  # (code, φ/2, λ/2, cos φ)
         for code, lat, lng in points:
             if lat is None or lng is None:
                 continue
             self._locations[code] = (lat, lng)
-            phi, lam = math.radians(lat), math.radians(lng)
-            cos_phi = math.cos(phi)
-            # Point sur la sphère unité (pour le tri rapide par corde) et valeurs utiles à l'haversine.
-            entry = (code, cos_phi * math.cos(lam), cos_phi * math.sin(lam), math.sin(phi), phi, lam, cos_phi)
+            phi = math.radians(lat)
+            # Demi-angles précalculés : (a - b) * 0.5 == a * 0.5 - b * 0.5 exactement (division par 2).
+            entry = (code, phi * 0.5, math.radians(lng) * 0.5, math.cos(phi))
             cells.setdefault(_cell(lat, lng), []).append(entry)
         self._cells = {key: tuple(entries) for key, entries in cells.items()}
 
@@ -73,11 +76,9 @@ class CommuneIndex:
             return (origin.lat, origin.lng) if origin.is_located else self._locations.get(origin.code)
         try:
             lat, lng = origin
+            return (float(lat), float(lng)) if lat is not None and lng is not None else None
         except (TypeError, ValueError):
             return None
-        if lat is None or lng is None:
-            return None
-        return float(lat), float(lng)
 
     def distance_km(self, a: Origin, b: Origin) -> float | None:
         """Distance en km entre deux communes (ou points) ; None si l'une n'est pas localisée."""
@@ -90,52 +91,79 @@ class CommuneIndex:
         """Communes à `radius_km` km ou moins de `origin`, triées par distance : [(code INSEE, km), …].
 
         `origin` : code INSEE, commune ou couple (lat, lng). Origine inconnue ou non localisée : [].
+        Les distances sont exactement celles de `haversine_km` (et de `distance_km`).
         """
         location = self.location(origin)
-        if location is None or not radius_km >= 0:  # `not >=` écarte aussi NaN
+        if location is None or not radius_km >= 0:  # écarte aussi NaN
             return []
         lat0, lng0 = location
+        if radius_km >= LARGE_RADIUS_KM:  # au-delà, la grille n'aide plus : on calcule tout
+            results = [
+                (code, distance)
+                for code, (lat, lng) in self._locations.items()
+                if (distance := haversine_km(lat0, lng0, lat, lng)) <= radius_km
+            ]
+            results.sort(key=itemgetter(1))
+            return results
         phi0, lam0 = math.radians(lat0), math.radians(lng0)
-        cos_phi0 = math.cos(phi0)
-        x0, y0, z0 = cos_phi0 * math.cos(lam0), cos_phi0 * math.sin(lam0), math.sin(phi0)
-        angle = radius_km / EARTH_RADIUS_KM
-        # Corde (sur la sphère unité) du rayon, un peu élargie : le test exact se fait ensuite à l'haversine.
-        chord = 2 * math.sin(min(angle, math.pi) / 2)
-        max_chord2 = chord * chord * (1 + 1e-9) + 1e-12
-
-        dlat = math.degrees(angle)
-        rows = range(math.floor((lat0 - dlat) / CELL_DEGREES), math.floor((lat0 + dlat) / CELL_DEGREES) + 1)
-        if lat0 + dlat >= 90 or lat0 - dlat <= -90 or math.sin(angle) >= math.cos(phi0):
-            columns = range(_COLUMNS)
-        else:
-            dlng = math.degrees(math.asin(math.sin(angle) / math.cos(phi0)))
-            first = math.floor((lng0 + 180.0 - dlng) / CELL_DEGREES)
-            last = math.floor((lng0 + 180.0 + dlng) / CELL_DEGREES)
-            columns = range(_COLUMNS) if last - first + 1 >= _COLUMNS else range(first, last + 1)
-
-        cells = self._cells
-        asin, sin, sqrt = math.asin, math.sin, math.sqrt
+        cos_phi0, half_phi0, half_lam0 = math.cos(phi0), phi0 * 0.5, lam0 * 0.5
         diameter = 2 * EARTH_RADIUS_KM
+        asin, sin, sqrt = math.asin, math.sin, math.sqrt
+        cells = self._cells
         results = []
-        append = results.append
-        for row in rows:
-            for column in columns:
-                cell = cells.get((row, column % _COLUMNS))
-                if cell is None:
-                    continue
-                for code, x, y, z, phi, lam, cos_phi in cell:
-                    dx, dy, dz = x - x0, y - y0, z - z0
-                    if dx * dx + dy * dy + dz * dz > max_chord2:
-                        continue
-                    # Même calcul, dans le même ordre, que haversine_km(lat0, lng0, lat, lng).
-                    s1 = sin((phi - phi0) * 0.5)
-                    s2 = sin((lam - lam0) * 0.5)
-                    a = s1 * s1 + cos_phi0 * cos_phi * s2 * s2
-                    distance = diameter * asin(sqrt(a if a < 1.0 else 1.0))
-                    if distance <= radius_km:
-                        append((code, distance))
+        for key in self._scanned_cells(lat0, lng0, radius_km):
+            cell = cells.get(key)
+            if cell is None:
+                continue
+            # Même calcul, dans le même ordre, que haversine_km(lat0, lng0, lat, lng) ; sous LARGE_RADIUS_KM,
+            # a reste loin de 1 et le min(a, 1.0) de haversine_km est sans effet.
+            results += [
+                (code, distance)
+                for code, half_phi, half_lam, cos_phi in cell
+                if (
+                    distance := diameter
+                    * asin(
+                        sqrt(
+                            (s1 := sin(half_phi - half_phi0)) * s1
+                            + cos_phi0 * cos_phi * (s2 := sin(half_lam - half_lam0)) * s2
+                        )
+                    )
+                )
+                <= radius_km
+            ]
         results.sort(key=itemgetter(1))
         return results
+
+    def _scanned_cells(self, lat0: float, lng0: float, radius_km: float) -> Iterable[tuple[int, int]]:
+        """Cases de la grille qui touchent le cercle : pour chaque rangée, la largeur exacte du cercle."""
+        angle = radius_km / EARTH_RADIUS_KM
+        dlat = math.degrees(angle) + _MARGIN_DEGREES
+        first_row = math.floor((lat0 - dlat) / CELL_DEGREES)
+        last_row = math.floor((lat0 + dlat) / CELL_DEGREES)
+        if lat0 + dlat >= 90 or lat0 - dlat <= -90:  # le cercle contient un pôle
+            for row in range(first_row, last_row + 1):
+                yield from ((row, column) for column in range(_COLUMNS))
+            return
+        phi0 = math.radians(lat0)
+        sin_phi0, cos_phi0, cos_angle = math.sin(phi0), math.cos(phi0), math.cos(angle)
+        # Latitude où le cercle est le plus large (en longitude).
+        widest = math.degrees(math.asin(max(-1.0, min(1.0, sin_phi0 / cos_angle))))
+
+        def half_width(lat: float) -> float:
+            """Demi-largeur du cercle en longitude (degrés) sur le parallèle `lat`."""
+            phi = math.radians(lat)
+            cos_width = (cos_angle - sin_phi0 * math.sin(phi)) / (cos_phi0 * math.cos(phi))
+            return math.degrees(math.acos(max(-1.0, min(1.0, cos_width))))
+
+        for row in range(first_row, last_row + 1):
+            low = max(row * CELL_DEGREES, lat0 - dlat)
+            high = min((row + 1) * CELL_DEGREES, lat0 + dlat)
+            lats = (low, high, widest) if low < widest < high else (low, high)
+            width = max(half_width(lat) for lat in lats) + _MARGIN_DEGREES
+            first = math.floor((lng0 + 180.0 - width) / CELL_DEGREES)
+            last = math.floor((lng0 + 180.0 + width) / CELL_DEGREES)
+            columns = range(_COLUMNS) if last - first + 1 >= _COLUMNS else range(first, last + 1)
+            yield from ((row, column % _COLUMNS) for column in columns)
 
 
 # --- Index partagé par le processus --------------------------------------------------------------
@@ -176,10 +204,19 @@ def commune_index_clear() -> None:
         _shared["index"] = None
 
 
-def commune_index_invalidate() -> None:
-    """Périme l'index dans tous les processus (nouvelle version dans le cache) et dans celui-ci tout de suite."""
+def _bump_version() -> None:
     cache.set(VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def commune_index_invalidate() -> None:
+    """Périme l'index dans tous les processus (nouvelle version dans le cache) et dans celui-ci tout de suite.
+
+    La version change aussi après le commit : un autre processus qui aurait relu la base entre-temps
+    reconstruira son index avec les données validées.
+    """
+    _bump_version()
     commune_index_clear()
+    transaction.on_commit(_bump_version)
 
 
 def communes_within(origin: Origin, radius_km: float) -> list[tuple[str, float]]:

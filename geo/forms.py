@@ -14,6 +14,10 @@ def _labels(communes) -> str:
     return ", ".join(commune.label for commune in communes)
 
 
+class _UserInput(str):
+    """Texte saisi par l'utilisateur (à ne pas confondre avec un code INSEE initial)."""
+
+
 class CommuneInput(forms.TextInput):
     """Saisie libre reliée à une `<datalist>` ; un script peut la remplir depuis `data-commune-search-url`."""
 
@@ -51,7 +55,14 @@ class CommuneField(forms.CharField):
         kwargs.setdefault("help_text", "Nom ou code postal de la commune, par exemple « Saint-Omer (62500) ».")
         super().__init__(**kwargs)
 
+    def bound_data(self, data, initial):
+        if self.disabled or not isinstance(data, str):
+            return super().bound_data(data, initial)
+        return _UserInput(data)
+
     def prepare_value(self, value):
+        if isinstance(value, _UserInput):
+            return str(value)  # la saisie est réaffichée telle quelle
         if isinstance(value, str) and value and (commune := Commune.objects.filter(code=value).first()):
             value = commune  # valeur initiale d'un ModelForm : le code INSEE
         if isinstance(value, Commune):

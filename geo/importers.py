@@ -7,6 +7,7 @@ dans une transaction, sans doublon : relancer l'import met à jour ce qui a chan
 
 import csv
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.text import normalize_search
 from geo.distance import commune_index_invalidate
@@ -66,9 +67,12 @@ class ImportStats:
     kept: int = 0  # absents de la source mais encore référencés : conservés
 
     def __str__(self):
-        text = f"{self.created} créés, {self.updated} modifiés, {self.unchanged} inchangés, {self.deleted} supprimés"
+        text = (
+            f"{self.created} ajouts, {self.updated} mises à jour, {self.unchanged} sans changement, "
+            f"{self.deleted} suppressions"
+        )
         if self.kept:
-            text += f", {self.kept} absents de la source conservés car référencés"
+            text += f", {self.kept} absents de la source mais conservés car encore référencés"
         return text
 
 
@@ -110,6 +114,37 @@ def _read_csv(path: Path, columns: Iterable[str]) -> list[dict[str, str]]:
         return list(reader)
 
 
+_DISTRICT_NAME = re.compile(r"^(?P<city>.+?) \d+(?:er|e) Arrondissement$")
+
+
+def _add_communes_made_of_districts(data: GeoData, rows: list[dict[str, str]], population_column: str | None) -> None:
+    """Paris, Marseille et Lyon n'ont, dans l'instantané, que leurs arrondissements (ARM) : chacune est
+    reconstituée à partir d'eux (nom, population totale, centre pondéré par la population)."""
+    districts: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        if row["commune_type"] == "ARM" and row["insee_parente"] and row["insee_parente"] not in data.communes:
+            districts.setdefault(row["insee_parente"], []).append(row)
+    for code, parts in districts.items():
+        match = _DISTRICT_NAME.match(parts[0]["commune"])
+        if not match or parts[0]["insee_dep"] not in data.departements:
+            continue
+        population = [_int_or_zero(part[population_column]) if population_column else 0 for part in parts]
+        located = [
+            (float(part["lat"]), float(part["lng"]), max(weight, 1))
+            for part, weight in zip(parts, population, strict=True)
+            if part["lat"] and part["lng"]
+        ]
+        total_weight = sum(weight for _, _, weight in located)
+        data.communes[code] = CommuneRow(
+            code=code,
+            name=match.group("city"),
+            departement=parts[0]["insee_dep"],
+            lat=round(sum(lat * w for lat, _, w in located) / total_weight, 5) if located else None,
+            lng=round(sum(lng * w for _, lng, w in located) / total_weight, 5) if located else None,
+            population=sum(population),
+        )
+
+
 def read_csv_snapshot(directory: Path | str) -> GeoData:
     """Lit l'instantané CSV (regions.csv, departements.csv, communes.csv, postal_codes.csv).
 
@@ -122,6 +157,9 @@ def read_csv_snapshot(directory: Path | str) -> GeoData:
     for row in _read_csv(directory / "regions.csv", ("insee_reg", "region")):
         data.regions[row["insee_reg"]] = row["region"]
     for row in _read_csv(directory / "departements.csv", ("insee_dep", "insee_reg", "departement")):
+        if row["insee_reg"] not in data.regions:
+            data.skip("département d'une région inconnue")
+            continue
         data.departements[row["insee_dep"]] = (row["departement"], row["insee_reg"])
 
     rows = _read_csv(
@@ -129,7 +167,7 @@ def read_csv_snapshot(directory: Path | str) -> GeoData:
         ("insee_com", "insee_dep", "commune", "code_postal", "commune_type", "insee_parente", "lat", "lng"),
     )
     population_column = "population_2021" if rows and "population_2021" in rows[0] else None
-    parents: dict[str, str] = {}  # code ARM/COMD -> code de la commune parente
+    parents: dict[str, str] = {}  # code ARM ou COMD -> code de la commune parente
     for row in rows:
         code = row["insee_com"]
         if row["commune_type"] != "COM":
@@ -148,18 +186,28 @@ def read_csv_snapshot(directory: Path | str) -> GeoData:
                 lng=_float_or_none(row["lng"]),
                 population=_int_or_zero(row[population_column]) if population_column else 0,
             )
+    _add_communes_made_of_districts(data, rows, population_column)
     # Les communes.csv listent aussi le code postal de chaque arrondissement ou commune déléguée.
     pairs = [(row["code_postal"], row["insee_com"]) for row in rows]
     postal_rows = _read_csv(directory / "postal_codes.csv", ("code_postal", "insee_com"))
     pairs.extend((row["code_postal"], row["insee_com"]) for row in postal_rows)
+    parent_codes = set(parents.values())
+    missing_parents: dict[str, int] = {}
     for postal_code, code in pairs:
         code = code if code in data.communes else parents.get(code, code)
-        if code not in data.communes:
-            data.skip("code postal d'une commune inconnue")
-        elif not _is_postal_code(postal_code):
-            data.skip("code postal invalide")
+        if code in data.communes:
+            if _is_postal_code(postal_code):
+                data.postal_codes.add((postal_code, code))
+            else:
+                data.skip("code postal invalide")
+        elif code in parent_codes:
+            missing_parents[code] = missing_parents.get(code, 0) + 1
         else:
-            data.postal_codes.add((postal_code, code))
+            data.skip("code postal d'une commune inconnue")
+    if missing_parents:
+        codes = ", ".join(sorted(missing_parents))
+        reason = f"code postal d'un arrondissement ou d'une commune déléguée dont la commune parente manque : {codes}"
+        data.skip(reason, sum(missing_parents.values()))
     return data
 
 
@@ -276,6 +324,7 @@ def _delete_unreferenced_communes(codes: set[str], stats: ImportStats) -> None:
 
 
 def _sync_postal_codes(pairs: set[tuple[str, str]]) -> ImportStats:
+    """Ajoute les couples (code postal, commune) nouveaux et supprime ceux qui ont disparu."""
     existing = {(code, commune): pk for pk, code, commune in PostalCode.objects.values_list("pk", "code", "commune")}
     stale = [pk for pair, pk in existing.items() if pair not in pairs]
     new = [PostalCode(code=code, commune_id=commune) for code, commune in pairs - existing.keys()]
@@ -283,6 +332,13 @@ def _sync_postal_codes(pairs: set[tuple[str, str]]) -> ImportStats:
         PostalCode.objects.filter(pk__in=stale[start : start + BATCH_SIZE]).delete()
     PostalCode.objects.bulk_create(new, batch_size=BATCH_SIZE)
     return ImportStats(created=len(new), deleted=len(stale), unchanged=len(existing) - len(stale))
+
+
+def _analyze() -> None:
+    """Met à jour les statistiques du planificateur après un import massif."""
+    with connection.cursor() as cursor:
+        for model in (Region, Departement, Commune, PostalCode):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def geo_data_save(data: GeoData, *, progress: Progress | None = None) -> ImportReport:
@@ -313,12 +369,13 @@ def geo_data_save(data: GeoData, *, progress: Progress | None = None) -> ImportR
             },
             ["name", "search_name", "departement_id", "lat", "lng", "population"],
         )
-        stale = set(Commune.objects.exclude(code__in=data.communes.keys()).values_list("code", flat=True))
+        postal_codes = _sync_postal_codes(data.postal_codes)
+        stale = set(Commune.objects.values_list("code", flat=True)) - data.communes.keys()
         _delete_unreferenced_communes(stale, communes)
         located = sum(1 for row in data.communes.values() if row.lat is not None and row.lng is not None)
         progress(f"Communes : {len(data.communes)}, dont {located} localisées ({communes})")
-        postal_codes = _sync_postal_codes(data.postal_codes)
         progress(f"Codes postaux : {len(data.postal_codes)} ({postal_codes})")
+    _analyze()
     commune_index_invalidate()
     return ImportReport(regions=regions, departements=departements, communes=communes, postal_codes=postal_codes)
 

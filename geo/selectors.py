@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Min, Prefetch, Q
 
 from core.text import normalize_search
@@ -15,6 +16,17 @@ ARTICLES = ("le", "la", "les", "l")  # « havre » trouve « Le Havre » parmi l
 _POSTAL_CODE_PREFIX = re.compile(r"[0-9]{2,5}")
 _INSEE_CODE = re.compile(r"[0-9]{5}|2[AB][0-9]{3}", re.IGNORECASE)
 _LABEL = re.compile(r"(?P<name>.*\S)\s*\(\s*(?P<code>[0-9]{5}|[0-9]{2,3}|2[AB])\s*\)", re.IGNORECASE)
+
+
+def _startswith(field_name: str, prefix: str) -> Q:
+    """`field__startswith`, servi par l'index de la colonne.
+
+    PostgreSQL le fait seul (index `_like` créé par Django). Le LIKE de SQLite, insensible à la casse,
+    n'utilise pas l'index : on l'écrit en intervalle, exact pour ces colonnes en ASCII.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\uffff"})
+    return Q(**{f"{field_name}__startswith": prefix})
 
 
 def _with_details(queryset):
@@ -33,16 +45,26 @@ def _in_order(codes: list[str]) -> list[Commune]:
 
 
 def _name_variants(normalized: str) -> list[str]:
-    return [normalized, *(f"{article} {normalized}" for article in ARTICLES if not normalized.startswith(f"{article} "))]
+    return [
+        normalized,
+        *(f"{article} {normalized}" for article in ARTICLES if not normalized.startswith(f"{article} ")),
+    ]
 
 
 def _search_by_postal_code(digits: str, limit: int) -> list[Commune]:
-    lookup = "postal_codes__code" if len(digits) == 5 else "postal_codes__code__startswith"
-    # Le filtre précède l'agrégat : Min() ne voit que les codes postaux qui correspondent.
-    queryset = Commune.objects.filter(**{lookup: digits}).annotate(matched_postal_code=Min("postal_codes__code"))
-    communes = list(_with_details(_by_population(queryset))[:limit])
-    if not communes and len(digits) == 5:  # peut-être un code INSEE
-        communes = list(_with_details(Commune.objects.filter(code=digits)))
+    condition = Q(code=digits) if len(digits) == 5 else _startswith("code", digits)
+    # D'abord les codes postaux (index), puis les communes par clé primaire : pas de jointure sur toute la table.
+    matched = dict(
+        PostalCode.objects.filter(condition)
+        .values("commune")
+        .annotate(first=Min("code"))
+        .values_list("commune", "first")
+    )
+    if not matched and len(digits) == 5:  # peut-être un code INSEE
+        return list(_with_details(Commune.objects.filter(code=digits)))
+    communes = list(_with_details(_by_population(Commune.objects.filter(code__in=matched)))[:limit])
+    for commune in communes:
+        commune.matched_postal_code = matched[commune.code]
     return communes
 
 
@@ -50,7 +72,7 @@ def _search_by_name(normalized: str, limit: int) -> list[Commune]:
     variants = _name_variants(normalized)
     prefix = Q()
     for variant in variants:
-        prefix |= Q(search_name__startswith=variant)
+        prefix |= _startswith("search_name", variant)
     groups = (Q(search_name__in=variants), prefix, Q(search_name__contains=normalized))
     codes: list[str] = []
     for condition in groups:
@@ -90,12 +112,27 @@ class CommuneLookup:
     suggestions: list[Commune] = field(default_factory=list)
 
 
+def commune_suggestions(text: str, limit: int = 5) -> list[Commune]:
+    """Communes proches de `text` : la recherche, puis la même sans ses dernières lettres (faute de frappe)."""
+    suggestions = commune_search(text, limit=limit)
+    normalized = normalize_search(text)
+    if suggestions or _POSTAL_CODE_PREFIX.fullmatch(normalized.replace(" ", "")):
+        return suggestions
+    for cut in (1, 2, 3):
+        if len(normalized) - cut < 4:
+            break
+        suggestions = commune_search(normalized[:-cut], limit=limit)
+        if suggestions:
+            break
+    return suggestions
+
+
 def _lookup(candidates: list[Commune], suggest: str) -> CommuneLookup:
     if len(candidates) == 1:
         return CommuneLookup(commune=candidates[0])
     if candidates:
         return CommuneLookup(choices=candidates)
-    return CommuneLookup(suggestions=commune_search(suggest, limit=5))
+    return CommuneLookup(suggestions=commune_suggestions(suggest))
 
 
 def commune_lookup(value: str, *, max_choices: int = 10) -> CommuneLookup:
@@ -112,9 +149,9 @@ def commune_lookup(value: str, *, max_choices: int = 10) -> CommuneLookup:
         return _lookup(list(_with_details(Commune.objects.filter(code=digits.upper()))), digits[:2])
 
     if len(digits) == 5 and digits.isdigit():
-        by_postal_code = _with_details(
-            _by_population(Commune.objects.filter(postal_codes__code=digits).distinct())
-        )[:max_choices]
+        by_postal_code = _with_details(_by_population(Commune.objects.filter(postal_codes__code=digits).distinct()))[
+            :max_choices
+        ]
         candidates = list(by_postal_code)
         for commune in candidates:
             commune.matched_postal_code = digits

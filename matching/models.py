@@ -1,7 +1,34 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from matching.enums import MatchState
+from matching.enums import CONNECTED_STATES, MatchState, NoInterestReason, Side
+
+
+class MatchQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_candidate(self, profile):
+        return self.filter(candidate=profile)
+
+    def for_offer(self, offer):
+        return self.filter(offer=offer)
+
+    def best_first(self):
+        return self.order_by("-score", "distance_km", "pk")
+
+    def awaiting_candidate(self):
+        """Paires où l'on attend la réponse du ou de la candidat·e."""
+        return self.filter(is_active=True, state__in=[MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED])
+
+    def awaiting_employer(self):
+        """Paires où l'on attend la réponse de l'employeur."""
+        return self.filter(is_active=True, state__in=[MatchState.PROPOSED, MatchState.CANDIDATE_INTERESTED])
+
+    def connected(self):
+        """En relation, entretien ou contrat signé : les coordonnées sont partagées."""
+        return self.filter(state__in=CONNECTED_STATES)
 
 
 class Match(models.Model):
@@ -19,6 +46,18 @@ class Match(models.Model):
     candidate_answered_at = models.DateTimeField(null=True, blank=True)
     employer_answered_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.CharField("refusée par", max_length=10, choices=Side.choices, blank=True)
+    no_interest_reason = models.CharField("motif du refus", max_length=10, choices=NoInterestReason.choices, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # Alertes « nouvelle paire » déjà envoyées (ou résumées) à chaque côté.
+    candidate_alerted = models.BooleanField(default=False)
+    employer_alerted = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = "mise en relation"
@@ -26,7 +65,61 @@ class Match(models.Model):
         indexes = [
             models.Index(fields=["offer", "is_active", "score"], name="match_offer_score"),
             models.Index(fields=["candidate", "is_active", "score"], name="match_candidate_score"),
+            models.Index(fields=["state", "created_at"], name="match_state_created"),
         ]
 
     def __str__(self):
         return f"Mise en relation {self.pk}"
+
+    @property
+    def is_connected(self) -> bool:
+        """Vrai une fois l'intérêt mutuel établi : alors seulement les coordonnées sont visibles."""
+        return self.state in CONNECTED_STATES
+
+
+class CandidateTradeIndex(models.Model):
+    """Index dénormalisé : une ligne par profil en recherche et par métier, pour trouver vite les
+    candidat·es d'une offre (métier + communes proches). Tenu à jour par `rematch_candidate`."""
+
+    candidate = models.ForeignKey("candidates.CandidateProfile", on_delete=models.CASCADE, related_name="+")
+    trade = models.ForeignKey("trades.Trade", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    commune_code = models.CharField(max_length=5)
+    # Case de 0,1° de la commune (voir `matching.cells`) et rayon arrondi au rayon proposé supérieur.
+    cell = models.IntegerField()
+    radius_band = models.PositiveSmallIntegerField()
+    radius_km = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=1)
+    contract_types = models.JSONField(default=list)
+    available_from = models.DateField()
+    birth_date = models.DateField()
+    age_exception = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "index des candidat·es par métier"
+        constraints = [models.UniqueConstraint(fields=["candidate", "trade"], name="unique_candidate_trade_index")]
+        indexes = [models.Index(fields=["trade", "radius_band", "cell"], name="candidate_index_lookup")]
+
+    def __str__(self):
+        return f"Index {self.candidate_id}/{self.trade_id}"
+
+
+class OfferIndex(models.Model):
+    """Index dénormalisé des offres publiées, par métier et case de 0,1°, pour trouver vite les offres
+    proches d'un profil. Tenu à jour par `rematch_offer`."""
+
+    offer = models.OneToOneField("offers.Offer", on_delete=models.CASCADE, related_name="+")
+    trade = models.ForeignKey("trades.Trade", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    commune_code = models.CharField(max_length=5)
+    cell = models.IntegerField()
+    levels = models.JSONField(default=list)
+    contract_types = models.JSONField(default=list)
+    start_date = models.DateField(null=True)
+    accepts_minors = models.BooleanField(default=True)
+    published_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "index des offres publiées"
+        indexes = [models.Index(fields=["trade", "cell"], name="offer_index_lookup")]
+
+    def __str__(self):
+        return f"Index offre {self.offer_id}"

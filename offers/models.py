@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
 from offers.enums import OfferStatus
@@ -7,6 +8,37 @@ from offers.enums import OfferStatus
 class OfferQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=OfferStatus.PUBLISHED)
+
+    def for_member(self, user):
+        """Les offres des établissements dont `user` est membre."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(company__members=user)
+
+    def with_match_counts(self):
+        """Compte, en une requête, les paires de chaque offre par étape (voir `matching.enums`).
+
+        `status_rank` trie les offres en ligne d'abord.
+        """
+        from matching.enums import MatchState
+
+        active = Q(matches__is_active=True)
+        return self.annotate(
+            new_count=Count("matches", filter=active & Q(matches__state=MatchState.PROPOSED)),
+            awaiting_count=Count(
+                "matches",
+                filter=active & Q(matches__state__in=[MatchState.CANDIDATE_INTERESTED, MatchState.EMPLOYER_INTERESTED]),
+            ),
+            connected_count=Count("matches", filter=Q(matches__state__in=[MatchState.CONNECTED, MatchState.INTERVIEW])),
+            signed_count=Count("matches", filter=Q(matches__state=MatchState.CONTRACT_SIGNED)),
+            status_rank=Case(
+                When(status=OfferStatus.PUBLISHED, then=Value(0)),
+                When(status=OfferStatus.DRAFT, then=Value(1)),
+                When(status=OfferStatus.EXPIRED, then=Value(2)),
+                When(status=OfferStatus.FILLED, then=Value(3)),
+                default=Value(4),
+            ),
+        )
 
 
 class Offer(models.Model):
@@ -41,3 +73,11 @@ class Offer(models.Model):
 
     def __str__(self):
         return f"Offre {self.pk}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == OfferStatus.PUBLISHED
+
+    @property
+    def open_positions(self) -> int:
+        return max(self.positions - self.filled_positions, 0)

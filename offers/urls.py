@@ -1,2 +1,14 @@
+from django.urls import path
+
+from offers import views
+
 app_name = "offers"
-urlpatterns = []
+urlpatterns = [
+    path("employeur/offres/nouvelle", views.create, name="create"),
+    path("employeur/offres/<int:pk>", views.detail, name="detail"),
+    path("employeur/offres/<int:pk>/modifier", views.update, name="update"),
+    path("employeur/offres/<int:pk>/en-ligne", views.published, name="published"),
+    path("employeur/offres/<int:pk>/etat", views.transition, name="transition"),
+    path("employeur/offres/<int:pk>/candidats/<int:match_id>/reponse", views.match_answer, name="match_answer"),
+    path("employeur/offres/<int:pk>/candidats/<int:match_id>/suite", views.match_outcome, name="match_outcome"),
+]

@@ -12,6 +12,26 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.fixture(autouse=True)
+def _database_before_live_server(transactional_db):
+    """La base de test existe avant que `live_server` ne démarre ses fils (sinon ils gardent une connexion
+    SQLite ouverte vers une base qui n'existe pas encore)."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_sqlite_context_connection():
+    """SQLite en mémoire : pendant que Playwright tourne, l'ORM des tests ouvre sa propre connexion (stockage
+    asgiref par contexte) que Django ne ferme jamais pour une base en mémoire ; on la ferme à la fin du module."""
+    from django.db import connections
+
+    before = connections["default"]
+    yield
+    after = connections["default"]
+    if after is not before and after.vendor == "sqlite" and after.connection is not None:
+        after.connection.close()
+        after.connection = None
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -29,25 +49,34 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+def _page(browser, viewport):
+    """Une page neuve ; à la fin du test, aucune violation de la Content-Security-Policy n'est tolérée."""
+    context = browser.new_context(viewport=viewport, locale="fr-FR")
     page = context.new_page()
+    csp_errors = []
+    page.on(
+        "console",
+        lambda message: csp_errors.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert csp_errors == [], csp_errors
+
+
+@pytest.fixture
+def phone_page(browser):
+    yield from _page(browser, PHONE)
 
 
 @pytest.fixture
 def desktop_page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="fr-FR")
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page(browser, DESKTOP)
 
 
 def axe_violations(page) -> list[dict]:
     """Lance axe-core (règles WCAG 2.1 A et AA) sur la page ; renvoie les violations, résumées."""
-    page.add_script_tag(path=str(AXE_JS))
+    # Évalué par le protocole de débogage, axe-core n'est pas un script de la page : la CSP reste entière.
+    page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],

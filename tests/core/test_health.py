@@ -33,3 +33,12 @@ def test_home_page_sends_each_side_to_its_sign_up(client):
     assert 'href="/employeur/inscription"' in content
     for footer_link in ("Accessibilité : non conforme", "Mentions légales", "Données personnelles", "Plan du site"):
         assert footer_link in content
+
+
+def test_client_ip_behind_a_trusted_proxy(rf, settings):
+    from core.ratelimit import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == "10.0.0.1"
+    settings.RATELIMIT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert client_ip(request) == "203.0.113.7"

@@ -1,0 +1,28 @@
+"""Le menu principal, selon le rôle de la personne connectée."""
+
+from django.urls import NoReverseMatch, reverse
+
+from accounts.enums import Role
+
+MENUS = {
+    Role.CANDIDATE: [("Mes mises en relation", "candidates:home"), ("Mon profil", "candidates:profile")],
+    Role.EMPLOYER: [("Mes offres", "employers:home"), ("Déposer une offre", "offers:create")],
+    Role.ADVISOR: [("Tableau de bord", "backoffice:home")],
+    Role.ADMIN: [("Tableau de bord", "backoffice:home")],
+}
+ACCOUNT_MENU = [("Mes données", "privacy:my_data")]
+PUBLIC_MENU = [("Statistiques", "stats:index")]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    entries = (MENUS.get(user.role, []) + ACCOUNT_MENU if signed_in else []) + PUBLIC_MENU
+    items = []
+    for label, url_name in entries:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "current": request.path == url})
+    return {"nav_items": items}

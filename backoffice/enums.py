@@ -1,0 +1,33 @@
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CANDIDATE_VIEWED = "candidat_consulte", "Fiche candidat·e consultée"
+    LIST_EXPORTED = "liste_exportee", "Liste exportée (CSV)"
+    CANDIDATE_CREATED = "candidat_cree", "Profil candidat·e créé"
+    CANDIDATE_PAUSED = "candidat_pause", "Profil candidat·e mis en pause"
+    CANDIDATE_RESUMED = "candidat_reprise", "Profil candidat·e réactivé"
+    CANDIDATE_CLOSED = "candidat_clos", "Profil candidat·e clos"
+    COMPANY_CREATED = "entreprise_creee", "Entreprise créée"
+    OFFER_CREATED = "offre_creee", "Offre créée"
+    OFFER_UPDATED = "offre_modifiee", "Offre modifiée"
+    OFFER_CLOSED = "offre_close", "Offre close"
+    MATCH_PROPOSED = "paire_proposee", "Mise en relation proposée à la main"
+    MATCH_OUTCOME = "paire_issue", "Issue d'une mise en relation enregistrée"
+    IMPORT_DONE = "import_csv", "Import CSV d'entreprises et d'offres"
+    CMA_CREATED = "cma_creee", "CMA créée"
+    ADVISOR_CREATED = "conseiller_cree", "Conseiller·e créé·e"
+    TERRITORIES_SET = "territoires_modifies", "Territoires modifiés"
+    SECOND_FACTOR_ENROLLED = "second_facteur_active", "Second facteur activé"
+    RECOVERY_CODE_USED = "code_secours_utilise", "Code de secours utilisé"
+
+
+class ClosureReason(models.TextChoices):
+    """Raison d'une pause ou d'une clôture (un choix fermé : pas de texte libre, donc pas de donnée personnelle)."""
+
+    CONTRACT_FOUND = "contrat_trouve", "Contrat trouvé"
+    NO_LONGER_AVAILABLE = "plus_disponible", "Plus disponible pour l'instant"
+    NOT_REACHABLE = "injoignable", "Injoignable"
+    ASKED_BY_PERSON = "demande_personne", "À la demande de la personne"
+    POSITION_FILLED = "poste_pourvu", "Poste pourvu"
+    OTHER = "autre", "Autre raison"

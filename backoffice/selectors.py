@@ -1,0 +1,241 @@
+"""Les listes du tableau de bord, toutes lues à travers `scope` : filtres, tris et colonnes."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from backoffice import diagnostics, scope
+from matching.enums import OPEN_STATES, MatchState
+from matching.models import Match
+
+WAITING_DAYS = 7
+AWAITING_STATES = list(OPEN_STATES)
+CONTACT_STATES = [MatchState.CONNECTED, MatchState.INTERVIEW]
+
+
+def _date(value):
+    return (
+        timezone.localtime(value).strftime("%d/%m/%Y")
+        if isinstance(value, datetime.datetime)
+        else (value.strftime("%d/%m/%Y") if value else "")
+    )
+
+
+def _candidate_name(candidate):
+    return candidate.user.get_full_name() or f"Profil {candidate.pk}"
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    value: object  # fonction : objet -> texte
+    sort: str = ""  # champ de tri ; vide : colonne non triable
+    link: object = None  # fonction : objet -> nom d'URL et pk
+
+
+@dataclass
+class BoardList:
+    slug: str
+    title: str
+    description: str
+    kind: str  # "candidate", "offer" ou "match"
+    departement_field: str
+    family_field: str
+    default_sort: str
+    columns: list[Column] = field(default_factory=list)
+    personal: bool = True  # contient des noms : l'export est journalisé
+
+    def base_queryset(self, advisor):
+        raise NotImplementedError
+
+    def queryset(self, advisor, *, departement="", family="", sort=""):
+        queryset = self.base_queryset(advisor)
+        if departement:
+            queryset = queryset.filter(**{self.departement_field: departement})
+        if family:
+            queryset = queryset.filter(**{self.family_field: family}).distinct()
+        sorts = {column.key: column.sort for column in self.columns if column.sort}
+        key = sort.lstrip("-")
+        order = sorts.get(key) or sorts[self.default_sort.lstrip("-")]
+        descending = sort.startswith("-") if key in sorts else self.default_sort.startswith("-")
+        return queryset.order_by(f"-{order}" if descending else order, "pk")
+
+    def annotate(self, objects):
+        """Complète une page d'objets (raisons des diagnostics) ; renvoie la liste."""
+        return list(objects)
+
+    def sort_keys(self):
+        return {column.key for column in self.columns if column.sort}
+
+
+class CandidatesWithoutMatch(BoardList):
+    def base_queryset(self, advisor):
+        return (
+            scope.candidates_for(advisor)
+            .searching()
+            .filter(~Exists(Match.objects.filter(candidate=OuterRef("pk"), is_active=True)))
+            .select_related("user", "commune")
+            .prefetch_related("trades")
+        )
+
+    def annotate(self, objects):
+        objects = list(objects)
+        reasons = diagnostics.candidates_reasons(objects)
+        for candidate in objects:
+            candidate.reason = reasons.get(candidate.pk, "")
+        return objects
+
+
+class OffersWithoutCandidate(BoardList):
+    def base_queryset(self, advisor):
+        return (
+            scope.offers_for(advisor)
+            .published()
+            .filter(~Exists(Match.objects.filter(offer=OuterRef("pk"), is_active=True)))
+            .select_related("company", "commune", "trade")
+        )
+
+    def annotate(self, objects):
+        objects = list(objects)
+        reasons = diagnostics.offers_reasons(objects)
+        for offer in objects:
+            offer.reason = reasons.get(offer.pk, "")
+        return objects
+
+
+class MatchList(BoardList):
+    states: list = ()
+    older_than_days: int = 0
+    this_month: bool = False
+
+    def base_queryset(self, advisor):
+        queryset = (
+            scope.matches_for(advisor)
+            .filter(state__in=self.states)
+            .select_related("candidate__user", "candidate__commune", "offer__company", "offer__trade", "offer__commune")
+        )
+        if self.older_than_days:
+            queryset = queryset.filter(
+                is_active=True, created_at__lt=timezone.now() - datetime.timedelta(days=self.older_than_days)
+            )
+        if self.this_month:
+            start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            queryset = queryset.filter(outcome_at__gte=start)
+        return queryset
+
+
+def _candidate_columns():
+    return [
+        Column("nom", "Candidat·e", _candidate_name, "user__last_name", lambda c: ("backoffice:candidate", c.pk)),
+        Column("commune", "Commune", lambda c: str(c.commune), "commune__name"),
+        Column("metiers", "Métiers", lambda c: ", ".join(t.label for t in c.trades.all())),
+        Column("niveau", "Niveau", lambda c: c.level, "level"),
+        Column("inscription", "Inscrit·e le", lambda c: _date(c.created_at), "created_at"),
+        Column("raison", "Pourquoi aucune mise en relation", lambda c: getattr(c, "reason", "")),
+    ]
+
+
+def _offer_columns():
+    return [
+        Column(
+            "entreprise", "Entreprise", lambda o: o.company.name, "company__name", lambda o: ("backoffice:offer", o.pk)
+        ),
+        Column("metier", "Métier", lambda o: o.trade.label, "trade__label"),
+        Column("commune", "Lieu", lambda o: str(o.commune), "commune__name"),
+        Column("debut", "Début", lambda o: _date(o.start_date) or "Dès que possible", "start_date"),
+        Column("publication", "Publiée le", lambda o: _date(o.published_at), "published_at"),
+        Column("raison", "Pourquoi personne", lambda o: getattr(o, "reason", "")),
+    ]
+
+
+def _match_columns(date_label, date_field):
+    return [
+        Column(
+            "candidat",
+            "Candidat·e",
+            lambda m: _candidate_name(m.candidate),
+            "candidate__user__last_name",
+            lambda m: ("backoffice:match", m.pk),
+        ),
+        Column("entreprise", "Entreprise", lambda m: m.offer.company.name, "offer__company__name"),
+        Column("metier", "Métier", lambda m: m.offer.trade.label, "offer__trade__label"),
+        Column("etat", "État", lambda m: m.get_state_display(), "state"),
+        Column("depuis", date_label, lambda m: _date(getattr(m, date_field)), date_field),
+    ]
+
+
+def _match_list(slug, title, description, states, date_label, date_field, default_sort, **options):
+    board = MatchList(
+        slug=slug,
+        title=title,
+        description=description,
+        kind="match",
+        departement_field="offer__commune__departement",
+        family_field="offer__trade__family",
+        default_sort=default_sort,
+        columns=_match_columns(date_label, date_field),
+    )
+    board.states = states
+    for name, value in options.items():
+        setattr(board, name, value)
+    return board
+
+
+BOARD_LISTS = {
+    board.slug: board
+    for board in [
+        CandidatesWithoutMatch(
+            slug="candidats-sans-mise-en-relation",
+            title="Candidat·es sans mise en relation",
+            description="Profils en recherche sans aucune paire active, et pourquoi.",
+            kind="candidate",
+            departement_field="commune__departement",
+            family_field="trades__family",
+            default_sort="inscription",
+            columns=_candidate_columns(),
+        ),
+        OffersWithoutCandidate(
+            slug="offres-sans-candidat",
+            title="Offres sans candidat·e",
+            description="Offres publiées sans aucune paire active, et pourquoi.",
+            kind="offer",
+            departement_field="commune__departement",
+            family_field="trade__family",
+            default_sort="publication",
+            columns=_offer_columns(),
+            personal=False,
+        ),
+        _match_list(
+            "en-attente",
+            "En attente de réponse depuis plus de 7 jours",
+            "Paires proposées ou à moitié acceptées, sans nouvelle depuis une semaine : à relancer.",
+            AWAITING_STATES,
+            "Proposée le",
+            "created_at",
+            "depuis",
+            older_than_days=WAITING_DAYS,
+        ),
+        _match_list(
+            "contacts-en-cours",
+            "Contacts en cours",
+            "Mises en relation établies et entretiens.",
+            CONTACT_STATES,
+            "Mis à jour le",
+            "updated_at",
+            "-depuis",
+        ),
+        _match_list(
+            "contrats-du-mois",
+            "Contrats signés ce mois-ci",
+            "Les contrats signés depuis le 1er du mois.",
+            [MatchState.CONTRACT_SIGNED],
+            "Signé le",
+            "outcome_at",
+            "-depuis",
+            this_month=True,
+        ),
+    ]
+}

@@ -1,0 +1,154 @@
+"""Mesures de la mise en relation (script, pas un test).
+
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python benchmarks/matching.py \
+        --candidates 1000000 --offers 200000
+
+Prépare la base (migrate, import_geo, import_trades, données de démonstration sur toute la France), puis
+mesure sur `--ops` opérations le travail de `rematch_offer` / `rematch_candidate` avant écriture
+(recherche des candidat·es ou des offres + règles), le même travail par un parcours complet, le rapport des
+deux, puis la durée de `rematch_all`.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "benchmark-only")
+os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from candidates.models import CandidateProfile  # noqa: E402
+from demo.services import DemoSeeder  # noqa: E402
+from geo.distance import commune_index  # noqa: E402
+from geo.models import Commune  # noqa: E402
+from matching import services  # noqa: E402
+from matching.models import CandidateTradeIndex, Match, OfferIndex  # noqa: E402
+from offers.models import Offer  # noqa: E402
+from trades.models import Trade  # noqa: E402
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return (time.perf_counter() - started) * 1000, result
+
+
+def prepare(candidates: int, offers: int, seed: int):
+    call_command("migrate", verbosity=0)
+    if not Commune.objects.exists():
+        log("import_geo…")
+        call_command("import_geo")
+    if not Trade.objects.exists():
+        log("import_trades…")
+        call_command("import_trades")
+    have_offers, have_candidates = Offer.objects.count(), CandidateProfile.objects.count()
+    seeder = DemoSeeder(seed=seed, region=None, today=timezone.localdate(), log=lambda m: None)
+    if have_offers == 0:
+        employers = round((offers - have_offers) / 1.5)
+        log(f"création de {employers} employeurs (~{offers - have_offers} offres)…")
+        started = time.monotonic()
+        seeder.employers(employers, first_email=None)
+        log(f"  fait en {time.monotonic() - started:.0f} s")
+    if have_candidates == 0:
+        log(f"création de {candidates - have_candidates} profils…")
+        started = time.monotonic()
+        seeder.candidates(candidates - have_candidates, first_email=None)
+        log(f"  fait en {time.monotonic() - started:.0f} s")
+    # Les données de démonstration ne marquent pas toujours les profils « complets » : ils le sont.
+    if hasattr(CandidateProfile, "is_complete"):
+        CandidateProfile.objects.filter(is_complete=False).update(is_complete=True)
+    log(f"base : {CandidateProfile.objects.count()} profils, {Offer.objects.count()} offres")
+    if CandidateTradeIndex.objects.count() == 0:
+        elapsed, rows = timed(services.candidate_index_rebuild)
+        log(f"index des candidat·es : {rows} lignes en {elapsed / 1000:.0f} s")
+    if OfferIndex.objects.count() == 0:
+        elapsed, rows = timed(services.offer_index_rebuild)
+        log(f"index des offres : {rows} lignes en {elapsed / 1000:.0f} s")
+
+
+def report(name, fast, slow):
+    p50, p95 = percentile(fast, 0.5), percentile(fast, 0.95)
+    scan = statistics.median(slow)
+    log(
+        f"{name} : index p50 {p50:.2f} ms, p95 {p95:.2f} ms ; parcours complet {scan:.0f} ms ; rapport {scan / p50:.0f}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=1_000_000)
+    parser.add_argument("--offers", type=int, default=200_000)
+    parser.add_argument("--ops", type=int, default=200)
+    parser.add_argument("--scans", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-rematch-all", action="store_true")
+    args = parser.parse_args()
+    log(f"base : {connection.vendor}")
+    prepare(args.candidates, args.offers, args.seed)
+    commune_index()  # construit une fois, comme dans un processus qui tourne
+    rng = random.Random(args.seed)
+    now = timezone.now()
+
+    offer_ids = list(Offer.objects.published().values_list("pk", flat=True))
+    sample = rng.sample(offer_ids, min(args.ops, len(offer_ids)))
+    offers = [services.offer_facts(o) for o in Offer.objects.select_related("trade").filter(pk__in=sample)]
+    fast, sizes = [], []
+    for facts in offers:
+        elapsed, fits = timed(services.offer_candidate_pool, facts, now=now)
+        fast.append(elapsed)
+        sizes.append(len(fits))
+    slow = []
+    for facts in offers[: args.scans]:
+        elapsed, fits = timed(services.offer_candidate_pool_by_scan, facts, now=now)
+        slow.append(elapsed)
+        assert set(fits) == set(services.offer_candidate_pool(facts, now=now)), "résultats différents"
+    log(f"nouvelle offre : {statistics.mean(sizes):.1f} candidat·es retenu·es en moyenne")
+    report("nouvelle offre contre les profils", fast, slow)
+
+    profile_ids = list(CandidateTradeIndex.objects.values_list("candidate_id", flat=True).distinct()[:200_000])
+    sample = rng.sample(profile_ids, min(args.ops, len(profile_ids)))
+    profiles = CandidateProfile.objects.filter(pk__in=sample).prefetch_related("trades")
+    facts_list = [services.candidate_facts(p, {t.pk for t in p.trades.all()}, searching=True) for p in profiles]
+    fast, sizes = [], []
+    for facts in facts_list:
+        elapsed, fits = timed(services.candidate_offer_pool, facts, now=now)
+        fast.append(elapsed)
+        sizes.append(len(fits))
+    slow = []
+    for facts in facts_list[: args.scans]:
+        elapsed, fits = timed(services.candidate_offer_pool_by_scan, facts, now=now)
+        slow.append(elapsed)
+        assert set(fits) == set(services.candidate_offer_pool(facts, now=now)), "résultats différents"
+    log(f"nouveau profil : {statistics.mean(sizes):.1f} offres retenues en moyenne")
+    report("nouveau profil contre les offres", fast, slow)
+
+    if not args.skip_rematch_all:
+        Match.objects.all().delete()
+        elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+        log(f"rematch_all : {elapsed / 1000:.0f} s, {totals}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Écritures sur les profils des jeunes : chaque fonction est atomique et relance la mise en relation
+quand un critère de correspondance change."""
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import User
+from accounts.services import magic_link_send
+from candidates.enums import NotificationFrequency, SearchStatus
+from candidates.models import CandidateProfile
+
+# Champs du profil qui changent les mises en relation possibles.
+MATCHING_FIELDS = frozenset(
+    {
+        "birth_date",
+        "commune",
+        "radius_km",
+        "has_driving_licence",
+        "has_vehicle",
+        "trades",
+        "level",
+        "contract_types",
+        "available_from",
+        "status",
+        "is_complete",
+    }
+)
+PROFILE_FIELDS = frozenset(
+    {
+        "birth_date",
+        "age_exception",
+        "commune",
+        "radius_km",
+        "has_driving_licence",
+        "has_vehicle",
+        "level",
+        "contract_types",
+        "available_from",
+        "has_training_place",
+        "training_centre",
+        "presentation",
+    }
+)
+USER_FIELDS = frozenset({"first_name", "last_name", "phone"})
+
+
+def _schedule_rematch(profile: CandidateProfile) -> None:
+    from matching.services import schedule_rematch_for_candidate  # matching dépend de candidates, pas l'inverse
+
+    schedule_rematch_for_candidate(profile)
+
+
+@transaction.atomic
+def candidate_start(
+    *, user: User, birth_date: datetime.date, age_exception: str = "", first_name: str = "", last_name: str = ""
+) -> CandidateProfile:
+    """Crée (ou reprend) le profil incomplet d'un·e jeune après l'écran 1 ou FranceConnect."""
+    user_changes = {}
+    if first_name:
+        user_changes["first_name"] = first_name
+    if last_name:
+        user_changes["last_name"] = last_name
+    if user.role != Role.CANDIDATE:
+        user_changes["role"] = Role.CANDIDATE
+    if user_changes:
+        for name, value in user_changes.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(user_changes))
+    profile, created = CandidateProfile.objects.get_or_create(
+        user=user, defaults={"birth_date": birth_date, "age_exception": age_exception}
+    )
+    if not created and (profile.birth_date, profile.age_exception) != (birth_date, age_exception):
+        candidate_update(profile=profile, birth_date=birth_date, age_exception=age_exception)
+    return profile
+
+
+@transaction.atomic
+def candidate_signup(
+    *, email: str, first_name: str, last_name: str, birth_date: datetime.date, age_exception: str = ""
+) -> User:
+    """Écran 1 : crée le compte et le profil incomplet, puis envoie le lien magique vers l'écran 2.
+
+    Si l'adresse a déjà un compte, rien n'est créé ni modifié : la personne reçoit un lien de connexion
+    (la page affichée est la même, pour ne pas révéler quelles adresses sont inscrites).
+    """
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        if existing.is_active:
+            magic_link_send(user=existing, next_url="")
+        return existing
+    user = User.objects.create_user(email, role=Role.CANDIDATE, first_name=first_name, last_name=last_name)
+    candidate_start(user=user, birth_date=birth_date, age_exception=age_exception)
+    magic_link_send(user=user, next_url=reverse("candidates:onboarding", kwargs={"step": 2}))
+    return user
+
+
+@transaction.atomic
+def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fields) -> CandidateProfile:
+    """Modifie le profil (et le prénom, le nom, le téléphone du compte) ; `complete=True` le marque complet.
+
+    Relance la mise en relation si le profil est complet et qu'un critère de correspondance a changé.
+    """
+    unknown = set(fields) - PROFILE_FIELDS - USER_FIELDS - {"trades"}
+    if unknown:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(unknown))}")
+    changed = set()
+    user = profile.user
+    user_changed = [name for name in USER_FIELDS & set(fields) if getattr(user, name) != fields[name]]
+    for name in user_changed:
+        setattr(user, name, fields[name])
+    if user_changed:
+        user.save(update_fields=user_changed)
+    for name in PROFILE_FIELDS & set(fields):
+        if getattr(profile, name) != fields[name]:
+            setattr(profile, name, fields[name])
+            changed.add(name)
+    if complete and not profile.is_complete:
+        profile.is_complete = True
+        changed.add("is_complete")
+    profile.save()
+    if "trades" in fields:
+        trade_ids = {trade.pk for trade in fields["trades"]}
+        if trade_ids != set(profile.trades.values_list("pk", flat=True)):
+            profile.trades.set(trade_ids)
+            changed.add("trades")
+    if profile.is_complete and changed & MATCHING_FIELDS:
+        _schedule_rematch(profile)
+    return profile
+
+
+def _set_status(profile: CandidateProfile, status: str, **extra) -> CandidateProfile:
+    changed = profile.status != status
+    profile.status = status
+    for name, value in extra.items():
+        setattr(profile, name, value)
+    profile.save()
+    if changed and profile.is_complete:
+        _schedule_rematch(profile)
+    return profile
+
+
+@transaction.atomic
+def candidate_pause(*, profile: CandidateProfile) -> CandidateProfile:
+    """« Je ne cherche plus pour l'instant » : plus de nouvelle mise en relation."""
+    return _set_status(profile, SearchStatus.PAUSED)
+
+
+@transaction.atomic
+def candidate_resume(*, profile: CandidateProfile) -> CandidateProfile:
+    """Reprendre la recherche (après une pause ou un contrat terminé)."""
+    return _set_status(profile, SearchStatus.SEARCHING)
+
+
+@transaction.atomic
+def candidate_found_contract(*, profile: CandidateProfile, found_through_service: bool) -> CandidateProfile:
+    """« J'ai trouvé un contrat » ; `found_through_service` est l'indicateur d'impact du service."""
+    return _set_status(
+        profile,
+        SearchStatus.FOUND,
+        found_contract_at=timezone.now(),
+        found_through_service=found_through_service,
+    )
+
+
+@transaction.atomic
+def candidate_set_notifications(*, profile: CandidateProfile, frequency: str) -> CandidateProfile:
+    """Choisit les e-mails reçus : chaque mise en relation, un résumé par jour ou aucun."""
+    profile.notification_frequency = NotificationFrequency(frequency)
+    profile.save(update_fields=["notification_frequency", "updated_at"])
+    return profile

@@ -1,0 +1,282 @@
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from candidates import services
+from candidates.enums import SearchStatus
+from candidates.forms import (
+    FoundContractForm,
+    IdentityForm,
+    NotificationsForm,
+    ProfileForm,
+    SignupForm,
+    WhenHowForm,
+    WhereWhatForm,
+    when_how_initial,
+    where_what_initial,
+)
+from candidates.models import CandidateProfile
+from core import ratelimit
+from matching.enums import MatchState
+from matching.models import Match
+
+STEPS = {1: "Qui es-tu ?", 2: "Où et quoi", 3: "Quand et comment"}
+WHERE_WHAT_FIELDS = ("commune", "radius_km", "has_driving_licence", "has_vehicle", "trades", "level")
+WHEN_HOW_FIELDS = ("contract_types", "available_from", "has_training_place", "training_centre", "phone", "presentation")
+
+
+def _posted(request):
+    """Les données envoyées, même vides (un formulaire envoyé sans rien coché doit montrer ses erreurs)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _stepper(step: int) -> dict:
+    return {"current": step, "total": len(STEPS), "title": STEPS[step], "next_title": STEPS.get(step + 1, "")}
+
+
+def candidate_required(view):
+    """Réservé aux candidat·es : anonyme -> /connexion, autre rôle -> 403. Passe le profil à la vue."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.user.role != Role.CANDIDATE:
+            raise PermissionDenied("Cet espace est réservé aux candidat·es.")
+        profile = CandidateProfile.objects.filter(user=request.user).select_related("user", "commune").first()
+        if profile is None:
+            return redirect("candidates:signup")
+        return view(request, profile, *args, **kwargs)
+
+    return wrapper
+
+
+def _next_onboarding_url(profile) -> str:
+    step = 3 if profile.commune_id and profile.level else 2
+    return reverse("candidates:onboarding", kwargs={"step": step})
+
+
+def signup(request):
+    """Écran 1. Anonyme : crée le compte et envoie le lien ; connecté·e sans profil : crée le profil."""
+    user = request.user
+    if user.is_authenticated:
+        if user.role != Role.CANDIDATE:
+            raise PermissionDenied("Vous êtes connecté·e avec un compte qui n'est pas un compte candidat·e.")
+        if CandidateProfile.objects.filter(user=user).exists():
+            return redirect("candidates:home")
+        form = IdentityForm(_posted(request), initial={"first_name": user.first_name, "last_name": user.last_name})
+        if request.method == "POST" and form.is_valid():
+            services.candidate_start(
+                user=user,
+                birth_date=form.cleaned_data["birth_date"],
+                age_exception=form.cleaned_data["age_exception"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+            return redirect("candidates:onboarding", step=2)
+    else:
+        form = SignupForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            wait = ratelimit.hit("signup-ip", ratelimit.client_ip(request), limit=30, period=3600) or ratelimit.hit(
+                "login-email", data["email"], limit=5, period=3600
+            )
+            if wait:
+                form.add_error(
+                    None, f"Trop de demandes. Réessaie dans {max(1, wait // 60)} minute(s) ou contacte-nous."
+                )
+            else:
+                services.candidate_signup(
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    birth_date=data["birth_date"],
+                    age_exception=data["age_exception"],
+                )
+                return redirect("candidates:signup_sent")
+    return render(
+        request,
+        "candidates/signup.html",
+        {"form": form, "title": "Créer mon profil — étape 1 sur 3", "stepper": _stepper(1)},
+    )
+
+
+def signup_sent(request):
+    return render(request, "candidates/signup_sent.html", {"title": "Vérifie tes e-mails"})
+
+
+@candidate_required
+def onboarding(request, profile, step):
+    if step not in (2, 3):
+        raise Http404
+    if profile.is_complete:
+        return redirect("candidates:profile")
+    if step == 3 and not (profile.commune_id and profile.level):
+        return redirect("candidates:onboarding", step=2)
+    if step == 2:
+        form = WhereWhatForm(_posted(request), initial=where_what_initial(profile))
+        fields = WHERE_WHAT_FIELDS
+    else:
+        form = WhenHowForm(_posted(request), initial=when_how_initial(profile))
+        fields = WHEN_HOW_FIELDS
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in fields}
+        services.candidate_update(profile=profile, complete=step == 3, **values)
+        if step == 2:
+            return redirect("candidates:onboarding", step=3)
+        return redirect("candidates:done")
+    return render(
+        request,
+        f"candidates/onboarding_step{step}.html",
+        {"form": form, "title": f"Créer mon profil — étape {step} sur 3", "stepper": _stepper(step)},
+    )
+
+
+@candidate_required
+def done(request, profile):
+    if not profile.is_complete:
+        return redirect(_next_onboarding_url(profile))
+    return render(request, "candidates/done.html", {"title": "Ton profil est prêt", "profile": profile})
+
+
+def _employer_contact(match):
+    """Le contact de l'employeur, visible seulement une fois en relation."""
+    if not match.is_connected:
+        return None
+    return match.offer.company.members.order_by("pk").first()
+
+
+STATE_BADGES = {
+    MatchState.PROPOSED: ("new", "Nouvelle : à toi de répondre"),
+    MatchState.EMPLOYER_INTERESTED: ("new", "L'employeur est intéressé : à toi de répondre"),
+    MatchState.CANDIDATE_INTERESTED: ("info", "En attente de la réponse de l'employeur"),
+    MatchState.CONNECTED: ("success", "En relation"),
+    MatchState.INTERVIEW: ("success", "Entretien"),
+    MatchState.CONTRACT_SIGNED: ("success", "Contrat signé"),
+    MatchState.NO_FOLLOW_UP: ("warning", "Pas de suite"),
+    MatchState.EXPIRED: ("warning", "Offre expirée"),
+}
+
+
+@candidate_required
+def home(request, profile):
+    if not profile.is_complete:
+        return redirect(_next_onboarding_url(profile))
+    matches = list(
+        Match.objects.for_candidate(profile)
+        .active()
+        .best_first()
+        .select_related("offer__trade", "offer__company__commune", "offer__commune")
+    )
+    for match in matches:
+        match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
+        match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
+        match.contact = _employer_contact(match)
+    return render(
+        request,
+        "candidates/home.html",
+        {
+            "title": "Mes mises en relation",
+            "profile": profile,
+            "matches": matches,
+            "is_searching": profile.status == SearchStatus.SEARCHING,
+        },
+    )
+
+
+@require_POST
+@candidate_required
+def match_answer(request, profile, match_id):
+    from matching.services import MatchTransitionError, match_candidate_answer
+
+    match = get_object_or_404(Match, pk=match_id, candidate=profile)
+    interested = request.POST.get("interested")
+    if interested not in ("oui", "non"):
+        messages.error(request, "Choisis « Je suis intéressé·e » ou « Pas intéressé·e ».")
+        return redirect("candidates:home")
+    try:
+        match_candidate_answer(match=match, interested=interested == "oui")
+    except MatchTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        if interested == "oui":
+            messages.success(request, "C'est noté : l'employeur est prévenu de ton intérêt.")
+        else:
+            messages.info(request, "C'est noté : cette offre ne te sera plus proposée.")
+    return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "age_exception", *WHERE_WHAT_FIELDS, *WHEN_HOW_FIELDS)
+
+
+@candidate_required
+def profile_edit(request, profile):
+    if not profile.is_complete:
+        return redirect(_next_onboarding_url(profile))
+    identity_verified = hasattr(request.user, "franceconnect_identity")
+    form = ProfileForm(_posted(request), profile=profile, identity_verified=identity_verified)
+    if request.method == "POST" and form.is_valid():
+        fields = [name for name in PROFILE_FIELDS if name not in form.fields or not form.fields[name].disabled]
+        services.candidate_update(profile=profile, **{name: form.cleaned_data[name] for name in fields})
+        messages.success(request, "Ton profil est enregistré.")
+        return redirect("candidates:profile")
+    return render(
+        request,
+        "candidates/profile.html",
+        {
+            "title": "Mon profil",
+            "profile": profile,
+            "form": form,
+            "notifications_form": NotificationsForm(initial={"frequency": profile.notification_frequency}),
+            "identity_verified": identity_verified,
+        },
+    )
+
+
+@require_POST
+@candidate_required
+def pause(request, profile):
+    services.candidate_pause(profile=profile)
+    messages.success(request, "C'est noté : tu ne recevras plus de mise en relation. Tu peux reprendre quand tu veux.")
+    return redirect("candidates:profile")
+
+
+@require_POST
+@candidate_required
+def resume(request, profile):
+    services.candidate_resume(profile=profile)
+    messages.success(request, "C'est reparti : on te prévient dès qu'une offre te correspond.")
+    return redirect("candidates:profile")
+
+
+@candidate_required
+def found_contract(request, profile):
+    form = FoundContractForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.candidate_found_contract(
+            profile=profile, found_through_service=form.cleaned_data["found_through_service"]
+        )
+        messages.success(request, "Bravo pour ton contrat ! Ton profil n'est plus proposé aux employeurs.")
+        return redirect("candidates:profile")
+    return render(
+        request, "candidates/found_contract.html", {"title": "J'ai trouvé un contrat", "form": form, "profile": profile}
+    )
+
+
+@require_POST
+@candidate_required
+def notifications(request, profile):
+    form = NotificationsForm(request.POST)
+    if form.is_valid():
+        services.candidate_set_notifications(profile=profile, frequency=form.cleaned_data["frequency"])
+        messages.success(request, "Tes préférences d'e-mails sont enregistrées.")
+    else:
+        messages.error(request, "Choisis une option pour les e-mails.")
+    return redirect(f"{reverse('candidates:profile')}#e-mails")

@@ -1,0 +1,60 @@
+"""Réglages de sécurité partagés : délai maximal des requêtes SQL du site web, vérifications de déploiement."""
+
+from django.conf import settings
+from django.core import checks
+from django.db.backends.signals import connection_created
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+
+
+def statement_timeout_sql(milliseconds: int) -> str:
+    return f"SET statement_timeout = {int(milliseconds)}"
+
+
+def _apply_statement_timeout(sender, connection, **kwargs):
+    timeout = int(getattr(settings, "DATABASE_STATEMENT_TIMEOUT_MS", 0) or 0)
+    if connection.vendor == "postgresql" and timeout > 0:
+        with connection.cursor() as cursor:
+            cursor.execute(statement_timeout_sql(timeout))
+
+
+_enabled = False
+
+
+def enable_statement_timeout() -> None:
+    """À appeler par le processus web seulement : chaque nouvelle connexion PostgreSQL reçoit un délai
+    maximal par requête. Le worker ne l'appelle pas : ses tâches longues ne sont pas coupées."""
+    global _enabled
+    if not _enabled:
+        connection_created.connect(_apply_statement_timeout, dispatch_uid="core.security.statement_timeout")
+        _enabled = True
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """Les limites de débit doivent être partagées entre serveurs : en production, le cache est Redis."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "redis" not in backend.lower():
+        return [
+            checks.Warning(
+                "Le cache n'est pas Redis : chaque serveur compte ses propres essais (limites de débit).",
+                hint="Réglez REDIS_URL.",
+                id="core.W001",
+            )
+        ]
+    return []

@@ -1,0 +1,74 @@
+from django import forms
+
+from core.forms import BaseForm
+from employers import validators
+from employers.enums import StaffBand
+from geo.forms import CommuneField
+
+
+class CompanyFieldsMixin(forms.Form):
+    siret = forms.CharField(
+        label="SIRET de l'établissement",
+        help_text="14 chiffres, sur un bulletin de paie ou sur annuaire-entreprises.data.gouv.fr.",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-company-siret": ""}),
+    )
+    company_name = forms.CharField(
+        label="Nom de l'entreprise", max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
+    commune = CommuneField(label="Commune de l'établissement")
+    naf_code = forms.CharField(
+        label="Code NAF/APE",
+        help_text="Par exemple 10.71C (boulangerie et boulangerie-pâtisserie).",
+        required=False,
+        max_length=10,
+    )
+    staff_band = forms.ChoiceField(label="Effectif", choices=StaffBand.choices, initial=StaffBand.FROM_0_TO_10)
+
+    def clean_siret(self):
+        return validators.clean_siret(self.cleaned_data["siret"])
+
+    def clean_naf_code(self):
+        return validators.clean_naf(self.cleaned_data["naf_code"])
+
+
+class EmployerSignupForm(CompanyFieldsMixin, BaseForm):
+    first_name = forms.CharField(
+        label="Prénom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        help_text="Nous y enverrons un lien pour vous connecter.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Téléphone",
+        help_text="Partagé seulement avec les candidat·es avec qui vous êtes en relation. Exemple : 06 12 34 56 78.",
+        max_length=25,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "siret",
+        "company_name",
+        "commune",
+        "naf_code",
+        "staff_band",
+    ]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        return validators.clean_phone(self.cleaned_data["phone"])
+
+
+class CompanyAddForm(CompanyFieldsMixin, BaseForm):
+    """Ajouter un établissement à son compte."""

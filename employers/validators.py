@@ -1,0 +1,55 @@
+"""Validation des identifiants des entreprises, avec des messages précis."""
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from stdnum.fr import siret as stdnum_siret
+
+NAF_RE = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
+
+
+def clean_siret(value: str) -> str:
+    """Le SIRET sans espaces ; erreur précise si la longueur ou la clé de contrôle est fausse."""
+    digits = re.sub(r"[\s.\-]", "", value or "")
+    if not digits.isdigit():
+        raise ValidationError("Le SIRET ne contient que des chiffres (14 chiffres, sans lettres).", code="format")
+    if len(digits) != 14:
+        raise ValidationError(f"Le SIRET doit compter 14 chiffres (vous en avez saisi {len(digits)}).", code="length")
+    if not stdnum_siret.is_valid(digits):  # clé de Luhn ; les SIRET de La Poste (356000000…) sont acceptés
+        raise ValidationError("Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle).", code="checksum")
+    return digits
+
+
+def clean_naf(value: str) -> str:
+    """Code NAF/APE normalisé « 10.71C » ; vide accepté."""
+    value = (value or "").strip().upper().replace(" ", "")
+    if not value:
+        return ""
+    match = NAF_RE.match(value)
+    if not match:
+        raise ValidationError("Le code NAF/APE s'écrit avec 4 chiffres et une lettre, par exemple 10.71C.", code="naf")
+    return f"{match[1]}.{match[2]}{match[3]}"
+
+
+def clean_phone(value: str) -> str:
+    """Un numéro français valide, au format international (+33…)."""
+    value = (value or "").strip()
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError("Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(value: str) -> str:
+    """Affichage français « 06 12 34 56 78 » d'un numéro enregistré."""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,235 @@
+"""API publique : les offres publiées et le vocabulaire des offres (niveaux, types de contrat)."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
+
+from core.enums import ContractType, DiplomaLevel
+from geo.distance import communes_within
+from geo.models import Commune
+from geo.selectors import commune_lookup
+from offers.models import Offer
+from trades.catalogue import FAMILY_LABELS
+from trades.models import Trade
+
+router = Router(tags=["Offres"])
+reference_router = Router(tags=["Référentiels"])
+
+MAX_RADIUS_KM = 200
+DEFAULT_RADIUS_KM = 30
+MAX_PER_PAGE = 100
+
+
+def input_error(parameter: str, message: str) -> ValidationError:
+    """Une valeur d'entrée refusée : réponse 400 qui nomme le paramètre (voir config/api.py)."""
+    return ValidationError([{"loc": ("query", parameter), "msg": message, "type": "cmc_invalid"}])
+
+
+# --- Schémas ---------------------------------------------------------------------------------------
+
+
+class OffersQuery(Schema):
+    commune: str | None = Field(
+        None,
+        description="Code INSEE (ex. 75056) ou code postal (ex. 62000) de la commune autour de laquelle chercher.",
+        max_length=100,
+    )
+    rayon: float = Field(
+        DEFAULT_RADIUS_KM,
+        gt=0,
+        le=MAX_RADIUS_KM,
+        description="Rayon de recherche autour de la commune, en km (plus de 0, au plus 200). Ignoré sans commune.",
+    )
+    metier: str | None = Field(
+        None, description="Code métier du catalogue (ex. boulanger) ou code ROME (ex. D1102).", max_length=60
+    )
+    niveau: DiplomaLevel | None = Field(None, description="Niveau de diplôme préparé (3 à 7).")
+    type_contrat: ContractType | None = Field(None, description="Type de contrat.")
+    page: int = Field(1, ge=1, le=100000, description="Numéro de la page (à partir de 1).")
+    par_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description="Nombre d'offres par page (au plus 100).")
+
+
+class CodeLabelOut(Schema):
+    code: str = Field(description="Code.")
+    libelle: str = Field(description="Libellé.")
+
+
+class OfferCommuneOut(Schema):
+    code: str = Field(description="Code INSEE de la commune du lieu de travail.")
+    nom: str = Field(description="Nom de la commune.")
+    departement: str = Field(description="Code du département.")
+
+
+class OfferTradeOut(Schema):
+    code: str = Field(description="Code du métier dans le catalogue.")
+    libelle: str = Field(description="Libellé du métier.")
+    famille: str = Field(description="Famille de métiers.")
+    famille_libelle: str = Field(description="Libellé de la famille de métiers.")
+    codes_rome: list[str] = Field(description="Codes ROME du métier.")
+
+
+class OfferOut(Schema):
+    id: int = Field(description="Identifiant de l'offre.")
+    entreprise: str = Field(description="Nom de l'entreprise.")
+    commune: OfferCommuneOut
+    distance_km: float | None = Field(description="Distance à la commune cherchée, en km (vide sans commune).")
+    metier: OfferTradeOut
+    niveaux: list[CodeLabelOut] = Field(description="Niveaux de diplôme acceptés (tous si la liste est vide).")
+    types_contrat: list[CodeLabelOut] = Field(description="Types de contrat proposés.")
+    debut: datetime.date | None = Field(description="Date de début (vide : dès que possible).")
+    postes: int = Field(description="Nombre de postes encore ouverts.")
+    publiee_le: datetime.datetime | None = Field(description="Date de publication.")
+    url: str = Field(description="Page de l'offre sur le service, pour y répondre.")
+
+
+class OfferPageOut(Schema):
+    count: int = Field(description="Nombre total d'offres trouvées.")
+    page: int = Field(description="Numéro de cette page.")
+    par_page: int = Field(description="Nombre d'offres par page.")
+    next: str | None = Field(description="Adresse de la page suivante (vide s'il n'y en a pas).")
+    previous: str | None = Field(description="Adresse de la page précédente (vide s'il n'y en a pas).")
+    results: list[OfferOut]
+
+
+class LevelOut(Schema):
+    code: str = Field(description="Niveau (nomenclature nationale des diplômes de 2019).")
+    libelle: str = Field(description="Libellé complet.")
+    libelle_court: str = Field(description="Diplôme typique.")
+
+
+# --- Lectures --------------------------------------------------------------------------------------
+
+
+def offer_url(offer_id: int) -> str:
+    return f"{settings.SITE_URL}/offres/{offer_id}"
+
+
+def offer_payload(offer: Offer, distance_km: float | None = None) -> dict:
+    """Les champs publics d'une offre (aucune donnée personnelle) ; repris par l'export JSON Lines."""
+    trade = offer.trade
+    return {
+        "id": offer.pk,
+        "entreprise": offer.company.name,
+        "commune": {"code": offer.commune.code, "nom": offer.commune.name, "departement": offer.commune.departement_id},
+        "distance_km": round(distance_km, 1) if distance_km is not None else None,
+        "metier": {
+            "code": trade.code,
+            "libelle": trade.label,
+            "famille": trade.family,
+            "famille_libelle": FAMILY_LABELS.get(trade.family, trade.family),
+            "codes_rome": list(trade.rome_codes),
+        },
+        "niveaux": [
+            {"code": level, "libelle": DiplomaLevel(level).label} for level in offer.levels if level in DiplomaLevel
+        ],
+        "types_contrat": [
+            {"code": kind, "libelle": ContractType(kind).label} for kind in offer.contract_types if kind in ContractType
+        ],
+        "debut": offer.start_date,
+        "postes": max(offer.positions - offer.filled_positions, 0),
+        "publiee_le": offer.published_at,
+        "url": offer_url(offer.pk),
+    }
+
+
+def public_offers():
+    return Offer.objects.published().select_related("company", "commune", "trade")
+
+
+def _origin(value: str) -> Commune:
+    lookup = commune_lookup(value, max_choices=1)
+    commune = lookup.commune or next(iter(lookup.choices), None)
+    if commune is None:
+        raise input_error(
+            "commune", "Commune inconnue : donnez un code INSEE (ex. 75056) ou un code postal (ex. 62000)."
+        )
+    return commune
+
+
+def _trades(value: str) -> list[int]:
+    value = value.strip()
+    ids = [
+        trade_id
+        for trade_id, code, rome_codes in Trade.objects.active().values_list("id", "code", "rome_codes")
+        if value.lower() == code or value.upper() in rome_codes
+    ]
+    if not ids:
+        raise input_error(
+            "metier", "Métier inconnu : donnez un code du catalogue (voir /api/v1/metiers) ou un code ROME."
+        )
+    return ids
+
+
+def _page_url(request, page: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(page)
+    return request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.items()))
+
+
+@router.get(
+    "/offres",
+    response=OfferPageOut,
+    summary="Chercher des offres publiées",
+    description="Les offres d'alternance publiées, autour d'une commune (rayon en km) et par métier, niveau ou "
+    "type de contrat ; les plus proches d'abord (les plus récentes d'abord sans commune). Aucune donnée "
+    "personnelle : pour répondre, suivre le lien `url`.",
+)
+def offer_search(request, filters: Query[OffersQuery]):
+    offers = public_offers()
+    if filters.metier:
+        offers = offers.filter(trade_id__in=_trades(filters.metier))
+    if filters.niveau:
+        offers = offers.filter(_json_list_has("levels", filters.niveau) | _json_list_empty("levels"))
+    if filters.type_contrat:
+        offers = offers.filter(_json_list_has("contract_types", filters.type_contrat))
+
+    start = (filters.page - 1) * filters.par_page
+    distances: dict[str, float] = {}
+    if filters.commune:
+        origin = _origin(filters.commune)
+        distances = dict(communes_within(origin, filters.rayon)) if origin.is_located else {origin.code: 0.0}
+        ranked = sorted(
+            offers.filter(commune_id__in=list(distances)).values_list("pk", "commune_id"),
+            key=lambda row: (distances[row[1]], row[0]),
+        )
+        count = len(ranked)
+        page_ids = [pk for pk, _commune in ranked[start : start + filters.par_page]]
+        by_id = public_offers().in_bulk(page_ids)
+        page = [by_id[pk] for pk in page_ids if pk in by_id]
+    else:
+        count = offers.count()
+        page = list(offers.order_by("-published_at", "-pk")[start : start + filters.par_page])
+
+    return {
+        "count": count,
+        "page": filters.page,
+        "par_page": filters.par_page,
+        "next": _page_url(request, filters.page + 1) if start + filters.par_page < count else None,
+        "previous": _page_url(request, filters.page - 1) if filters.page > 1 else None,
+        "results": [offer_payload(offer, distances.get(offer.commune_id)) for offer in page],
+    }
+
+
+def _json_list_has(field: str, value: str):
+    """Une liste JSON qui contient `value` (recherche textuelle : marche sur SQLite comme sur PostgreSQL)."""
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+def _json_list_empty(field: str):
+    return Q(**{field: []})
+
+
+@reference_router.get("/niveaux", response=list[LevelOut], summary="Niveaux de diplôme")
+def level_list(request):
+    """Les niveaux de diplôme préparés en alternance (paramètre `niveau` de /offres)."""
+    return [{"code": level.value, "libelle": level.label, "libelle_court": level.short_label} for level in DiplomaLevel]
+
+
+@reference_router.get("/types-contrat", response=list[CodeLabelOut], summary="Types de contrat")
+def contract_type_list(request):
+    """Les types de contrat en alternance (paramètre `type_contrat` de /offres)."""
+    return [{"code": kind.value, "libelle": kind.label} for kind in ContractType]

@@ -1,0 +1,224 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.enums import DiplomaLevel
+from employers.decorators import employer_required
+from employers.models import Company
+from employers.validators import format_phone
+from matching import services as matching_services
+from matching.enums import CONNECTED_STATES, OPEN_STATES, MatchState, NoInterestReason
+from matching.models import Match
+from offers import legal, services
+from offers.forms import NoInterestForm, OfferForm
+from offers.models import Offer
+
+OUTCOME_CHOICES = [
+    (MatchState.INTERVIEW, "Entretien prévu"),
+    (MatchState.CONTRACT_SIGNED, "Contrat signé"),
+    (MatchState.NO_FOLLOW_UP, "Pas de suite"),
+]
+TRANSITION_SERVICES = {
+    "publier": (services.offer_publish, "Votre offre est en ligne."),
+    "prolonger": (services.offer_extend, "Votre offre est prolongée de 60 jours."),
+    "archiver": (services.offer_archive, "Votre offre est archivée."),
+}
+
+
+def _member_offer(request, pk) -> Offer:
+    """L'offre, si la personne est membre de son établissement ; 404 sinon."""
+    return get_object_or_404(
+        Offer.objects.for_member(request.user).select_related("company", "trade", "commune").distinct(), pk=pk
+    )
+
+
+def legal_context(offer: Offer) -> dict:
+    """Ce que dit la loi pour cette offre (voir offers/legal.py)."""
+    today = timezone.localdate()
+    start = offer.start_date or today
+    aid = legal.hiring_aid_by_level(
+        levels=offer.levels, under_250=offer.company.under_250, concluded_on=today, starts_on=start
+    )
+    return {
+        "pay_table": legal.minimum_pay_table(),
+        "smic": legal.SMIC_MONTHLY_GROSS,
+        "smic_source": legal.SMIC_SOURCE,
+        "pay_source": legal.PAY_SOURCE,
+        "hiring_aid": [(DiplomaLevel(level).label, amount) for level, amount in aid],
+        "hiring_aid_disabled_max": legal.HIRING_AID_DISABLED_MAX,
+        "hiring_aid_source": legal.HIRING_AID_SOURCE,
+        "minor_rules": (
+            legal.minor_rules(night_or_early_work=offer.night_or_early_work, trade_code=offer.trade.code)
+            if offer.accepts_minors
+            else []
+        ),
+        "minors_source": legal.MINORS_SOURCE,
+    }
+
+
+@employer_required
+def create(request):
+    if not Company.objects.for_member(request.user).exists():
+        messages.info(request, "Ajoutez d'abord votre établissement.")
+        return redirect("employers:company_add")
+    form = OfferForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        publish = request.POST.get("action") != "brouillon"
+        offer = services.offer_create(company=form.get_company(), publish=publish, **form.offer_fields())
+        if publish:
+            return redirect("offers:published", pk=offer.pk)
+        messages.success(request, "Votre brouillon est enregistré. Publiez-le quand vous voulez.")
+        return redirect("offers:detail", pk=offer.pk)
+    return render(request, "offers/form.html", {"form": form, "title": "Déposer une offre", "offer": None})
+
+
+@employer_required
+def update(request, pk):
+    offer = _member_offer(request, pk)
+    form = OfferForm(request.POST or None, user=request.user, offer=offer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_update(offer=offer, **form.offer_fields())
+        except services.OfferTransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Votre offre est modifiée.")
+        return redirect("offers:detail", pk=offer.pk)
+    return render(request, "offers/form.html", {"form": form, "title": "Modifier l'offre", "offer": offer})
+
+
+@employer_required
+def published(request, pk):
+    offer = _member_offer(request, pk)
+    if not offer.is_published:
+        return redirect("offers:detail", pk=offer.pk)
+    return render(
+        request, "offers/published.html", {"offer": offer, "title": "Votre offre est en ligne", **legal_context(offer)}
+    )
+
+
+def _candidate_card(match: Match, today) -> dict:
+    """Ce que l'employeur voit d'un·e candidat·e : pseudonyme tant que l'intérêt n'est pas mutuel."""
+    profile, user = match.candidate, match.candidate.user
+    card = {
+        "match": match,
+        "display_name": f"{user.first_name} {user.last_name[:1]}.".strip() if user.last_name else user.first_name,
+        "age": profile.age_on(today),
+        "commune": profile.commune.name if profile.commune else "",
+        "distance_km": round(match.distance_km),
+        "level": DiplomaLevel(profile.level).label if profile.level else "",
+        "trades": [trade.label for trade in profile.trades.all()],
+        "available_from": profile.available_from,
+        "has_driving_licence": profile.has_driving_licence,
+        "has_vehicle": profile.has_vehicle,
+        "presentation": profile.presentation,
+        "connected": match.is_connected,
+    }
+    if match.is_connected:
+        card.update(
+            full_name=user.get_full_name(), email=user.email, phone=format_phone(user.phone) if user.phone else ""
+        )
+    return card
+
+
+@employer_required
+def detail(request, pk):
+    offer = _member_offer(request, pk)
+    today = timezone.localdate()
+    matches = (
+        Match.objects.for_offer(offer)
+        .select_related("candidate__user", "candidate__commune")
+        .prefetch_related("candidate__trades")
+    )
+    connected = [_candidate_card(m, today) for m in matches.filter(state__in=CONNECTED_STATES).best_first()]
+    proposed = [_candidate_card(m, today) for m in matches.active().filter(state__in=OPEN_STATES).best_first()]
+    return render(
+        request,
+        "offers/detail.html",
+        {
+            "offer": offer,
+            "title": f"Offre : {offer.trade.label}",
+            "connected": connected,
+            "proposed": proposed,
+            "no_interest_form": NoInterestForm(),
+            "outcome_choices": OUTCOME_CHOICES,
+            "can_publish": services.can(offer, services.OfferAction.PUBLISH),
+            "can_extend": services.can(offer, services.OfferAction.EXTEND),
+            "can_archive": services.can(offer, services.OfferAction.ARCHIVE),
+            "can_edit": offer.status in services.EDITABLE_STATUSES,
+            **legal_context(offer),
+        },
+    )
+
+
+@require_POST
+@employer_required
+def transition(request, pk):
+    offer = _member_offer(request, pk)
+    action = request.POST.get("action", "")
+    if action not in TRANSITION_SERVICES:
+        raise Http404("Action inconnue")
+    service, success = TRANSITION_SERVICES[action]
+    try:
+        service(offer=offer)
+    except services.OfferTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+        if action == "publier":
+            return redirect("offers:published", pk=offer.pk)
+    if request.POST.get("next") == "home":
+        return redirect("employers:home")
+    return redirect("offers:detail", pk=offer.pk)
+
+
+def _member_match(request, pk, match_id) -> Match:
+    offer = _member_offer(request, pk)
+    return get_object_or_404(Match.objects.select_related("candidate__user", "offer"), pk=match_id, offer=offer)
+
+
+@require_POST
+@employer_required
+def match_answer(request, pk, match_id):
+    match = _member_match(request, pk, match_id)
+    interested = request.POST.get("interested") == "oui"
+    reason = ""
+    if not interested:
+        form = NoInterestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choisissez pourquoi ce profil ne vous intéresse pas.")
+            return redirect("offers:detail", pk=pk)
+        reason = NoInterestReason(form.cleaned_data["reason"])
+    try:
+        matching_services.match_employer_answer(match=match, interested=interested, reason=reason)
+    except matching_services.MatchTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        match.refresh_from_db()
+        if match.is_connected:
+            messages.success(request, "Vous êtes en relation : ses coordonnées sont affichées ci-dessous.")
+        elif interested:
+            messages.success(request, "C'est noté : nous lui proposons votre offre.")
+        else:
+            messages.success(request, "C'est noté : ce profil ne vous sera plus proposé pour cette offre.")
+    return redirect("offers:detail", pk=pk)
+
+
+@require_POST
+@employer_required
+def match_outcome(request, pk, match_id):
+    match = _member_match(request, pk, match_id)
+    states = {state.value: label for state, label in OUTCOME_CHOICES}
+    state = request.POST.get("state", "")
+    if state not in states:
+        messages.error(request, "Choisissez où vous en êtes avec ce ou cette candidat·e.")
+        return redirect("offers:detail", pk=pk)
+    try:
+        matching_services.match_set_outcome(match=match, state=MatchState(state))
+    except matching_services.MatchTransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"C'est noté : {states[state].lower()}.")
+    return redirect("offers:detail", pk=pk)

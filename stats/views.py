@@ -1,0 +1,137 @@
+import csv
+import io
+import json
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from stats.charts import bar_chart
+from stats.enums import DESCRIPTIONS, Indicator
+from stats.forms import ScopeForm
+from stats.schema import table_schema
+from stats.selectors import (
+    OPEN_DATA_FIELDS,
+    indicator_definitions,
+    month_label,
+    open_data_rows,
+    stats_report,
+    zone_labels,
+)
+
+CHARTED = [
+    Indicator.CANDIDATES,
+    Indicator.EMPLOYERS,
+    Indicator.OFFERS_PUBLISHED,
+    Indicator.MATCHES,
+    Indicator.CONTACTS,
+    Indicator.CONTRACTS,
+]
+
+
+def _report(request):
+    labels = zone_labels()
+    form = ScopeForm(request.GET or None, regions=labels[0], departements=labels[1])
+    return form, stats_report(form.scope(), labels=labels)
+
+
+def _query_string(request) -> str:
+    params = {key: request.GET[key] for key in ("region", "departement", "famille") if request.GET.get(key)}
+    return f"?{urlencode(params)}" if params else ""
+
+
+@require_GET
+def index(request):
+    form, report = _report(request)
+    labels = [month_label(month) for month in report.months]
+    charts = [
+        bar_chart(
+            ident=f"graphique-{indicator.value}",
+            title=f"{indicator.label} par mois, {report.scope_label}",
+            labels=labels,
+            figures=report.monthly[indicator.value],
+        )
+        for indicator in CHARTED
+    ]
+    family_chart = (
+        bar_chart(
+            ident="graphique-familles",
+            title=f"{Indicator.OFFERS_PUBLISHED.label} par famille de métiers, {report.scope_label}",
+            labels=[breakdown.label for breakdown in report.by_family],
+            figures=[breakdown.figures[Indicator.OFFERS_PUBLISHED] for breakdown in report.by_family],
+        )
+        if report.by_family
+        else None
+    )
+    indicators = [
+        {
+            "code": indicator.value,
+            "label": indicator.label,
+            "description": DESCRIPTIONS[indicator],
+            "figure": report.totals[indicator.value],
+        }
+        for indicator in Indicator
+    ]
+    monthly_rows = [
+        (label, [report.monthly[indicator.value][position] for indicator in CHARTED])
+        for position, label in enumerate(labels)
+    ]
+    query = _query_string(request)
+    return render(
+        request,
+        "stats/index.html",
+        {
+            "title": "Statistiques",
+            "form": form,
+            "report": report,
+            "indicators": indicators,
+            "charts": charts,
+            "family_chart": family_chart,
+            "charted": [(indicator.value, indicator.label) for indicator in CHARTED],
+            "monthly_rows": monthly_rows,
+            "csv_url": reverse("stats:open_data_csv") + query,
+            "json_url": reverse("stats:open_data_json") + query,
+        },
+    )
+
+
+@require_GET
+def open_data_csv(request):
+    _form, report = _report(request)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(open_data_rows(report))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cestmachance-statistiques.csv"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def open_data_document(request, report) -> dict:
+    return {
+        "calcule_le": report.computed_at.isoformat() if report.computed_at else None,
+        "perimetre": report.scope_label,
+        "schema": request.build_absolute_uri(reverse("stats:schema")),
+        "secret_statistique": "Les comptes de 1 à 4 (et les parts ou médianes calculées sur moins de 5 offres) "
+        "sont remplacés par « < 5 ».",
+        "indicateurs": indicator_definitions(),
+        "lignes": open_data_rows(report),
+    }
+
+
+@require_GET
+def open_data_json(request):
+    _form, report = _report(request)
+    response = JsonResponse(open_data_document(request, report), json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def schema(request):
+    return HttpResponse(
+        json.dumps(table_schema(), ensure_ascii=False, indent=2), content_type="application/schema+json"
+    )

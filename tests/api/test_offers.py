@@ -1,0 +1,214 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from core.enums import ContractType
+from offers.enums import OfferStatus
+from tests.candidates.factories import CandidateProfileFactory
+from tests.geo.factories import CommuneFactory
+from tests.offers.factories import OfferFactory, TradeFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/offres"
+
+
+@pytest.fixture
+def places():
+    """Arras, Lens (≈ 18 km), Lille (≈ 45 km), Marseille (≈ 800 km)."""
+    return {
+        "arras": CommuneFactory(code="62041", name="Arras", postal_codes=["62000"], lat=50.2910, lng=2.7775),
+        "lens": CommuneFactory(code="62498", name="Lens", postal_codes=["62300"], lat=50.4322, lng=2.8333),
+        "lille": CommuneFactory(code="59350", name="Lille", postal_codes=["59000"], lat=50.6292, lng=3.0573),
+        "marseille": CommuneFactory(code="13055", name="Marseille", postal_codes=["13001"], lat=43.2965, lng=5.3698),
+    }
+
+
+@pytest.fixture
+def baker():
+    return TradeFactory(code="boulanger", label="Boulanger / Boulangère", family="alimentation", rome_codes=["D1102"])
+
+
+@pytest.fixture
+def plumber():
+    return TradeFactory(code="plombier", label="Plombier / Plombière", family="batiment", rome_codes=["F1603"])
+
+
+def at(commune, trade, **kwargs):
+    return OfferFactory(company__commune=commune, commune=commune, trade=trade, **kwargs)
+
+
+def get(client, **params):
+    return client.get(URL, params)
+
+
+def test_radius_search_sorted_by_distance(client, places, baker):
+    lille, arras, lens = at(places["lille"], baker), at(places["arras"], baker), at(places["lens"], baker)
+    at(places["marseille"], baker)
+    at(places["arras"], baker, status=OfferStatus.DRAFT, published_at=None)
+    at(places["arras"], baker, status=OfferStatus.FILLED)
+
+    body = get(client, commune="62041", rayon=30).json()
+    assert body["count"] == 2
+    assert [offer["id"] for offer in body["results"]] == [arras.pk, lens.pk]
+    assert body["results"][0]["distance_km"] == 0
+    assert 15 < body["results"][1]["distance_km"] < 20
+
+    body = get(client, commune="62000", rayon=60).json()  # code postal
+    assert [offer["id"] for offer in body["results"]] == [arras.pk, lens.pk, lille.pk]
+    assert get(client).json()["count"] == 4  # sans commune : toutes les offres publiées
+
+
+def test_result_fields(client, places, baker):
+    offer = at(places["arras"], baker, levels=["3", "4"], company__name="Boulangerie Martin")
+    result = get(client, commune="62041").json()["results"][0]
+    assert result == {
+        "id": offer.pk,
+        "entreprise": "Boulangerie Martin",
+        "commune": {"code": "62041", "nom": "Arras", "departement": "62"},
+        "distance_km": 0.0,
+        "metier": {
+            "code": "boulanger",
+            "libelle": "Boulanger / Boulangère",
+            "famille": "alimentation",
+            "famille_libelle": "Alimentation",
+            "codes_rome": ["D1102"],
+        },
+        "niveaux": [
+            {"code": "3", "libelle": "Niveau 3 : CAP, BEP"},
+            {"code": "4", "libelle": "Niveau 4 : Bac pro, BP, BTM"},
+        ],
+        "types_contrat": [{"code": "apprentissage", "libelle": "Contrat d'apprentissage"}],
+        "debut": None,
+        "postes": 1,
+        "publiee_le": result["publiee_le"],
+        "url": f"http://testserver/offres/{offer.pk}",
+    }
+
+
+def test_filters_by_trade_level_and_contract_type(client, places, baker, plumber):
+    bread = at(places["arras"], baker, levels=["3"])
+    any_level = at(places["arras"], baker, levels=[])
+    pipes = at(places["arras"], plumber, levels=["4"], contract_types=[ContractType.PROFESSIONNALISATION.value])
+
+    def ids(**params):
+        return {offer["id"] for offer in get(client, commune="62041", **params).json()["results"]}
+
+    assert ids(metier="boulanger") == {bread.pk, any_level.pk}
+    assert ids(metier="F1603") == {pipes.pk}
+    assert ids(metier="f1603") == {pipes.pk}
+    assert ids(niveau="3") == {bread.pk, any_level.pk}
+    assert ids(niveau="4") == {any_level.pk, pipes.pk}
+    assert ids(type_contrat="professionnalisation") == {pipes.pk}
+    assert ids(type_contrat="apprentissage") == {bread.pk, any_level.pk}
+
+
+def test_pagination(client, places, baker):
+    offers = [at(places["arras"], baker) for _ in range(5)]
+    first = get(client, commune="62041", par_page=2).json()
+    assert first["count"] == 5
+    assert first["previous"] is None
+    assert [offer["id"] for offer in first["results"]] == [offers[0].pk, offers[1].pk]
+    assert first["next"].startswith("http://testserver/api/v1/offres?")
+    second = client.get(first["next"]).json()
+    assert [offer["id"] for offer in second["results"]] == [offers[2].pk, offers[3].pk]
+    third = client.get(second["next"]).json()
+    assert [offer["id"] for offer in third["results"]] == [offers[4].pk]
+    assert third["next"] is None
+    assert third["previous"]
+    assert get(client, commune="62041", page=9).json()["results"] == []
+    newest = get(client, par_page=1).json()["results"][0]
+    assert newest["id"] == offers[-1].pk
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "words"),
+    [
+        ({"commune": "99999"}, "commune", "Commune inconnue"),
+        ({"commune": "Nullepart"}, "commune", "Commune inconnue"),
+        ({"commune": "62041", "rayon": "-5"}, "rayon", "rayon"),
+        ({"commune": "62041", "rayon": "0"}, "rayon", "rayon"),
+        ({"commune": "62041", "rayon": "201"}, "rayon", "au plus égal à 200"),
+        ({"commune": "62041", "rayon": "loin"}, "rayon", "nombre de kilomètres"),
+        ({"commune": "62041", "rayon": "nan"}, "rayon", "nombre de kilomètres"),
+        ({"metier": "astronaute"}, "metier", "Métier inconnu"),
+        ({"niveau": "9"}, "niveau", "Niveau inconnu"),
+        ({"type_contrat": "cdi"}, "type_contrat", "Type de contrat inconnu"),
+        ({"page": "0"}, "page", "numéro de page"),
+        ({"page": "deux"}, "page", "numéro de page"),
+        ({"par_page": "101"}, "par_page", "entre 1 et 100"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_parameter(client, places, baker, params, parameter, words):
+    response = get(client, **params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    errors = response.json()["erreurs"]
+    assert [error["parametre"] for error in errors] == [parameter]
+    assert words in errors[0]["message"]
+
+
+def test_no_personal_data_in_any_response(client, places, baker):
+    offer = at(
+        places["arras"],
+        baker,
+        company__member=None,
+        description="Appelez Jeanne au 0699887766",
+    )
+    member = offer.company.members.get()
+    member.first_name, member.last_name, member.email, member.phone = (
+        "Gérard",
+        "Patronyme",
+        "patron@secret.fr",
+        "0611223344",
+    )
+    member.save()
+    CandidateProfileFactory(
+        commune=places["arras"],
+        user__email="jeune@secret.fr",
+        user__phone="0755443322",
+        user__first_name="Kévin",
+        user__last_name="Jeunenom",
+    )
+    forbidden = [
+        "patron@secret.fr",
+        "0611223344",
+        "Patronyme",
+        "jeune@secret.fr",
+        "0755443322",
+        "Jeunenom",
+        "0699887766",
+    ]
+    for url in [
+        URL,
+        f"{URL}?commune=62041",
+        "/api/v1/communes?q=arr",
+        "/api/v1/metiers",
+        "/api/v1/niveaux",
+        "/api/v1/types-contrat",
+        "/api/v1/statistiques",
+        "/api/v1/openapi.json",
+        f"/offres/{offer.pk}",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert not [word for word in forbidden if word in content], url
+
+
+def test_public_offer_page(client, places, baker):
+    offer = at(places["arras"], baker, company__name="Boulangerie Martin")
+    response = client.get(reverse("partners:offer_detail", args=[offer.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Boulanger / Boulangère en alternance à Arras" in content
+    assert 'href="/candidat/inscription"' in content
+    draft = at(places["arras"], baker, status=OfferStatus.DRAFT, published_at=None)
+    assert client.get(reverse("partners:offer_detail", args=[draft.pk])).status_code == 404
+
+
+def test_infinite_radius_is_refused(client):
+    response = client.get("/api/v1/offres", {"commune": "62041", "rayon": "1e400"})
+    assert response.status_code == 400
+    assert json.loads(response.content)["erreurs"][0]["parametre"] == "rayon"

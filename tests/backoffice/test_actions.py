@@ -1,0 +1,194 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from backoffice.models import AssistedSignup, AuditLog
+from candidates.enums import SearchStatus
+from candidates.models import CandidateProfile
+from employers.models import Company
+from matching.enums import MatchState
+from matching.models import Match
+from notifications.models import OutboxEmail
+from offers.enums import OfferStatus
+from offers.models import Offer
+from tests.backoffice.factories import MatchFactory
+from tests.candidates.factories import CandidateProfileFactory, TradeFactory
+from tests.geo.factories import CommuneFactory, DepartementFactory
+from tests.offers.factories import CompanyFactory, OfferFactory, _siret
+from tests.utils import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def arras():
+    return CommuneFactory(code="62041", departement=DepartementFactory(code="62"), name="Arras", lat=50.29, lng=2.78)
+
+
+def _candidate_data(commune, **overrides):
+    return {
+        "first_name": "Inès",
+        "last_name": "Durand",
+        "email": "ines@example.org",
+        "birth_date": "2009-03-02",
+        "commune": commune.code,
+        "radius_km": "30",
+        "trade": TradeFactory().pk,
+        "level": "3",
+        "contract_types": ["apprentissage"],
+        "available_from": "2027-09-01",
+        "consent": "on",
+        **overrides,
+    }
+
+
+def test_create_a_profile_needs_consent(advisor_client, arras):
+    data = _candidate_data(arras)
+    del data["consent"]
+    response = advisor_client.post("/conseiller/candidats/nouveau", data)
+    assert response.status_code == 200
+    assert "Cochez la case : l'accord de la personne est obligatoire." in text(response)
+    assert 'value="Inès"' in text(response)  # ce qui a été saisi est réaffiché
+    assert not User.objects.filter(email="ines@example.org").exists()
+
+
+def test_create_a_profile_for_a_young_person(advisor_client, advisor, arras):
+    response = advisor_client.post("/conseiller/candidats/nouveau", _candidate_data(arras))
+    profile = CandidateProfile.objects.get(user__email="ines@example.org")
+    assert response.url == f"/conseiller/candidats/{profile.pk}"
+    assert profile.is_complete and profile.commune == arras and profile.level == "3"
+    assert [t.code for t in profile.trades.all()] == ["boulanger"]
+    signup = AssistedSignup.objects.get(candidate=profile)
+    assert signup.advisor == advisor.user and signup.consent_at <= timezone.now()
+    assert OutboxEmail.objects.filter(to="ines@example.org", key__startswith="magic-link:").exists()
+    entry = AuditLog.objects.get(action="candidat_cree")
+    assert entry.object_id == str(profile.pk) and "Durand" not in str(entry.details)
+
+
+def test_cannot_create_a_profile_outside_the_territory(advisor_client):
+    lille = CommuneFactory(code="59350", departement=DepartementFactory(code="59"), name="Lille")
+    response = advisor_client.post("/conseiller/candidats/nouveau", _candidate_data(lille))
+    assert "Cette commune est hors de votre territoire." in text(response)
+    assert not CandidateProfile.objects.exists()
+
+
+def test_opening_a_profile_is_audited(advisor_client, advisor, arras):
+    candidate = CandidateProfileFactory(commune=arras, user__phone="0611223344")
+    response = advisor_client.get(f"/conseiller/candidats/{candidate.pk}")
+    assert "0611223344" in text(response)
+    entry = AuditLog.objects.get(action="candidat_consulte")
+    assert (entry.actor, entry.object_type, entry.object_id) == (advisor.user, "candidateprofile", str(candidate.pk))
+
+
+def test_propose_a_pair_by_hand(advisor_client, advisor, arras):
+    candidate = CandidateProfileFactory(commune=arras)
+    offer = OfferFactory(company=CompanyFactory(commune=arras), trade=TradeFactory(code="coiffeur"))
+    page = advisor_client.get(f"/conseiller/candidats/{candidate.pk}")
+    assert f'<option value="{offer.pk}">' in page.content.decode()
+    response = advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": offer.pk})
+    match = Match.objects.get(candidate=candidate, offer=offer)
+    assert response.url == f"/conseiller/mises-en-relation/{match.pk}"
+    assert match.proposed_by == advisor.user and match.state == MatchState.PROPOSED
+    assert AuditLog.objects.filter(action="paire_proposee", object_id=str(match.pk)).exists()
+    # Les mêmes alertes qu'une paire automatique.
+    recipients = set(OutboxEmail.objects.values_list("to", flat=True))
+    assert candidate.user.email in recipients
+
+
+def test_propose_an_offer_outside_the_territory_is_refused(advisor_client, arras):
+    candidate = CandidateProfileFactory(commune=arras)
+    elsewhere = OfferFactory(company=CompanyFactory(commune=CommuneFactory(departement=DepartementFactory(code="59"))))
+    response = advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": elsewhere.pk})
+    assert response.url == f"/conseiller/candidats/{candidate.pk}"
+    assert not Match.objects.exists()
+
+
+def test_record_the_outcome_of_a_contact(advisor_client, arras):
+    match = MatchFactory(
+        candidate=CandidateProfileFactory(commune=arras), state=MatchState.CONNECTED, connected_at=timezone.now()
+    )
+    advisor_client.post(f"/conseiller/mises-en-relation/{match.pk}/issue", {"state": MatchState.INTERVIEW})
+    match.refresh_from_db()
+    assert match.state == MatchState.INTERVIEW
+    assert AuditLog.objects.get(action="paire_issue").details == {"state": MatchState.INTERVIEW}
+
+
+def test_pause_close_and_resume_a_profile(advisor_client, arras):
+    candidate = CandidateProfileFactory(commune=arras)
+    url = f"/conseiller/candidats/{candidate.pk}"
+    response = advisor_client.post(url + "/pause", {"close": "0", "reason": ""})
+    assert CandidateProfile.objects.get().status == SearchStatus.SEARCHING
+    advisor_client.post(url + "/pause", {"close": "0", "reason": "injoignable"})
+    assert CandidateProfile.objects.get().status == SearchStatus.PAUSED
+    assert AuditLog.objects.get(action="candidat_pause").details == {"reason": "injoignable"}
+    advisor_client.post(url + "/reprise")
+    assert CandidateProfile.objects.get().status == SearchStatus.SEARCHING
+    response = advisor_client.post(url + "/pause", {"close": "1", "reason": "contrat_trouve"})
+    assert response.url == url
+    assert CandidateProfile.objects.get().status == SearchStatus.FOUND
+
+
+def test_create_an_offer_for_a_new_company(advisor_client, advisor, arras):
+    trade = TradeFactory()
+    data = {
+        "siret": "732 829 320 00074",
+        "company_name": "Boulangerie du Beffroi",
+        "commune": arras.code,
+        "trade": trade.pk,
+        "levels": ["3", "4"],
+        "contract_types": ["apprentissage"],
+        "start_date": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+        "positions": "2",
+        "description": "Fournil au levain.",
+    }
+    response = advisor_client.post("/conseiller/offres/nouvelle", data)
+    offer = Offer.objects.get()
+    assert response.url == f"/conseiller/offres/{offer.pk}"
+    assert offer.company.siret == "73282932000074" and offer.company.name == "Boulangerie du Beffroi"
+    assert offer.status == OfferStatus.PUBLISHED and offer.levels == ["3", "4"] and offer.positions == 2
+    # Le même SIRET : l'entreprise existante est reprise.
+    advisor_client.post("/conseiller/offres/nouvelle", {**data, "company_name": ""})
+    assert Company.objects.count() == 1 and Offer.objects.count() == 2
+    assert AuditLog.objects.filter(action="offre_creee").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("siret", "message"),
+    [("123", "Le SIRET 123 doit compter 14 chiffres."), ("73282932000075", "Ce SIRET n'est pas valide")],
+)
+def test_offer_form_checks_the_siret(advisor_client, arras, siret, message):
+    response = advisor_client.post("/conseiller/offres/nouvelle", {"siret": siret, "commune": arras.code})
+    assert message in text(response)
+
+
+def test_a_company_outside_the_territory_cannot_be_used(advisor_client, arras):
+    company = CompanyFactory(commune=CommuneFactory(departement=DepartementFactory(code="59")))
+    response = advisor_client.post(
+        "/conseiller/offres/nouvelle",
+        {
+            "siret": company.siret,
+            "commune": arras.code,
+            "trade": TradeFactory().pk,
+            "contract_types": ["apprentissage"],
+            "positions": "1",
+        },
+    )
+    assert "Cette entreprise est inscrite hors de votre territoire." in text(response)
+    assert not Offer.objects.exists()
+
+
+def test_edit_and_close_an_offer(advisor_client, arras):
+    offer = OfferFactory(company=CompanyFactory(commune=arras, siret=_siret(999)))
+    response = advisor_client.post(
+        f"/conseiller/offres/{offer.pk}/modifier",
+        {"commune": arras.code, "trade": offer.trade_id, "contract_types": ["apprentissage"], "positions": "3"},
+    )
+    assert response.url == f"/conseiller/offres/{offer.pk}"
+    offer.refresh_from_db()
+    assert offer.positions == 3
+    advisor_client.post(f"/conseiller/offres/{offer.pk}/clore", {"reason": "poste_pourvu"})
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ARCHIVED
+    assert AuditLog.objects.get(action="offre_close").details == {"reason": "poste_pourvu"}

@@ -1,0 +1,296 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MagicLink, User
+from candidates.enums import SearchStatus
+from candidates.models import CandidateProfile
+from matching.enums import MatchState
+from matching.models import Match
+from notifications.models import OutboxEmail
+from tests.accounts.factories import UserFactory
+from tests.candidates.factories import CandidateProfileFactory, CommuneFactory, TradeFactory
+from tests.offers.factories import OfferFactory
+from tests.utils import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def rematches(monkeypatch):
+    calls = []
+    monkeypatch.setattr("matching.services.schedule_rematch_for_candidate", calls.append)
+    return calls
+
+
+def birthday(age):
+    today = timezone.localdate()
+    return today.replace(year=today.year - age, day=min(today.day, 28)).isoformat()
+
+
+def test_signup_page_shows_step_1_of_3(client):
+    response = client.get("/candidat/inscription")
+    assert response.status_code == 200
+    assert "Étape 1 sur 3" in text(response)
+    assert reverse("candidates:signup") == "/candidat/inscription"
+
+
+def test_signup_creates_account_and_shows_check_your_emails(client):
+    data = {"first_name": "Inès", "last_name": "Martin", "birth_date": birthday(17), "email": "ines@example.org"}
+    response = client.post("/candidat/inscription", data, follow=True)
+    assert "Vérifie tes e-mails" in text(response)
+    user = User.objects.get(email="ines@example.org")
+    assert user.candidate_profile.is_complete is False
+    assert MagicLink.objects.get(user=user).next_url == "/candidat/profil/etape-2"
+
+
+def test_signup_with_registered_email_looks_the_same_and_sends_a_sign_in_link(client):
+    existing = CandidateProfileFactory(user__email="deja@example.org")
+    data = {"first_name": "Autre", "last_name": "Nom", "birth_date": birthday(20), "email": "deja@example.org"}
+    response = client.post("/candidat/inscription", data, follow=True)
+    assert "Vérifie tes e-mails" in text(response)
+    existing.user.refresh_from_db()
+    assert existing.user.first_name != "Autre"
+    assert OutboxEmail.objects.filter(to="deja@example.org").count() == 1
+    assert CandidateProfile.objects.count() == 1
+
+
+def test_signup_errors_are_shown_beside_fields_and_input_kept(client):
+    data = {"first_name": "Inès", "last_name": "", "birth_date": birthday(14), "email": "ines@example.org"}
+    response = client.post("/candidat/inscription", data)
+    assert response.status_code == 200
+    content = text(response)
+    assert "Indique ton nom." in content
+    assert "Il faut avoir au moins 15 ans" in content
+    assert 'value="ines@example.org"' in content
+    assert not User.objects.exists()
+
+
+def test_signup_is_rate_limited_per_email(client):
+    data = {"first_name": "A", "last_name": "B", "birth_date": birthday(17), "email": "spam@example.org"}
+    for _ in range(5):
+        client.post("/candidat/inscription", data)
+    response = client.post("/candidat/inscription", data)
+    assert "Trop de demandes" in text(response)
+
+
+def test_candidate_pages_require_login_and_the_candidate_role(client):
+    for url in ("/candidat/", "/candidat/profil", "/candidat/profil/etape-2"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith("/connexion?next=")
+    client.force_login(UserFactory(employer=True))
+    assert client.get("/candidat/").status_code == 403
+    assert client.get("/candidat/profil").status_code == 403
+    assert client.post("/candidat/profil/pause").status_code == 403
+
+
+def test_logged_in_candidate_with_profile_is_sent_home_from_signup(client):
+    profile = CandidateProfileFactory()
+    client.force_login(profile.user)
+    assert client.get("/candidat/inscription").url == "/candidat/"
+
+
+def test_candidate_without_profile_fills_screen_1_without_email(client):
+    user = UserFactory(candidate=True)
+    client.force_login(user)
+    assert client.get("/candidat/").url == "/candidat/inscription"
+    response = client.get("/candidat/inscription")
+    assert 'name="email"' not in response.content.decode()
+    response = client.post(
+        "/candidat/inscription", {"first_name": "Léo", "last_name": "Noir", "birth_date": birthday(18)}
+    )
+    assert response.url == "/candidat/profil/etape-2"
+    assert CandidateProfile.objects.get(user=user).birth_date.isoformat() == birthday(18)
+
+
+def test_onboarding_screens_2_and_3_complete_the_profile(client, rematches):
+    profile = CandidateProfileFactory(incomplete=True)
+    commune = CommuneFactory()
+    trade = TradeFactory()
+    client.force_login(profile.user)
+    assert client.get("/candidat/").url == "/candidat/profil/etape-2"
+    assert client.get("/candidat/profil/etape-3").url == "/candidat/profil/etape-2"
+    response = client.get("/candidat/profil/etape-2")
+    assert "Étape 2 sur 3" in text(response)
+    assert 'type="radio" name="radius_km" value="30"' in response.content.decode().replace(" checked", "")
+    response = client.post(
+        "/candidat/profil/etape-2", {"commune": commune.code, "radius_km": "20", "trades": [trade.pk], "level": "3"}
+    )
+    assert response.url == "/candidat/profil/etape-3"
+    assert client.get("/candidat/").url == "/candidat/profil/etape-3"
+    response = client.get("/candidat/profil/etape-3")
+    assert "Étape 3 sur 3" in text(response)
+    year = timezone.localdate().year + 1
+    response = client.post(
+        "/candidat/profil/etape-3",
+        {
+            "contract_types": ["apprentissage"],
+            "start_month": "9",
+            "start_year": str(year),
+            "has_training_place": "non",
+            "phone": "06 12 34 56 78",
+        },
+    )
+    assert response.url == "/candidat/profil/termine"
+    profile.refresh_from_db()
+    assert profile.is_complete and profile.available_from == datetime.date(year, 9, 1)
+    assert profile.user.phone == "+33612345678"
+    assert rematches == [profile]
+    response = client.get("/candidat/profil/termine")
+    assert "Ton profil est prêt" in text(response)
+    assert client.get("/candidat/profil/etape-2").url == "/candidat/profil"
+    assert client.get("/candidat/profil/etape-4").status_code == 404
+
+
+def test_onboarding_errors_keep_input(client):
+    profile = CandidateProfileFactory(incomplete=True)
+    client.force_login(profile.user)
+    response = client.post("/candidat/profil/etape-2", {"commune": "Zzzzville", "radius_km": "30", "level": "3"})
+    content = text(response)
+    assert "Commune inconnue" in content
+    assert "Choisis au moins un métier." in content
+    assert 'value="Zzzzville"' in content
+
+
+def test_home_empty_state_explains_what_happens_next(client):
+    profile = CandidateProfileFactory()
+    client.force_login(profile.user)
+    response = client.get("/candidat/")
+    assert "Dès qu'un artisan près de chez toi" in text(response)
+
+
+def make_match(profile, **kwargs):
+    offer = OfferFactory(
+        trade=profile.trades.first(), commune=profile.commune, company__commune=profile.commune, **kwargs
+    )
+    return Match.objects.create(
+        candidate=profile, offer=offer, score=1, distance_km=4.2, reasons=["à 4 km de chez toi", "même métier"]
+    )
+
+
+def test_home_lists_matches_best_first_with_reasons_and_answer_buttons(client):
+    profile = CandidateProfileFactory()
+    low = make_match(profile, description="Petite boulangerie")
+    high = make_match(profile, description="Grande boulangerie")
+    Match.objects.filter(pk=high.pk).update(score=5)
+    inactive = make_match(profile, description="Plus valable")
+    Match.objects.filter(pk=inactive.pk).update(is_active=False)
+    client.force_login(profile.user)
+    content = text(client.get("/candidat/"))
+    assert content.index("Grande boulangerie") < content.index("Petite boulangerie")
+    assert "Plus valable" not in content
+    assert "à 4 km de chez toi" in content
+    assert low.offer.company.name in content
+    assert "Je suis intéressé·e" in content and "Pas intéressé·e" in content
+
+
+def test_answering_interested_changes_the_state(client):
+    profile = CandidateProfileFactory()
+    match = make_match(profile)
+    client.force_login(profile.user)
+    response = client.post(f"/candidat/mises-en-relation/{match.pk}/reponse", {"interested": "oui"}, follow=True)
+    match.refresh_from_db()
+    assert match.state == MatchState.CANDIDATE_INTERESTED
+    content = text(response)
+    assert "En attente de la réponse de l'employeur" in content
+    response = client.post(f"/candidat/mises-en-relation/{match.pk}/reponse", {"interested": "oui"}, follow=True)
+    assert "Vous avez déjà répondu." in text(response)
+
+
+def test_connected_match_shows_the_employer_contact(client):
+    profile = CandidateProfileFactory()
+    match = make_match(profile)
+    Match.objects.filter(pk=match.pk).update(state=MatchState.CONNECTED)
+    member = match.offer.company.members.first()
+    client.force_login(profile.user)
+    content = text(client.get("/candidat/"))
+    assert "En relation" in content
+    assert member.email in content and member.phone in content
+
+
+def test_contact_is_hidden_before_mutual_interest(client):
+    profile = CandidateProfileFactory()
+    match = make_match(profile)
+    client.force_login(profile.user)
+    assert match.offer.company.members.first().email not in text(client.get("/candidat/"))
+
+
+def test_answering_another_candidates_match_is_a_404(client):
+    match = make_match(CandidateProfileFactory())
+    intruder = CandidateProfileFactory()
+    client.force_login(intruder.user)
+    response = client.post(f"/candidat/mises-en-relation/{match.pk}/reponse", {"interested": "oui"})
+    assert response.status_code == 404
+    match.refresh_from_db()
+    assert match.state == MatchState.PROPOSED
+    assert client.get(f"/candidat/mises-en-relation/{match.pk}/reponse").status_code == 405
+
+
+def test_profile_edit_saves_and_rematches(client, rematches):
+    profile = CandidateProfileFactory()
+    client.force_login(profile.user)
+    response = client.get("/candidat/profil")
+    assert response.status_code == 200
+    assert profile.user.email in text(response)
+    data = {
+        "first_name": "Nouveau",
+        "last_name": profile.user.last_name,
+        "birth_date": profile.birth_date.isoformat(),
+        "commune": profile.commune.code,
+        "radius_km": "50",
+        "trades": [t.pk for t in profile.trades.all()],
+        "level": "4",
+        "contract_types": ["apprentissage", "professionnalisation"],
+        "start_month": "10",
+        "start_year": str(timezone.localdate().year + 1),
+        "has_training_place": "oui",
+        "training_centre": "CFA de Lille",
+        "presentation": "Je suis ponctuel.",
+    }
+    response = client.post("/candidat/profil", data)
+    assert response.url == "/candidat/profil"
+    profile.refresh_from_db()
+    assert (profile.user.first_name, profile.radius_km, profile.level) == ("Nouveau", 50, "4")
+    assert profile.training_centre == "CFA de Lille"
+    assert rematches == [profile]
+
+
+def test_profile_edit_errors(client):
+    profile = CandidateProfileFactory()
+    client.force_login(profile.user)
+    response = client.post("/candidat/profil", {"presentation": "x" * 501, "phone": "123"})
+    content = text(response)
+    assert "500 caractères au plus (tu en as écrit 501)." in content
+    assert "numéro de téléphone français n'est pas valide" in content
+
+
+def test_pause_resume_found_contract_and_notifications(client):
+    profile = CandidateProfileFactory()
+    client.force_login(profile.user)
+    assert "Je ne cherche plus pour l'instant" in text(client.get("/candidat/profil"))
+    client.post("/candidat/profil/pause")
+    profile.refresh_from_db()
+    assert profile.status == SearchStatus.PAUSED
+    assert "Tu ne reçois plus de nouvelle mise en relation" in text(client.get("/candidat/"))
+    client.post("/candidat/profil/reprendre")
+    profile.refresh_from_db()
+    assert profile.status == SearchStatus.SEARCHING
+    response = client.post("/candidat/profil/contrat-trouve", {})
+    assert "Réponds oui ou non" in text(response)
+    client.post("/candidat/profil/contrat-trouve", {"found_through_service": "oui"})
+    profile.refresh_from_db()
+    assert profile.status == SearchStatus.FOUND and profile.found_through_service is True
+    client.post("/candidat/profil/e-mails", {"frequency": "aucun"})
+    profile.refresh_from_db()
+    assert profile.notification_frequency == "aucun"
+
+
+def test_france_connect_identity_is_read_only(client, monkeypatch):
+    profile = CandidateProfileFactory()
+    monkeypatch.setattr(type(profile.user), "franceconnect_identity", object(), raising=False)
+    client.force_login(profile.user)
+    response = client.get("/candidat/profil")
+    assert "Vérifié par FranceConnect" in text(response)

@@ -1,0 +1,78 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from stdnum.fr import siret
+
+from accounts.models import User
+from candidates.models import CandidateProfile
+from demo import services
+from matching.models import Match
+from offers.models import Offer
+from tests.geo.factories import CommuneFactory
+from trades.services import catalogue_import
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 9, 1)
+
+
+@pytest.fixture
+def world():
+    catalogue_import()
+    for index, (lat, population) in enumerate([(50.70, 50_000), (50.75, 5_000), (50.80, 500)]):
+        CommuneFactory(code=f"62{index:03d}", lat=lat, lng=2.25, population=population)
+    CommuneFactory(code="13001", departement__code="13", departement__region__code="93", population=800_000)
+
+
+def snapshot():
+    return (
+        list(User.objects.order_by("email").values_list("email", "first_name", "last_name", "role")),
+        list(CandidateProfile.objects.order_by("user__email").values_list("commune", "level", "radius_km")),
+        list(Offer.objects.order_by("pk").values_list("trade__code", "commune", "levels", "start_date")),
+    )
+
+
+def test_seed_is_deterministic_for_a_seed(world):
+    services.demo_seed(candidates=60, employers=12, seed=7, today=TODAY, log=lambda line: None)
+    first = snapshot()
+    services.demo_delete()
+    services.demo_seed(candidates=60, employers=12, seed=7, today=TODAY, log=lambda line: None)
+    assert snapshot()[0] == first[0]
+    assert snapshot()[1:] == first[1:]
+    services.demo_delete()
+    services.demo_seed(candidates=60, employers=12, seed=8, today=TODAY, log=lambda line: None)
+    assert snapshot()[1] != first[1]
+
+
+def test_seed_spreads_people_over_the_region_by_population(world):
+    services.demo_seed(candidates=400, employers=20, seed=1, today=TODAY, log=lambda line: None)
+    assert CandidateProfile.objects.count() == 400
+    assert not CandidateProfile.objects.filter(commune="13001").exists()  # hors de la région demandée
+    biggest = CandidateProfile.objects.filter(commune="62000").count()
+    smallest = CandidateProfile.objects.filter(commune="62002").count()
+    assert biggest > 300 and smallest < 20
+    assert CandidateProfile.objects.searching().count() == 400
+    assert all(siret.is_valid(code) for code in services.Company.objects.values_list("siret", flat=True))
+
+
+def test_demo_accounts_see_each_other(world):
+    services.demo_seed(candidates=50, employers=10, seed=1, today=TODAY, log=lambda line: None)
+    candidate = User.objects.get(email=services.DEMO_CANDIDATE_EMAIL).candidate_profile
+    employer = User.objects.get(email=services.DEMO_EMPLOYER_EMAIL)
+    assert Match.objects.filter(candidate=candidate, offer__company__members=employer).exists()
+
+
+def test_command_refuses_to_seed_twice_and_can_reset(world, capsys):
+    call_command("seed_demo", "--candidates", "10", "--employers", "2")
+    with pytest.raises(Exception, match="--reset"):
+        call_command("seed_demo", "--candidates", "10")
+    call_command("seed_demo", "--candidates", "10", "--if-empty")
+    assert "déjà présentes" in capsys.readouterr().out
+    call_command("seed_demo", "--candidates", "20", "--employers", "2", "--reset")
+    assert CandidateProfile.objects.count() == 20
+
+
+def test_command_says_what_to_import_first(capsys):
+    with pytest.raises(Exception, match="import_geo"):
+        call_command("seed_demo", "--candidates", "10")

@@ -1,0 +1,309 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.enums import MatchState
+from matching.models import Match
+from offers.enums import OfferStatus
+from offers.forms import DESCRIPTION_TEMPLATE
+from offers.models import Offer
+from tests.accounts.factories import UserFactory
+from tests.candidates.factories import CandidateProfileFactory
+from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
+from tests.utils import text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(client):
+    user = UserFactory(employer=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def company(member):
+    return CompanyFactory(member=member, name="Boulangerie Dupain")
+
+
+def _candidate(**kwargs):
+    user = UserFactory(
+        candidate=True, first_name="Camille", last_name="Martin", email="camille@example.org", phone="+33698765432"
+    )
+    return CandidateProfileFactory(user=user, presentation="J'adore le pain.", **kwargs)
+
+
+def _match(offer, candidate, state=MatchState.PROPOSED, **kwargs):
+    return Match.objects.create(candidate=candidate, offer=offer, distance_km=4.2, score=0.9, state=state, **kwargs)
+
+
+def _valid_data(commune, **overrides):
+    data = {
+        "trade": str(TradeFactory().pk),
+        "levels": ["3", "4"],
+        "contract_types": ["apprentissage"],
+        "start_date": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "positions": "1",
+        "commune": commune.code,
+        "description": "Boulangerie artisanale, 3 personnes.",
+        "working_hours": "5 h - 12 h",
+        "night_or_early_work": "on",
+        "accepts_minors": "on",
+        "action": "publier",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("offers:create"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_candidates_cannot_post_offers(client):
+    client.force_login(UserFactory(candidate=True))
+    assert client.get(reverse("offers:create")).status_code == 403
+
+
+def test_create_form_groups_trades_by_family_and_prefills(client, company):
+    TradeFactory()
+    TradeFactory(code="plombier", family="batiment")
+    TradeFactory(code="old", is_active=False)
+    response = client.get(reverse("offers:create"))
+    page = text(response)
+    assert '<optgroup label="Alimentation">' in page
+    assert '<optgroup label="Bâtiment">' in page
+    assert "Old" not in page
+    assert DESCRIPTION_TEMPLATE.splitlines()[0] in page
+    assert company.commune.label in page
+    assert 'name="company"' not in page  # un seul établissement : pas de choix
+
+
+def test_create_and_publish_on_one_screen(client, company, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("offers:create"), _valid_data(company.commune))
+    offer = Offer.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("offers:published", args=[offer.pk])
+    assert offer.status == OfferStatus.PUBLISHED
+    assert offer.company == company
+    assert offer.levels == ["3", "4"]
+    assert offer.night_or_early_work and offer.accepts_minors and not offer.driving_licence_required
+    page = text(client.get(response.url))
+    assert "Votre offre est en ligne" in page
+    assert "Ce que dit la loi" in page
+    assert "27 %" in page and "1801,80" in page
+    assert "Boulangerie et pâtisserie" in page  # travail tôt + boulanger + mineur·es acceptés
+
+
+def test_published_page_has_the_jdma_button(client, company, settings):
+    settings.JDMA_PRODUCT_ID = "1234"
+    settings.JDMA_BUTTON_ID = "5678"
+    offer = OfferFactory(company=company)
+    page = text(client.get(reverse("offers:published", args=[offer.pk])))
+    assert "Je donne mon avis" in page
+
+
+def test_create_as_draft(client, company):
+    response = client.post(
+        reverse("offers:create"), _valid_data(company.commune, action="brouillon", start_asap="on", start_date="")
+    )
+    offer = Offer.objects.get()
+    assert response.url == reverse("offers:detail", args=[offer.pk])
+    assert offer.status == OfferStatus.DRAFT
+    assert offer.start_date is None
+
+
+def test_bad_input_is_refused_in_words_and_nothing_typed_is_lost(client, company):
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    data = _valid_data(company.commune, trade="", positions="0", start_date=yesterday, description="Mon texte à moi")
+    response = client.post(reverse("offers:create"), data)
+    page = text(response)
+    assert response.status_code == 200
+    assert "Choisissez le métier de l'offre." in page
+    assert "Il faut au moins un poste." in page
+    assert "La date de début ne peut pas être dans le passé." in page
+    assert "Mon texte à moi" in page
+    assert "5 h - 12 h" in page
+    assert not Offer.objects.exists()
+
+
+def test_a_start_date_or_asap_is_required(client, company):
+    response = client.post(reverse("offers:create"), _valid_data(company.commune, start_date=""))
+    assert "Indiquez une date de début, ou cochez « Dès que possible »." in text(response)
+
+
+def test_several_establishments_choose_one(client, member, company):
+    other = CompanyFactory(member=member, name="Fournil du port")
+    response = client.get(reverse("offers:create"))
+    assert 'name="company"' in text(response)
+    client.post(reverse("offers:create"), _valid_data(other.commune, company=str(other.pk)))
+    assert Offer.objects.get().company == other
+
+
+def test_cannot_post_for_a_company_one_is_not_member_of(client, member, company):
+    CompanyFactory(member=member)
+    stranger = CompanyFactory()
+    response = client.post(reverse("offers:create"), _valid_data(company.commune, company=str(stranger.pk)))
+    assert response.status_code == 200
+    assert not Offer.objects.exists()
+
+
+def test_update_keeps_the_form_and_rematches(client, company, monkeypatch):
+    calls = []
+    monkeypatch.setattr("matching.services.schedule_rematch_for_offer", lambda offer: calls.append(offer.pk))
+    offer = OfferFactory(company=company, positions=1)
+    page = text(client.get(reverse("offers:update", args=[offer.pk])))
+    assert offer.description in page
+    data = _valid_data(company.commune, trade=str(offer.trade_id), positions="2", start_asap="on")
+    response = client.post(reverse("offers:update", args=[offer.pk]), data)
+    assert response.url == reverse("offers:detail", args=[offer.pk])
+    offer.refresh_from_db()
+    assert offer.positions == 2
+    assert calls == [offer.pk]
+
+
+@pytest.mark.parametrize("url_name", ["offers:detail", "offers:update", "offers:published"])
+def test_other_employers_get_a_404(client, url_name):
+    offer = OfferFactory()
+    client.force_login(UserFactory(employer=True))
+    assert client.get(reverse(url_name, args=[offer.pk])).status_code == 404
+
+
+def test_non_members_cannot_answer_for_an_offer(client):
+    offer = OfferFactory()
+    match = _match(offer, _candidate())
+    client.force_login(UserFactory(employer=True))
+    response = client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    assert response.status_code == 404
+    assert Match.objects.get(pk=match.pk).state == MatchState.PROPOSED
+
+
+def test_candidates_are_pseudonymised_until_mutual_interest(client, company):
+    offer = OfferFactory(company=company)
+    candidate = _candidate()
+    match = _match(offer, candidate, state=MatchState.CANDIDATE_INTERESTED)
+    for url in [reverse("employers:home"), reverse("offers:detail", args=[offer.pk])]:
+        page = text(client.get(url))
+        assert "camille@example.org" not in page
+        assert "98 76 54 32" not in page and "698765432" not in page
+        assert "Martin" not in page
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "Camille M." in page
+    assert f"{candidate.age_on(timezone.localdate())} ans" in page
+    assert "à 4 km" in page
+    assert "J'adore le pain." in page
+    assert "Intéressé·e par votre offre" in page
+
+    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    match.refresh_from_db()
+    assert match.is_connected
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "Camille Martin" in page
+    assert "camille@example.org" in page
+    assert "06 98 76 54 32" in page
+
+
+def test_interest_before_the_candidate_waits_for_their_answer(client, company):
+    offer = OfferFactory(company=company)
+    match = _match(offer, _candidate())
+    response = client.post(
+        reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
+    )
+    match.refresh_from_db()
+    assert match.state == MatchState.EMPLOYER_INTERESTED
+    page = text(response)
+    assert "En attente de sa réponse" in page
+    assert "camille@example.org" not in page
+
+
+def test_not_interested_with_a_reason(client, company):
+    offer = OfferFactory(company=company)
+    match = _match(offer, _candidate())
+    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "non", "reason": "trop_loin"})
+    match.refresh_from_db()
+    assert match.state == MatchState.NO_FOLLOW_UP
+    assert match.no_interest_reason == "trop_loin"
+
+
+def test_answering_twice_shows_the_matching_error(client, company):
+    offer = OfferFactory(company=company)
+    match = _match(offer, _candidate(), state=MatchState.EMPLOYER_INTERESTED)
+    response = client.post(
+        reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Vous avez déjà répondu." in text(response)
+
+
+def test_outcome_contract_signed_fills_the_offer(client, company):
+    offer = OfferFactory(company=company, positions=1)
+    match = _match(offer, _candidate(), state=MatchState.CONNECTED, connected_at=timezone.now())
+    response = client.post(
+        reverse("offers:match_outcome", args=[offer.pk, match.pk]), {"state": "contrat_signe"}, follow=True
+    )
+    assert "C'est noté : contrat signé." in text(response)
+    offer.refresh_from_db()
+    assert (offer.filled_positions, offer.status) == (1, OfferStatus.FILLED)
+
+
+def test_outcome_before_mutual_interest_shows_an_error(client, company):
+    offer = OfferFactory(company=company)
+    match = _match(offer, _candidate())
+    response = client.post(
+        reverse("offers:match_outcome", args=[offer.pk, match.pk]), {"state": "entretien"}, follow=True
+    )
+    assert "Possible seulement une fois en relation." in text(response)
+
+
+def test_invalid_transition_is_a_message_not_a_500(client, company):
+    offer = OfferFactory(company=company)
+    response = client.post(reverse("offers:transition", args=[offer.pk]), {"action": "publier"}, follow=True)
+    assert response.status_code == 200
+    assert "Seul un brouillon peut être publié" in text(response)
+
+
+def test_extend_and_archive_from_the_home_page(client, company):
+    offer = OfferFactory(company=company, expired=True)
+    response = client.post(reverse("offers:transition", args=[offer.pk]), {"action": "prolonger", "next": "home"})
+    assert response.url == reverse("employers:home")
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.PUBLISHED
+    client.post(reverse("offers:transition", args=[offer.pk]), {"action": "archiver"})
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.ARCHIVED
+
+
+def test_home_counts_matches_in_a_constant_number_of_queries(client, member, company, django_assert_num_queries):
+    def add_offer():
+        offer = OfferFactory(company=company)
+        _match(offer, CandidateProfileFactory())
+        _match(offer, CandidateProfileFactory(), state=MatchState.CANDIDATE_INTERESTED)
+        _match(offer, CandidateProfileFactory(), state=MatchState.CONNECTED)
+        _match(offer, CandidateProfileFactory(), state=MatchState.CONTRACT_SIGNED)
+        return offer
+
+    add_offer()
+    client.get(reverse("employers:home"))  # session, etc. en cache
+    with CaptureQueriesContext(connection) as one_offer:
+        client.get(reverse("employers:home"))
+    assert len(one_offer) <= 6
+    for _ in range(3):
+        add_offer()
+    with django_assert_num_queries(len(one_offer)):
+        response = client.get(reverse("employers:home"))
+    page = text(response)
+    assert page.count("1 nouveau profil") == 4
+    assert page.count("1 en attente de réponse") == 4
+    assert page.count("1 en contact") == 4
+    assert page.count("1 contrat signé") == 4
+
+
+def test_published_page_of_a_draft_goes_to_the_detail(client, company):
+    offer = OfferFactory(company=company, draft=True)
+    response = client.get(reverse("offers:published", args=[offer.pk]))
+    assert response.url == reverse("offers:detail", args=[offer.pk])
