@@ -4,7 +4,6 @@ et modification du profil (les trois réunis, sans l'e-mail)."""
 import datetime
 from itertools import groupby
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +12,8 @@ from dsfr.forms import DsfrBoundField
 from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, AgeException, NotificationFrequency
 from core.enums import ContractType, DiplomaLevel
 from core.forms import BaseForm
+from core.phone import clean_french_phone, format_phone
+from core.text import MONTHS
 from geo.forms import CommuneField
 from trades.catalogue import FAMILY_LABELS
 from trades.models import Trade
@@ -22,22 +23,6 @@ MIN_AGE = 15
 MAX_AGE = 29
 MAX_TRADES = 3
 PRESENTATION_MAX_LENGTH = 500
-# Territoires dont les numéros sont français (métropole et outre-mer).
-FRENCH_REGIONS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"})
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 AGE_EXCEPTION_EXPLANATION = (
     "Après 29 ans, l'apprentissage reste possible si tu as une reconnaissance de la qualité de travailleur "
     "handicapé (RQTH), si tu es sportif ou sportive de haut niveau, ou si tu as un projet de création ou de "
@@ -290,21 +275,7 @@ class WhenHowForm(BaseForm):
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        try:
-            number = phonenumbers.parse(raw, "FR")
-        except phonenumbers.NumberParseException:
-            number = None
-        if (
-            number is None
-            or not phonenumbers.is_valid_number(number)
-            or phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS
-        ):
-            raise ValidationError(
-                "Ce numéro de téléphone français n'est pas valide. Exemple : 06 12 34 56 78", code="phone"
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return clean_french_phone(raw) if raw else ""
 
     def clean(self):
         cleaned_data = super().clean()
@@ -320,7 +291,7 @@ class WhenHowForm(BaseForm):
 
 def when_how_initial(profile) -> dict:
     initial = {"contract_types": profile.contract_types, "presentation": profile.presentation}
-    initial["phone"] = _display_phone(profile.user.phone)
+    initial["phone"] = format_phone(profile.user.phone)
     if profile.available_from:
         initial["start_month"] = str(profile.available_from.month)
         initial["start_year"] = str(profile.available_from.year)
@@ -328,15 +299,6 @@ def when_how_initial(profile) -> dict:
         initial["has_training_place"] = "oui" if profile.has_training_place else "non"
         initial["training_centre"] = profile.training_centre
     return initial
-
-
-def _display_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(phone, "FR"), phonenumbers.PhoneNumberFormat.NATIONAL)
-    except phonenumbers.NumberParseException:
-        return phone
 
 
 def where_what_initial(profile) -> dict:

@@ -3,6 +3,21 @@
 import re
 import unicodedata
 
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SAINT = re.compile(r"\b(st|ste)\b")
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import BaseForm
+from core.phone import clean_french_phone
 from employers import validators
 from employers.enums import StaffBand
 from geo.forms import CommuneField
@@ -67,7 +68,7 @@ class EmployerSignupForm(CompanyFieldsMixin, BaseForm):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
-        return validators.clean_phone(self.cleaned_data["phone"])
+        return clean_french_phone(self.cleaned_data["phone"])
 
 
 class CompanyAddForm(CompanyFieldsMixin, BaseForm):

@@ -2,7 +2,6 @@
 
 import re
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from stdnum.fr import siret as stdnum_siret
 
@@ -30,26 +29,3 @@ def clean_naf(value: str) -> str:
     if not match:
         raise ValidationError("Le code NAF/APE s'écrit avec 4 chiffres et une lettre, par exemple 10.71C.", code="naf")
     return f"{match[1]}.{match[2]}{match[3]}"
-
-
-def clean_phone(value: str) -> str:
-    """Un numéro français valide, au format international (+33…)."""
-    value = (value or "").strip()
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(value: str) -> str:
-    """Affichage français « 06 12 34 56 78 » d'un numéro enregistré."""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        return value
-    if number.country_code == 33:
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

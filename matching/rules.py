@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from core.enums import ContractType, DiplomaLevel
+from core.text import MONTHS
 
 MAX_RADIUS_KM = 100
 APPRENTICESHIP_MIN_AGE = 15  # 15 ans : possible en sortie de 3e (vérifié à l'inscription)
@@ -17,21 +18,6 @@ APPRENTICESHIP_MAX_AGE = 29
 PROFESSIONALISATION_MIN_AGE = 16
 MAJORITY_AGE = 18
 FRESH_DAYS = 60  # au-delà, une offre n'a plus de bonus de fraîcheur
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 @dataclass(frozen=True, slots=True)

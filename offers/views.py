@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.enums import DiplomaLevel
+from core.phone import format_phone
 from employers.decorators import employer_required
 from employers.models import Company
-from employers.validators import format_phone
 from matching import services as matching_services
 from matching.enums import CONNECTED_STATES, OPEN_STATES, MatchState, NoInterestReason
 from matching.models import Match
@@ -117,9 +117,7 @@ def _candidate_card(match: Match, today) -> dict:
         "connected": match.is_connected,
     }
     if match.is_connected:
-        card.update(
-            full_name=user.get_full_name(), email=user.email, phone=format_phone(user.phone) if user.phone else ""
-        )
+        card.update(full_name=user.get_full_name(), email=user.email, phone=format_phone(user.phone))
     return card
 
 

@@ -38,7 +38,7 @@ def test_signup_form_errors_are_precise_and_french():
     form = EmployerSignupForm(data)
     assert not form.is_valid()
     assert form.errors["siret"] == ["Le SIRET doit compter 14 chiffres (vous en avez saisi 4)."]
-    assert form.errors["phone"] == ["Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78."]
+    assert form.errors["phone"] == ["Ce numéro de téléphone français n'est pas valide. Exemple : 06 12 34 56 78."]
     assert "10.71C" in form.errors["naf_code"][0]
     assert set(form.errors) == {"siret", "phone", "commune", "naf_code", "first_name"}
 

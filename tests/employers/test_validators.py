@@ -42,20 +42,3 @@ def test_naf_codes(value, expected):
 def test_invalid_naf_codes(value):
     with pytest.raises(ValidationError, match="10.71C"):
         validators.clean_naf(value)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"), [("06 12 34 56 78", "+33612345678"), ("+33 3 21 00 00 00", "+33321000000")]
-)
-def test_phones(value, expected):
-    assert validators.clean_phone(value) == expected
-
-
-@pytest.mark.parametrize("value", ["06 12", "bonjour", "00 00 00 00 00"])
-def test_invalid_phones(value):
-    with pytest.raises(ValidationError, match="06 12 34 56 78"):
-        validators.clean_phone(value)
-
-
-def test_format_phone():
-    assert validators.format_phone("+33612345678") == "06 12 34 56 78"

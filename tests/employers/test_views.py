@@ -90,7 +90,7 @@ def test_bad_siret_is_explained_and_nothing_typed_is_lost(client, commune, siret
     page = text(response)
     assert response.status_code == 200
     assert message in page
-    assert "Ce numéro de téléphone n'est pas valide" in page
+    assert "Ce numéro de téléphone français n'est pas valide" in page
     for typed in ["Paul", "Fournier", "Paul@Boulangerie.fr", "Boulangerie du Beffroi", siret]:
         assert f'value="{typed}"' in page
     assert not User.objects.exists()
