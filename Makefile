@@ -10,8 +10,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
+BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run test lint migrations-check test-sqlite test-postgres browser-deps requirements bench clean
+.PHONY: help run test lint migrations-check test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
@@ -60,11 +61,10 @@ test-sqlite: $(VENV)/.dev-deps node_modules/.installed
 
 test: lint migrations-check test-postgres test-sqlite
 
+# Mesures de la mise en relation (docs/performance.md) ; BENCH_DATABASE_URL pour PostgreSQL.
 bench: $(VENV)/.dev-deps
-	$(BIN)/python benchmarks/run.py
-
-requirements: | $(BIN)/python
-	@echo "Regénérez requirements.txt depuis requirements.in dans un environnement neuf (pip install -r requirements.in && pip freeze)."
+	mkdir -p var
+	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/matching.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* test.sqlite3

@@ -17,13 +17,15 @@ from stdnum import luhn
 
 from accounts.enums import Role
 from accounts.models import User
+from backoffice.models import Cma
+from backoffice.services import advisor_create, cma_create
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
 from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
 from employers.enums import StaffBand
 from employers.models import Company
-from geo.models import Commune
+from geo.models import Commune, Region
 from matching.services import rematch_all
 from offers.enums import OfferStatus
 from offers.models import Offer
@@ -32,6 +34,9 @@ from trades.models import Trade
 DEMO_DOMAIN = "demo.cestmachance.fr"
 DEMO_CANDIDATE_EMAIL = f"candidat@{DEMO_DOMAIN}"
 DEMO_EMPLOYER_EMAIL = f"employeur@{DEMO_DOMAIN}"
+DEMO_ADVISOR_EMAIL = f"conseiller@{DEMO_DOMAIN}"
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+DEMO_CMA_NAME = "CMA de démonstration"
 BATCH = 5000
 HAUTS_DE_FRANCE = "32"
 
@@ -291,6 +296,16 @@ def demo_delete() -> None:
     Company.objects.filter(members__in=users).delete()
     CandidateProfile.objects.filter(user__in=users).delete()
     users.delete()
+    Cma.objects.filter(name=DEMO_CMA_NAME).delete()
+
+
+def demo_staff_create(*, region: str | None) -> None:
+    """Une administratrice nationale et un conseiller de la CMA de la région (Hauts-de-France par défaut)."""
+    admin = User.objects.create_user(DEMO_ADMIN_EMAIL, role=Role.ADMIN, first_name="Alice", last_name="Admin")
+    region_obj = Region.objects.filter(code=region or HAUTS_DE_FRANCE).first() or Region.objects.first()
+    cma = cma_create(actor=admin, name=DEMO_CMA_NAME, region=region_obj)
+    advisor_create(actor=admin, email=DEMO_ADVISOR_EMAIL, first_name="Karim", last_name="Conseil", cma=cma,
+                   regions=[region_obj])  # fmt: skip
 
 
 def demo_seed(
@@ -305,4 +320,5 @@ def demo_seed(
     seeder = DemoSeeder(seed=seed, region=region, today=today or timezone.localdate(), log=log)
     seeder.employers(employers, first_email=DEMO_EMPLOYER_EMAIL)
     seeder.candidates(candidates, first_email=DEMO_CANDIDATE_EMAIL)
+    demo_staff_create(region=region)
     rematch_all(progress=log, notify=False)  # paires de démonstration, sans e-mails

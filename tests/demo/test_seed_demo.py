@@ -76,3 +76,14 @@ def test_command_refuses_to_seed_twice_and_can_reset(world, capsys):
 def test_command_says_what_to_import_first(capsys):
     with pytest.raises(Exception, match="import_geo"):
         call_command("seed_demo", "--candidates", "10")
+
+
+def test_demo_advisor_works_the_region(world):
+    from backoffice.scope import candidates_for
+
+    services.demo_seed(candidates=30, employers=5, seed=1, today=TODAY, log=lambda line: None)
+    advisor = User.objects.get(email=services.DEMO_ADVISOR_EMAIL).advisor_profile
+    assert candidates_for(advisor).count() == 30
+    assert User.objects.get(email=services.DEMO_ADMIN_EMAIL).role == "administrateur"
+    services.demo_delete()
+    assert not User.objects.filter(email__endswith=services.DEMO_DOMAIN).exists()
