@@ -16,6 +16,14 @@ from trades.models import Trade
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def new_account_email(value: str) -> str:
+    """L'adresse d'un compte à créer : normalisée, et pas déjà prise."""
+    email = value.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise forms.ValidationError("Un compte existe déjà avec cette adresse e-mail.")
+    return email
+
+
 class CodeForm(BaseForm):
     code = forms.CharField(
         label="Code à 6 chiffres",
@@ -87,10 +95,7 @@ class CandidateCreateForm(BaseForm):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse e-mail.")
-        return email
+        return new_account_email(self.cleaned_data["email"])
 
 
 class OfferForm(BaseForm):
@@ -243,10 +248,7 @@ class AdvisorCreateForm(BaseForm):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse e-mail.")
-        return email
+        return new_account_email(self.cleaned_data["email"])
 
 
 class TerritoriesForm(BaseForm):
