@@ -63,9 +63,16 @@ class BoardList:
         descending = sort.startswith("-") if key in sorts else self.default_sort.startswith("-")
         return queryset.order_by(f"-{order}" if descending else order, "pk")
 
+    diagnose = None  # fonction objets -> {pk: raison}, pour les listes qui expliquent une absence
+
     def annotate(self, objects):
-        """Complète une page d'objets (raisons des diagnostics) ; renvoie la liste."""
-        return list(objects)
+        """Complète une page d'objets (raison du diagnostic, s'il y en a un) ; renvoie la liste."""
+        objects = list(objects)
+        if self.diagnose is not None:
+            reasons = self.diagnose(objects)
+            for obj in objects:
+                obj.reason = reasons.get(obj.pk, "")
+        return objects
 
     def sort_keys(self):
         return {column.key for column in self.columns if column.sort}
@@ -81,12 +88,7 @@ class CandidatesWithoutMatch(BoardList):
             .prefetch_related("trades")
         )
 
-    def annotate(self, objects):
-        objects = list(objects)
-        reasons = diagnostics.candidates_reasons(objects)
-        for candidate in objects:
-            candidate.reason = reasons.get(candidate.pk, "")
-        return objects
+    diagnose = staticmethod(diagnostics.candidates_reasons)
 
 
 class OffersWithoutCandidate(BoardList):
@@ -98,12 +100,7 @@ class OffersWithoutCandidate(BoardList):
             .select_related("company", "commune", "trade")
         )
 
-    def annotate(self, objects):
-        objects = list(objects)
-        reasons = diagnostics.offers_reasons(objects)
-        for offer in objects:
-            offer.reason = reasons.get(offer.pk, "")
-        return objects
+    diagnose = staticmethod(diagnostics.offers_reasons)
 
 
 class MatchList(BoardList):

@@ -92,6 +92,17 @@ def _apply(offer: Offer, locked: Offer, fields: list[str]) -> Offer:
     return offer
 
 
+def _transition(offer: Offer, action, **fields) -> Offer:
+    """Passe l'offre à l'état que la table des transitions donne pour `action` (ou refuse), avec `fields`."""
+    locked = _locked(offer)
+    locked.status = next_status(locked.status, action)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _apply(offer, locked, ["status", *fields])
+    _rematch(offer)
+    return offer
+
+
 @transaction.atomic
 def offer_create(*, company, publish: bool = False, **fields) -> Offer:
     """Crée une offre (brouillon), et la publie tout de suite si `publish`."""
@@ -130,43 +141,25 @@ def offer_update(*, offer: Offer, **fields) -> Offer:
 @transaction.atomic
 def offer_publish(*, offer: Offer) -> Offer:
     """Met un brouillon en ligne pour 60 jours."""
-    locked = _locked(offer)
-    locked.status = next_status(locked.status, OfferAction.PUBLISH)
-    locked.published_at = timezone.now()
-    locked.expires_at = locked.published_at + OFFER_LIFETIME
-    _apply(offer, locked, ["status", "published_at", "expires_at"])
-    _rematch(offer)
-    return offer
+    now = timezone.now()
+    return _transition(offer, OfferAction.PUBLISH, published_at=now, expires_at=now + OFFER_LIFETIME)
 
 
 @transaction.atomic
 def offer_extend(*, offer: Offer) -> Offer:
     """Prolonge une offre en ligne ou expirée : 60 jours à partir de maintenant."""
-    locked = _locked(offer)
-    locked.status = next_status(locked.status, OfferAction.EXTEND)
-    locked.expires_at = timezone.now() + OFFER_LIFETIME
-    _apply(offer, locked, ["status", "expires_at"])
-    _rematch(offer)
-    return offer
+    return _transition(offer, OfferAction.EXTEND, expires_at=timezone.now() + OFFER_LIFETIME)
 
 
 @transaction.atomic
 def offer_archive(*, offer: Offer) -> Offer:
     """Retire définitivement l'offre."""
-    locked = _locked(offer)
-    locked.status = next_status(locked.status, OfferAction.ARCHIVE)
-    _apply(offer, locked, ["status"])
-    _rematch(offer)
-    return offer
+    return _transition(offer, OfferAction.ARCHIVE)
 
 
 @transaction.atomic
 def offer_expire(*, offer: Offer) -> Offer:
-    locked = _locked(offer)
-    locked.status = next_status(locked.status, OfferAction.EXPIRE)
-    _apply(offer, locked, ["status"])
-    _rematch(offer)
-    return offer
+    return _transition(offer, OfferAction.EXPIRE)
 
 
 @transaction.atomic
