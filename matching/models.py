@@ -38,7 +38,6 @@ class Match(models.Model):
     offer = models.ForeignKey("offers.Offer", on_delete=models.CASCADE, related_name="matches")
     score = models.FloatField("score", default=0)
     distance_km = models.FloatField("distance (km)")
-    reasons = models.JSONField("raisons", default=list)
     state = models.CharField("état", max_length=20, choices=MatchState.choices, default=MatchState.PROPOSED)
     is_active = models.BooleanField("correspond toujours", default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -61,15 +60,22 @@ class Match(models.Model):
 
     class Meta:
         verbose_name = "mise en relation"
+        # Les paires d'un profil se lisent par la contrainte d'unicité (profil, offre) : quelques dizaines à trier.
         constraints = [models.UniqueConstraint(fields=["candidate", "offer"], name="unique_match_candidate_offer")]
         indexes = [
             models.Index(fields=["offer", "is_active", "score"], name="match_offer_score"),
-            models.Index(fields=["candidate", "is_active", "score"], name="match_candidate_score"),
             models.Index(fields=["state", "created_at"], name="match_state_created"),
         ]
 
     def __str__(self):
         return f"Mise en relation {self.pk}"
+
+    @property
+    def reasons(self) -> list[str]:
+        """Pourquoi cette paire, en mots simples, d'après le profil et l'offre du moment."""
+        from matching.services import match_reasons  # les faits des règles sont construits par les services
+
+        return match_reasons(self)
 
     @property
     def is_connected(self) -> bool:
@@ -89,7 +95,7 @@ class CandidateTradeIndex(models.Model):
     radius_band = models.PositiveSmallIntegerField()
     radius_km = models.PositiveSmallIntegerField()
     level = models.CharField(max_length=1)
-    contract_types = models.JSONField(default=list)
+    contracts = models.PositiveSmallIntegerField()  # types de contrat voulus (bits de `matching.index.CONTRACT_BITS`)
     available_from = models.DateField()
     birth_date = models.DateField()
     age_exception = models.BooleanField(default=False)
@@ -97,7 +103,16 @@ class CandidateTradeIndex(models.Model):
     class Meta:
         verbose_name = "index des candidat·es par métier"
         constraints = [models.UniqueConstraint(fields=["candidate", "trade"], name="unique_candidate_trade_index")]
-        indexes = [models.Index(fields=["trade", "radius_band", "cell"], name="candidate_index_lookup")]
+        # Couvrant : la recherche d'une offre lit tout dans l'index, sans aller chercher les lignes.
+        indexes = [
+            models.Index(
+                fields=[
+                    "trade", "radius_band", "cell", "level", "available_from", "birth_date", "contracts",
+                    "age_exception", "commune_code", "radius_km", "candidate",
+                ],
+                name="candidate_index_lookup",
+            )
+        ]  # fmt: skip
 
     def __str__(self):
         return f"Index {self.candidate_id}/{self.trade_id}"
@@ -111,15 +126,24 @@ class OfferIndex(models.Model):
     trade = models.ForeignKey("trades.Trade", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     commune_code = models.CharField(max_length=5)
     cell = models.IntegerField()
-    levels = models.JSONField(default=list)
-    contract_types = models.JSONField(default=list)
+    levels = models.PositiveSmallIntegerField()  # niveaux acceptés (bits de `matching.index.LEVEL_BITS`) ; 0 : tous
+    contracts = models.PositiveSmallIntegerField()  # types de contrat proposés (bits de `matching.index.CONTRACT_BITS`)
     start_date = models.DateField(null=True)
     accepts_minors = models.BooleanField(default=True)
     published_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = "index des offres publiées"
-        indexes = [models.Index(fields=["trade", "cell"], name="offer_index_lookup")]
+        # Couvrant, comme celui des candidat·es.
+        indexes = [
+            models.Index(
+                fields=[
+                    "trade", "cell", "levels", "contracts", "start_date", "accepts_minors", "commune_code",
+                    "published_at", "offer",
+                ],
+                name="offer_index_lookup",
+            )
+        ]  # fmt: skip
 
     def __str__(self):
         return f"Index offre {self.offer_id}"

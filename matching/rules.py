@@ -1,8 +1,8 @@
 """Les règles de correspondance, en fonctions pures : aucune requête, aucun modèle.
 
 Une paire candidat·e / offre « correspond » quand toutes les règles de `RULES` sont vraies. `evaluate`
-renvoie alors un `Fit` : un score (pour ranger les paires, le plus haut d'abord), la distance et les
-raisons en mots simples (« à 12 km », « même métier : Boulanger / Boulangère »…).
+renvoie alors un `Fit` : la distance et le score (pour ranger les paires, le plus haut d'abord) ; `reasons`
+donne les raisons en mots simples (« à 12 km », « même métier : Boulanger / Boulangère »…).
 """
 
 import calendar
@@ -55,9 +55,18 @@ class OfferFacts:
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    score: float
+    """Une paire qui correspond : sa distance et son score hors fraîcheur (`base`), que `score_at` complète.
+
+    Les raisons en mots ne sont pas gardées : `reasons` les donne à l'affichage, avec les données du moment.
+    """
+
+    base: float
     distance_km: float
-    reasons: tuple
+    published_at: datetime.datetime | None = None
+
+    def score_at(self, found_at: datetime.datetime) -> float:
+        """Le score de la paire trouvée à `found_at` (la fraîcheur de l'offre se mesure à ce moment-là)."""
+        return round(self.base + freshness_points(self.published_at, found_at), 3)
 
 
 def month_before(day: datetime.date) -> datetime.date:
@@ -71,6 +80,22 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def latest_birth_date(day: datetime.date, age: int) -> datetime.date:
+    """La date de naissance la plus tardive qui donne `age` ans ou plus le jour `day` :
+    age_on(naissance, day) >= age  <=>  naissance <= latest_birth_date(day, age) (29 février compris)."""
+    year = day.year - age
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def latest_availability(start_date: datetime.date) -> datetime.date:
+    """La disponibilité la plus tardive qu'une offre commençant le `start_date` accepte (`start_fits`) :
+    start_date >= month_before(disponibilité)  <=>  disponibilité <= latest_availability(start_date)."""
+    day = start_date + datetime.timedelta(days=31)
+    while month_before(day) > start_date:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 def start_day(offer: OfferFacts, today: datetime.date) -> datetime.date:
@@ -156,22 +181,45 @@ def fits(candidate: CandidateFacts, offer: OfferFacts, distance_km, today) -> bo
 # --- Score et raisons ---------------------------------------------------------------------------
 
 
-def score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, now: datetime.datetime) -> float:
-    """De 0 à 100 : proximité (40), niveau exact (20), date de début (20), fraîcheur de l'offre (20)."""
-    today = now.date()
-    proximity = 40 * max(0.0, 1 - distance_km / max(candidate.radius_km, 1))
-    level = 20 if candidate.level in offer.levels else 10
-    if offer.start_date is None:
-        start = 15
-    else:
-        gap_days = abs((offer.start_date - (candidate.available_from or today)).days)
-        start = 20 * max(0.0, 1 - gap_days / 180)
-    if offer.published_at is None:
-        freshness = 0
-    else:
-        age_days = max(0.0, (now - offer.published_at).total_seconds() / 86400)
-        freshness = 20 * max(0.0, 1 - age_days / FRESH_DAYS)
-    return round(proximity + level + start + freshness, 3)
+def proximity_points(distance_km: float, radius_km: int) -> float:
+    return 40 * max(0.0, 1 - distance_km / max(radius_km, 1))
+
+
+def level_points(level: str, offer_levels) -> int:
+    """Niveau exact (l'offre le nomme) : 20 ; offre ouverte à tous les niveaux : 10."""
+    return 20 if level in offer_levels else 10
+
+
+def start_points(start_date: datetime.date | None, available_from: datetime.date) -> float:
+    """Début de l'offre proche de la disponibilité : jusqu'à 20 ; « dès que possible » : 15."""
+    if start_date is None:
+        return 15
+    return 20 * max(0.0, 1 - abs((start_date - available_from).days) / 180)
+
+
+def freshness_points(published_at: datetime.datetime | None, found_at: datetime.datetime) -> float:
+    """Offre publiée depuis peu quand la paire est trouvée : jusqu'à 20 (rien au-delà de FRESH_DAYS)."""
+    if published_at is None:
+        return 0
+    age_days = max(0.0, (found_at - published_at).total_seconds() / 86400)
+    return 20 * max(0.0, 1 - age_days / FRESH_DAYS)
+
+
+def base_score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, today: datetime.date) -> float:
+    """Proximité (40), niveau exact (20), date de début (20) : le score sans la fraîcheur."""
+    return (
+        proximity_points(distance_km, candidate.radius_km)
+        + level_points(candidate.level, offer.levels)
+        + start_points(offer.start_date, candidate.available_from or today)
+    )
+
+
+def score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, found_at: datetime.datetime) -> float:
+    """De 0 à 100 : proximité (40), niveau exact (20), date de début (20), fraîcheur de l'offre (20) au moment
+    où la paire est trouvée. Ce moment fixé, le score ne bouge plus : un nouveau calcul ne réécrit une paire
+    que si elle a vraiment changé."""
+    base = base_score(candidate, offer, distance_km, found_at.date())
+    return round(base + freshness_points(offer.published_at, found_at), 3)
 
 
 def distance_text(distance_km: float) -> str:
@@ -211,12 +259,12 @@ def reasons(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, to
 
 
 def evaluate(candidate: CandidateFacts, offer: OfferFacts, distance_km, now: datetime.datetime) -> Fit | None:
-    """La paire si elle correspond (score, distance arrondie, raisons), sinon None."""
+    """La paire si elle correspond (score hors fraîcheur, distance arrondie), sinon None."""
     today = now.date()
     if not fits(candidate, offer, distance_km, today):
         return None
     return Fit(
-        score=score(candidate, offer, distance_km, now),
+        base=base_score(candidate, offer, distance_km, today),
         distance_km=round(distance_km, 1),
-        reasons=reasons(candidate, offer, distance_km, today),
+        published_at=offer.published_at,
     )

@@ -10,25 +10,22 @@
 
 import datetime
 import functools
-import json
 import logging
 import time
 from collections import defaultdict
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from candidates.enums import RADIUS_CHOICES, NotificationFrequency
 from candidates.models import CandidateProfile
-from geo.distance import commune_index, communes_within, distance_km
-from matching import cells, rules
+from geo.distance import distance_km
+from matching import bulk, rules, search
 from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
-from matching.models import CandidateTradeIndex, Match, OfferIndex
+from matching.models import Match
 from notifications.services import email_enqueue
-from offers.enums import OfferStatus
 from offers.models import Offer
-from trades.models import Trade
 
 logger = logging.getLogger(__name__)
 
@@ -43,399 +40,46 @@ class MatchTransitionError(Exception):
     """Changement d'état impossible ; le message (en français) peut être montré tel quel."""
 
 
-# --- Faits pour les règles ------------------------------------------------------------------------
-
-
-def _contract_set(values) -> frozenset:
-    return frozenset(values or ())
-
-
-def offer_facts(offer: Offer) -> rules.OfferFacts:
-    return rules.OfferFacts(
-        id=offer.pk,
-        commune_code=offer.commune_id,
-        trade_id=offer.trade_id,
-        trade_label=offer.trade.label,
-        levels=tuple(offer.levels or ()),
-        contract_types=_contract_set(offer.contract_types),
-        start_date=offer.start_date,
-        accepts_minors=offer.accepts_minors,
-        published=offer.status == OfferStatus.PUBLISHED,
-        published_at=offer.published_at,
-        trade_active=offer.trade.is_active,
-    )
-
-
-OFFER_FIELDS = (
-    "pk",
-    "commune_id",
-    "trade_id",
-    "trade__label",
-    "levels",
-    "contract_types",
-    "start_date",
-    "accepts_minors",
-    "published_at",
-    "trade__is_active",
-)
-
-
-def _offer_facts_from_row(row) -> rules.OfferFacts:
-    pk, commune, trade, label, levels, contracts, start, minors, published_at, trade_active = row
-    return rules.OfferFacts(
-        id=pk,
-        commune_code=commune,
-        trade_id=trade,
-        trade_label=label,
-        levels=tuple(levels or ()),
-        contract_types=_contract_set(contracts),
-        start_date=start,
-        accepts_minors=minors,
-        published=True,
-        published_at=published_at,
-        trade_active=trade_active,
-    )
-
-
-def candidate_facts(profile: CandidateProfile, trade_ids, *, searching: bool) -> rules.CandidateFacts:
-    return rules.CandidateFacts(
-        id=profile.pk,
-        commune_code=profile.commune_id,
-        radius_km=profile.radius_km,
-        trade_ids=frozenset(trade_ids),
-        level=profile.level or "",
-        contract_types=_contract_set(profile.contract_types),
-        available_from=profile.available_from,
-        birth_date=profile.birth_date,
-        age_exception=bool(getattr(profile, "age_exception", False)),
-        searching=searching,
-    )
-
-
-INDEX_FIELDS = (
-    "candidate_id",
-    "trade_id",
-    "commune_code",
-    "radius_km",
-    "level",
-    "contract_types",
-    "available_from",
-    "birth_date",
-    "age_exception",
-)
-
-
-def _candidate_facts_from_index(row) -> rules.CandidateFacts:
-    candidate, trade, commune, radius, level, contracts, available, birth, exception = row
-    return rules.CandidateFacts(
-        id=candidate,
-        commune_code=commune,
-        radius_km=radius,
-        trade_ids=frozenset((trade,)),
-        level=level,
-        contract_types=_contract_set(contracts),
-        available_from=available,
-        birth_date=birth,
-        age_exception=exception,
-    )
-
-
-# --- Recherche des paires -------------------------------------------------------------------------
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _aware(value):
-    return value.replace(tzinfo=datetime.UTC) if value is not None and value.tzinfo is None else value
-
-
-def _raw_rows(model, fields, where: str, params: list):
-    """Lignes d'un index en SQL direct (le coût de construction d'une requête ORM dépasserait celui de la
-    requête elle-même) ; JSON et dates convertis comme le ferait l'ORM."""
-    columns = ", ".join(model._meta.get_field(name.removesuffix("_id")).column for name in fields)
-    sql = f"SELECT {columns} FROM {model._meta.db_table} WHERE {where}"  # noqa: S608 (noms du modèle, valeurs liées)
-    json_positions = [i for i, name in enumerate(fields) if name in ("levels", "contract_types")]
-    datetime_positions = [i for i, name in enumerate(fields) if name == "published_at"]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            if json_positions or datetime_positions:
-                row = list(row)
-                for i in json_positions:
-                    row[i] = _json(row[i])
-                for i in datetime_positions:
-                    row[i] = _aware(row[i])
-            yield tuple(row)
-
-
-def radius_band(radius_km: int) -> int:
-    """Le plus petit rayon proposé qui couvre `radius_km` (la recherche par cases se fait par rayon proposé)."""
-    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
-
-
-def _cells_where(lat: float, lng: float, trade_id: int) -> tuple[str, list]:
-    """Clause SQL : pour chaque rayon proposé R, les cases à R km ou moins de (lat, lng), en intervalles.
-
-    Chaque terme du OU est complet (métier, rayon, intervalle) : l'index (trade, radius_band, cell) sert
-    pour chacun, sur SQLite comme sur PostgreSQL.
-    """
-    terms, params = [], []
-    for band in RADIUS_BANDS:
-        for first, last in cells.cell_ranges(lat, lng, band):
-            terms.append("(trade_id = %s AND radius_band = %s AND cell BETWEEN %s AND %s)")
-            params += [trade_id, band, first, last]
-    return "(" + " OR ".join(terms) + ")", params
-
-
-def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
-    """Les candidat·es qui correspondent à l'offre : {id du profil: Fit}.
-
-    L'index des candidat·es par métier, rayon et case de 0,1° (quelques intervalles de cases par rayon),
-    puis la distance exacte entre communes (index en mémoire de `geo.distance`), puis les règles.
-    """
-    now = timezone.localtime(now)
-    if not facts.published or not facts.trade_active:
-        return {}
-    index = commune_index()
-    location = index.location(facts.commune_code) if facts.commune_code else None
-    if location is None:
-        logger.warning("Offre %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
-        return {}
-    where, params = _cells_where(*location, facts.trade_id)
-    if facts.levels:
-        where += " AND level IN (" + ", ".join(["%s"] * len(facts.levels)) + ")"
-        params += list(facts.levels)
-    if facts.start_date:
-        # start >= disponibilité - 1 mois  <=>  disponibilité <= start + 1 mois (au plus 31 jours)
-        where += " AND available_from <= %s"
-        params.append((facts.start_date + datetime.timedelta(days=31)).isoformat())
-    fits = {}
-    distance = index.distance_km
-    for row in _raw_rows(CandidateTradeIndex, INDEX_FIELDS, where, params):
-        candidate = _candidate_facts_from_index(row)
-        fit = rules.evaluate(candidate, facts, distance(candidate.commune_code, location), now)
-        if fit is not None:
-            fits[candidate.id] = fit
-    return fits
-
-
-OFFER_INDEX_FIELDS = (
-    "offer_id",
-    "commune_code",
-    "trade_id",
-    "levels",
-    "contract_types",
-    "start_date",
-    "accepts_minors",
-    "published_at",
-)
-
-
-def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
-    """Les offres publiées qui correspondent au profil : {id de l'offre: Fit}.
-
-    L'index des offres par métier et case de 0,1° (un intervalle de cases par bande de latitude), puis la
-    distance exacte entre communes, puis les règles.
-    """
-    now = timezone.localtime(now)
-    if not facts.searching or not facts.trade_ids:
-        return {}
-    index = commune_index()
-    location = index.location(facts.commune_code) if facts.commune_code else None
-    if location is None:
-        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
-        return {}
-    trades = {
-        pk: (label, active)
-        for pk, label, active in Trade.objects.filter(pk__in=facts.trade_ids).values_list("pk", "label", "is_active")
-    }
-    terms, params = [], []
-    for trade_id, (_, active) in trades.items():
-        if active:
-            for first, last in cells.cell_ranges(*location, facts.radius_km):
-                terms.append("(trade_id = %s AND cell BETWEEN %s AND %s)")
-                params += [trade_id, first, last]
-    if not terms:
-        return {}
-    fits = {}
-    distance = index.distance_km
-    rows = _raw_rows(OfferIndex, OFFER_INDEX_FIELDS, "(" + " OR ".join(terms) + ")", params)
-    for offer_id, commune, trade_id, levels, contracts, start, minors, published_at in rows:
-        offer = rules.OfferFacts(
-            id=offer_id,
-            commune_code=commune,
-            trade_id=trade_id,
-            trade_label=trades[trade_id][0],
-            levels=tuple(levels or ()),
-            contract_types=_contract_set(contracts),
-            start_date=start,
-            accepts_minors=minors,
-            published_at=published_at,
-        )
-        fit = rules.evaluate(facts, offer, distance(location, commune), now)
-        if fit is not None:
-            fits[offer_id] = fit
-    return fits
-
-
-def offer_index_sync(*, offer: Offer) -> bool:
-    """Met l'offre dans l'index si elle est publiée, localisée et d'un métier au catalogue ; sinon l'en retire."""
-    OfferIndex.objects.filter(offer_id=offer.pk).delete()
-    row = _offer_index_row(offer_facts(offer))
-    if row is not None:
-        OfferIndex.objects.bulk_create([row], ignore_conflicts=True)
-    return row is not None
-
-
-def _offer_index_row(facts: rules.OfferFacts) -> "OfferIndex | None":
-    if not (facts.published and facts.trade_active and facts.commune_code):
-        return None
-    location = commune_index().location(facts.commune_code)
-    if location is None:
-        return None
-    return OfferIndex(
-        offer_id=facts.id,
-        trade_id=facts.trade_id,
-        commune_code=facts.commune_code,
-        cell=cells.cell_of(*location),
-        levels=list(facts.levels),
-        contract_types=sorted(facts.contract_types),
-        start_date=facts.start_date,
-        accepts_minors=facts.accepts_minors,
-        published_at=facts.published_at,
-    )
-
-
-def offer_index_rebuild() -> int:
-    OfferIndex.objects.all().delete()
-    made = 0
-    batch = []
-    for row in Offer.objects.published().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH * 5):
-        index_row = _offer_index_row(_offer_facts_from_row(row))
-        if index_row is not None:
-            batch.append(index_row)
-        if len(batch) >= BATCH * 5:
-            OfferIndex.objects.bulk_create(batch, batch_size=BATCH, ignore_conflicts=True)
-            made += len(batch)
-            batch = []
-    OfferIndex.objects.bulk_create(batch, batch_size=BATCH, ignore_conflicts=True)
-    return made + len(batch)
-
-
-def offer_candidate_pool_by_scan(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
-    """La même chose par un parcours de tous les profils (référence des tests et des mesures)."""
-    now = timezone.localtime(now)
-    through = CandidateProfile.trades.through
-    trades = defaultdict(set)
-    for profile_id, trade_id in through.objects.values_list("candidateprofile_id", "trade_id").iterator(
-        chunk_size=BATCH * 5
-    ):
-        trades[profile_id].add(trade_id)
-    fits = {}
-    for profile in CandidateProfile.objects.searching().iterator(chunk_size=BATCH):
-        candidate = candidate_facts(profile, trades.get(profile.pk, ()), searching=True)
-        fit = rules.evaluate(candidate, facts, distance_km(candidate.commune_code, facts.commune_code), now)
-        if fit is not None:
-            fits[candidate.id] = fit
-    return fits
-
-
-def candidate_offer_pool_by_scan(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
-    now = timezone.localtime(now)
-    fits = {}
-    for row in Offer.objects.published().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH):
-        offer = _offer_facts_from_row(row)
-        fit = rules.evaluate(facts, offer, distance_km(facts.commune_code, offer.commune_code), now)
-        if fit is not None:
-            fits[offer.id] = fit
-    return fits
-
-
-# --- Index des candidat·es ------------------------------------------------------------------------
-
-
-def _is_searching(profile_id: int) -> bool:
-    return CandidateProfile.objects.searching().filter(pk=profile_id).exists()
-
-
-def _index_rows(profile: CandidateProfile, trade_ids) -> list[CandidateTradeIndex]:
-    if not (profile.commune_id and profile.level and profile.available_from and profile.birth_date):
-        return []
-    location = commune_index().location(profile.commune_id)
-    if location is None:
-        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", profile.pk, profile.commune_id)
-        return []
-    return [
-        CandidateTradeIndex(
-            candidate_id=profile.pk,
-            trade_id=trade_id,
-            commune_code=profile.commune_id,
-            cell=cells.cell_of(*location),
-            radius_band=radius_band(profile.radius_km),
-            radius_km=profile.radius_km,
-            level=profile.level,
-            contract_types=list(profile.contract_types or []),
-            available_from=profile.available_from,
-            birth_date=profile.birth_date,
-            age_exception=bool(getattr(profile, "age_exception", False)),
-        )
-        for trade_id in sorted(trade_ids)
-    ]
-
-
-def candidate_index_sync(*, profile: CandidateProfile, trade_ids, searching: bool) -> int:
-    """Remplace les lignes d'index du profil (aucune s'il ne cherche pas ou est incomplet) ; renvoie leur nombre."""
-    CandidateTradeIndex.objects.filter(candidate_id=profile.pk).delete()
-    rows = _index_rows(profile, trade_ids) if searching else []
-    CandidateTradeIndex.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
-
-
 # --- Écriture des paires --------------------------------------------------------------------------
 
 
 def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify: bool) -> dict:
-    """Crée, met à jour, désactive les paires de `existing` (QuerySet) selon `fits` {(profil, offre): Fit}."""
+    """Crée, met à jour, désactive les paires de `existing` (QuerySet) selon `fits` {(profil, offre): Fit}.
+
+    Une paire déjà là garde son score du moment où elle a été trouvée (`Fit.score_at(created_at)`) : elle
+    n'est réécrite que si elle a vraiment changé.
+    """
     current = {
-        (candidate, offer): (pk, active, score, dist, reasons)
-        for pk, candidate, offer, active, score, dist, reasons in existing.values_list(
-            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "reasons"
+        (candidate, offer): (pk, active, score, dist, created)
+        for pk, candidate, offer, active, score, dist, created in existing.values_list(
+            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "created_at"
         )
     }
     to_create, to_update, to_deactivate = [], [], []
     for key, fit in fits.items():
-        reasons = list(fit.reasons)
         if key not in current:
             to_create.append(
                 Match(
                     candidate_id=key[0],
                     offer_id=key[1],
-                    score=fit.score,
+                    score=fit.score_at(now),
                     distance_km=fit.distance_km,
-                    reasons=reasons,
                     created_at=now,
                     candidate_alerted=not notify,
                     employer_alerted=not notify,
                 )
             )
             continue
-        pk, active, score, dist, old_reasons = current[key]
-        if not active or score != fit.score or dist != fit.distance_km or old_reasons != reasons:
-            to_update.append(
-                Match(
-                    pk=pk, is_active=True, score=fit.score, distance_km=fit.distance_km, reasons=reasons, updated_at=now
-                )
-            )
+        pk, active, score, dist, created = current[key]
+        new_score = fit.score_at(created)
+        if not active or score != new_score or dist != fit.distance_km:
+            to_update.append(Match(pk=pk, is_active=True, score=new_score, distance_km=fit.distance_km, updated_at=now))
     for key, (pk, active, *_) in current.items():
         if active and key not in fits:
             to_deactivate.append(pk)
     # ignore_conflicts : une autre tâche a pu créer la même paire entre-temps (contrainte d'unicité).
     Match.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
-    Match.objects.bulk_update(
-        to_update, ["is_active", "score", "distance_km", "reasons", "updated_at"], batch_size=BATCH
-    )
+    Match.objects.bulk_update(to_update, ["is_active", "score", "distance_km", "updated_at"], batch_size=BATCH)
     for start in range(0, len(to_deactivate), BATCH):
         Match.objects.filter(pk__in=to_deactivate[start : start + BATCH]).update(is_active=False, updated_at=now)
     return {"created": len(to_create), "updated": len(to_update), "deactivated": len(to_deactivate)}
@@ -447,11 +91,10 @@ def rematch_offer(offer_id: int, *, notify: bool = True) -> dict:
     offer = Offer.objects.select_related("trade").filter(pk=offer_id).first()
     if offer is None:
         return {"created": 0, "updated": 0, "deactivated": 0}
-    offer_index_sync(offer=offer)
+    search.offer_index_sync(offer=offer)
     now = timezone.now()
-    fits = {
-        (candidate_id, offer.pk): fit for candidate_id, fit in offer_candidate_pool(offer_facts(offer), now=now).items()
-    }
+    pool = search.offer_candidate_pool(search.offer_facts(offer), now=now)
+    fits = {(candidate_id, offer.pk): fit for candidate_id, fit in pool.items()}
     counts = _sync_pairs(fits=fits, existing=Match.objects.filter(offer_id=offer.pk), now=now, notify=notify)
     if notify:
         _alert_new_pairs(Match.objects.filter(offer_id=offer.pk))
@@ -464,12 +107,12 @@ def rematch_candidate(candidate_id: int, *, notify: bool = True) -> dict:
     profile = CandidateProfile.objects.filter(pk=candidate_id).first()
     if profile is None:
         return {"created": 0, "updated": 0, "deactivated": 0}
-    searching = _is_searching(profile.pk)
+    searching = CandidateProfile.objects.searching().filter(pk=profile.pk).exists()
     trade_ids = set(profile.trades.values_list("pk", flat=True))
-    indexed = candidate_index_sync(profile=profile, trade_ids=trade_ids, searching=searching)
+    indexed = search.candidate_index_sync(profile=profile, trade_ids=trade_ids, searching=searching)
     now = timezone.now()
-    facts = candidate_facts(profile, trade_ids, searching=searching)
-    pool = candidate_offer_pool(facts, now=now) if indexed else {}
+    facts = search.candidate_facts(profile, trade_ids, searching=searching)
+    pool = search.candidate_offer_pool(facts, now=now) if indexed else {}
     fits = {(profile.pk, offer_id): fit for offer_id, fit in pool.items()}
     counts = _sync_pairs(fits=fits, existing=Match.objects.filter(candidate_id=profile.pk), now=now, notify=notify)
     if notify:
@@ -496,115 +139,57 @@ def schedule_rematch_for_candidate(candidate_profile) -> None:
 # --- Tout recalculer ------------------------------------------------------------------------------
 
 
-def candidate_index_rebuild(*, progress=None) -> int:
-    """Reconstruit l'index des candidat·es en recherche ; renvoie le nombre de lignes."""
-    through = CandidateProfile.trades.through
-    CandidateTradeIndex.objects.all().delete()
-    searching = CandidateProfile.objects.searching()
-    total = searching.count()
-    done = made = 0
-    # Par tranches de clés primaires : ni tri ni décalage, chaque tranche est lue une fois.
-    last_pk = CandidateProfile.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    for start in range(0, last_pk, BATCH):
-        profiles = list(searching.filter(pk__gt=start, pk__lte=start + BATCH))
-        if not profiles:
-            continue
-        trades = defaultdict(set)
-        for profile_id, trade_id in through.objects.filter(
-            candidateprofile_id__in=[p.pk for p in profiles]
-        ).values_list("candidateprofile_id", "trade_id"):
-            trades[profile_id].add(trade_id)
-        rows = [row for profile in profiles for row in _index_rows(profile, trades[profile.pk])]
-        CandidateTradeIndex.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-        done += len(profiles)
-        made += len(rows)
-        if progress:
-            progress(f"index des candidat·es : {done}/{total}")
-    return made
-
-
 def rematch_all(*, progress=None, notify: bool = True) -> dict:
-    """Recalcule toutes les paires : index des candidat·es, puis les offres publiées en mémoire, par groupes
-    de profils de même commune et même rayon (une seule recherche de communes par groupe)."""
+    """Recalcule toutes les paires : les deux index, puis toutes les paires en colonnes (`matching.bulk`),
+    comparées aux paires enregistrées ; seules les différences sont écrites.
+
+    Un profil ou une offre modifié pendant le calcul est recalculé à la fin, à part.
+    """
     started = time.monotonic()
     say = progress or (lambda message: None)
     now = timezone.now()
-    local_now = timezone.localtime(now)
-    candidate_index_rebuild(progress=progress)
-    say(f"index des offres : {offer_index_rebuild()} offres")
-    offers_by_commune = defaultdict(lambda: defaultdict(list))
-    published = Offer.objects.published().values_list(*OFFER_FIELDS)
-    offer_count = 0
-    for row in published.iterator(chunk_size=BATCH * 5):
-        offer = _offer_facts_from_row(row)
-        if offer.trade_active:
-            offers_by_commune[offer.commune_code][offer.trade_id].append(offer)
-            offer_count += 1
-    say(f"offres publiées en mémoire : {offer_count}")
-    totals = {"created": 0, "updated": 0, "deactivated": 0, "pairs": 0}
-    rows = CandidateTradeIndex.objects.order_by("commune_code", "radius_km", "candidate_id").values_list(*INDEX_FIELDS)
-    total_rows = CandidateTradeIndex.objects.count()
-    pending_fits: dict = {}
-    pending_candidates: set = set()
-    group_key, group_rows = None, []
+    totals = {"created": 0, "updated": 0, "deactivated": 0}
 
-    def flush_group():
-        if not group_rows:
-            return
-        commune, radius = group_key
-        trades = {row[1] for row in group_rows}
-        near = defaultdict(list)  # métier -> [(offre, km)]
-        for code, km in communes_within(commune, radius):
-            by_trade = offers_by_commune.get(code)
-            if by_trade:
-                for trade in trades.intersection(by_trade):
-                    near[trade].extend((offer, km) for offer in by_trade[trade])
-        for row in group_rows:
-            candidate = _candidate_facts_from_index(row)
-            pending_candidates.add(candidate.id)
-            for offer, km in near.get(row[1], ()):
-                fit = rules.evaluate(candidate, offer, km, local_now)
-                if fit is not None:
-                    pending_fits[(candidate.id, offer.id)] = fit
+    def step(message):
+        say(f"{message} ({time.monotonic() - started:.1f} s)")
 
-    def flush_pairs():
-        if not pending_candidates:
-            return
-        ids = list(pending_candidates)
-        with transaction.atomic():
-            counts = _sync_pairs(
-                fits=pending_fits, existing=Match.objects.filter(candidate_id__in=ids), now=now, notify=notify
+    search.candidate_index_rebuild(progress=step)
+    step(f"index des offres : {search.offer_index_rebuild()} offres")
+    pairs = bulk.all_fits(timezone.localdate(now))
+    totals["pairs"] = len(pairs)
+    step(f"paires qui correspondent : {len(pairs)}")
+    with transaction.atomic():
+        totals.update(bulk.sync_pairs(pairs, now=now, notify=notify))
+    step(f"écritures : {totals['created']} créées, {totals['updated']} à jour, {totals['deactivated']} désactivées")
+    # Modifiés pendant le calcul : recalculés un par un, avec les données du moment.
+    for pk in CandidateProfile.objects.filter(updated_at__gte=now).values_list("pk", flat=True):
+        rematch_candidate(pk, notify=notify)
+    for pk in Offer.objects.filter(updated_at__gte=now).values_list("pk", flat=True):
+        rematch_offer(pk, notify=notify)
+    if notify:
+        for first in range(0, totals["created"], BATCH * 5):
+            ids = list(
+                Match.objects.filter(created_at=now)
+                .order_by("pk")
+                .values_list("pk", flat=True)[first : first + BATCH * 5]
             )
-            if notify:
-                _alert_new_pairs(Match.objects.filter(candidate_id__in=ids, created_at=now))
-        for key, value in counts.items():
-            totals[key] += value
-        totals["pairs"] += len(pending_fits)
-        pending_fits.clear()
-        pending_candidates.clear()
-
-    for seen_rows, row in enumerate(rows.iterator(chunk_size=BATCH * 5), start=1):
-        key = (row[2], row[3])
-        if key != group_key:
-            flush_group()
-            group_key, group_rows = key, []
-            if len(pending_candidates) >= BATCH * 5:
-                flush_pairs()
-                elapsed = time.monotonic() - started
-                say(f"paires : {seen_rows}/{total_rows} lignes, {totals['pairs']} paires ({elapsed:.0f} s)")
-        group_rows.append(row)
-    flush_group()
-    flush_pairs()
-    # Profils qui ne cherchent plus (ou sans ligne d'index) : leurs paires actives ne correspondent plus.
-    stale = Match.objects.filter(is_active=True).exclude(
-        candidate_id__in=CandidateTradeIndex.objects.values("candidate_id")
-    )
-    totals["deactivated"] += stale.update(is_active=False, updated_at=now)
-    stale_offers = Match.objects.filter(is_active=True).exclude(offer__status=OfferStatus.PUBLISHED)
-    totals["deactivated"] += stale_offers.update(is_active=False, updated_at=now)
+            _alert_new_pairs(Match.objects.filter(pk__in=ids))
     totals["seconds"] = round(time.monotonic() - started, 1)
     say(f"terminé : {totals}")
     return totals
+
+
+def match_reasons(match: Match) -> list[str]:
+    """Les raisons d'une paire, en mots simples, d'après le profil et l'offre du moment.
+
+    Paire proposée à la main : la distance, puis « proposée par votre conseiller·e ».
+    """
+    profile, offer = match.candidate, match.offer
+    if match.proposed_by_id:
+        place = [rules.distance_text(match.distance_km)] if profile.commune_id and offer.commune_id else []
+        return [*place, "proposée par votre conseiller·e"]
+    facts = search.candidate_facts(profile, (), searching=True)
+    return list(rules.reasons(facts, search.offer_facts(offer), match.distance_km, timezone.localdate()))
 
 
 # --- Alertes --------------------------------------------------------------------------------------
@@ -839,20 +424,18 @@ def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user)
     """Un·e conseiller·e propose une paire (même si les règles ne la retiennent pas) ; mêmes alertes."""
     offer = Offer.objects.select_related("trade").get(pk=offer.pk)
     trade_ids = set(candidate.trades.values_list("pk", flat=True))
-    facts = candidate_facts(candidate, trade_ids, searching=True)
+    facts = search.candidate_facts(candidate, trade_ids, searching=True)
     distance = distance_km(candidate.commune_id, offer.commune_id) if candidate.commune_id else None
-    fit = rules.evaluate(facts, offer_facts(offer), distance, timezone.localtime())
-    reasons = list(fit.reasons) if fit else [rules.distance_text(distance)] if distance is not None else []
-    reasons.append("proposée par votre conseiller·e")
+    now = timezone.now()
+    fit = rules.evaluate(facts, search.offer_facts(offer), distance, timezone.localtime(now))
     try:
         with transaction.atomic():
             match, created = Match.objects.get_or_create(
                 candidate=candidate,
                 offer=offer,
                 defaults={
-                    "score": fit.score if fit else 0,
+                    "score": fit.score_at(now) if fit else 0,
                     "distance_km": round(distance, 1) if distance is not None else 0,
-                    "reasons": reasons,
                     "proposed_by": by_user,
                 },
             )
@@ -861,7 +444,7 @@ def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user)
     if not created:
         if match.state != MatchState.PROPOSED:
             raise MatchTransitionError("Cette mise en relation existe déjà.")
-        Match.objects.filter(pk=match.pk).update(is_active=True, proposed_by=by_user, reasons=reasons)
+        Match.objects.filter(pk=match.pk).update(is_active=True, proposed_by=by_user)
     _alert_new_pairs(Match.objects.filter(pk=match.pk))
     match.refresh_from_db()
     return match

@@ -143,7 +143,6 @@ FIELD_REVIEW = {
             "offer",
             "outcome_at",
             "proposed_by",
-            "reasons",
             "reminded_at",
             "score",
             "state",

@@ -153,14 +153,12 @@ def test_matches_profile_and_status_pages_with_keyboard(phone_page, live_server)
         ),
         score=2,
         distance_km=8,
-        reasons=["à 8 km", "même métier"],
     )
     connected = Match.objects.create(
         candidate=profile,
         offer=OfferFactory(trade=profile.trades.first(), company__name="Boulangerie Dupain"),
         score=1,
         distance_km=3,
-        reasons=["à 3 km"],
         state=MatchState.CONNECTED,
     )
     member = connected.offer.company.members.first()

@@ -40,4 +40,3 @@ class MatchFactory(factory.django.DjangoModelFactory):
     offer = factory.SubFactory(OfferFactory)
     score = 50
     distance_km = 3
-    reasons = factory.LazyFunction(lambda: ["à 3 km"])

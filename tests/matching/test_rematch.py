@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from candidates.enums import NotificationFrequency, SearchStatus
-from matching import services
+from matching import bulk, search, services
 from matching.models import CandidateTradeIndex, Match
 from notifications.models import OutboxEmail
 from offers.enums import OfferStatus
@@ -20,7 +20,7 @@ def trade():
 
 def indexed(offer):
     """Une offre publiée passe par `rematch_offer` (appelé par le service des offres) : elle entre dans l'index."""
-    services.offer_index_sync(offer=offer)
+    search.offer_index_sync(offer=offer)
     return offer
 
 
@@ -63,8 +63,8 @@ def test_index_and_full_scan_agree(trade):
         for radius in (10, 30, 100):
             services.rematch_candidate(profile(trade, km=km, radius_km=radius).pk)
     for offer in offers:
-        facts = services.offer_facts(offer)
-        assert services.offer_candidate_pool(facts).keys() == services.offer_candidate_pool_by_scan(facts).keys()
+        facts = search.offer_facts(offer)
+        assert search.offer_candidate_pool(facts).keys() == search.offer_candidate_pool_by_scan(facts).keys()
 
 
 def test_rematch_updates_deactivates_and_is_idempotent(trade, offer):
@@ -166,24 +166,23 @@ def test_rematch_all_rebuilds_everything_and_is_idempotent(trade, offer):
 
 def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, monkeypatch):
     candidate = profile(trade)
-    original = services._sync_pairs
-
+    original = bulk.existing_pairs
     edits = []
 
-    def edit_then_sync(**kwargs):
-        # Pendant le recalcul complet, le profil est modifié et recalculé par une autre tâche.
-        if not edits:
-            edits.append(1)
-            candidate.radius_km = 50
-            candidate.save()
-            services.rematch_candidate(candidate.pk)
-        return original(**kwargs)
+    def edit_then_read():
+        # Pendant le recalcul complet (paires déjà calculées), le profil s'éloigne et une autre tâche le recalcule.
+        edits.append(1)
+        candidate.commune = commune_at(60)
+        candidate.save()
+        services.rematch_candidate(candidate.pk)
+        return original()
 
-    monkeypatch.setattr(services, "_sync_pairs", edit_then_sync)
-    services.rematch_all(notify=False)
+    monkeypatch.setattr(bulk, "existing_pairs", edit_then_read)
+    totals = services.rematch_all(notify=False)
     monkeypatch.undo()
-    assert edits
-    assert Match.objects.filter(candidate=candidate, offer=offer).count() == 1
+    assert edits and totals["created"] == 1  # la paire calculée avant la modification…
+    match = Match.objects.get(candidate=candidate, offer=offer)  # … une seule fois …
+    assert match.is_active is False  # … et recalculée à la fin avec le profil du moment
 
 
 def test_schedule_rematch_runs_after_commit(trade, offer, django_capture_on_commit_callbacks):
@@ -207,7 +206,8 @@ def test_management_command_prints_progress(trade, offer):
     profile(trade)
     out = StringIO()
     call_command("rematch", "--sans-alertes", stdout=out)
-    assert "index des candidat·es : 1/1" in out.getvalue()
+    assert "index des candidat·es : 1 lignes" in out.getvalue()
+    assert "paires qui correspondent : 1" in out.getvalue()
     assert Match.objects.count() == 1
 
 

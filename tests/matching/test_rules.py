@@ -53,13 +53,15 @@ def test_a_typical_pair_fits_with_reasons_in_french():
     fit = rules.evaluate(candidate(), offer(), 12.4, NOW)
     assert fit is not None
     assert fit.distance_km == 12.4
-    assert fit.reasons[:4] == (
+    assert fit.score_at(NOW) == rules.score(candidate(), offer(), 12.4, NOW)
+    reasons = rules.reasons(candidate(), offer(), 12.4, TODAY)
+    assert reasons[:4] == (
         "à 12 km",
         "même métier : Boulanger / Boulangère",
         "niveau CAP accepté",
         "début en septembre 2027",
     )
-    assert fit.reasons[4] == "contrat d'apprentissage"
+    assert reasons[4] == "contrat d'apprentissage"
 
 
 @pytest.mark.parametrize(("distance", "fits"), [(29.9, True), (30.0, True), (30.1, False), (None, False)])
@@ -86,8 +88,7 @@ def test_levels(level, levels, fits):
 
 
 def test_level_reason_when_every_level_is_accepted():
-    fit = rules.evaluate(candidate(level="4"), offer(levels=()), 3, NOW)
-    assert "tous niveaux acceptés" in fit.reasons
+    assert "tous niveaux acceptés" in rules.reasons(candidate(level="4"), offer(levels=()), 3, TODAY)
 
 
 def test_contract_types_must_overlap():
@@ -115,7 +116,7 @@ def test_month_before_clamps_to_the_end_of_month():
 
 
 def test_start_reason_as_soon_as_possible():
-    assert "début dès que possible" in rules.evaluate(candidate(), offer(start_date=None), 1, NOW).reasons
+    assert "début dès que possible" in rules.reasons(candidate(), offer(start_date=None), 1, TODAY)
 
 
 def test_apprenticeship_age_limits_at_the_start_of_the_contract():
@@ -178,3 +179,33 @@ def test_distance_text():
 def test_facts_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         candidate().radius_km = 100
+
+
+def test_score_is_fixed_once_the_pair_is_found():
+    fit = rules.evaluate(candidate(), offer(published_at=NOW), 10, NOW)
+    found = fit.score_at(NOW)
+    assert found == rules.score(candidate(), offer(published_at=NOW), 10, NOW)
+    later = NOW + datetime.timedelta(days=30)
+    assert fit.score_at(later) < found  # trouvée plus tard, l'offre serait moins fraîche…
+    assert fit.score_at(NOW) == found  # … mais une paire déjà trouvée garde son score
+
+
+@pytest.mark.parametrize(
+    "day",
+    [datetime.date(2027, 9, 1), datetime.date(2028, 2, 29), datetime.date(2027, 12, 31), datetime.date(2028, 3, 1)],
+)
+@pytest.mark.parametrize("age", [15, 16, 18, 30])
+def test_latest_birth_date_is_the_exact_age_boundary(day, age):
+    latest = rules.latest_birth_date(day, age)
+    assert rules.age_on(latest, day) >= age
+    assert rules.age_on(latest + datetime.timedelta(days=1), day) < age
+
+
+@pytest.mark.parametrize(
+    "start",
+    [datetime.date(2027, 2, 28), datetime.date(2027, 3, 31), datetime.date(2028, 2, 29), datetime.date(2027, 9, 1)],
+)
+def test_latest_availability_is_the_exact_start_boundary(start):
+    latest = rules.latest_availability(start)
+    assert start >= rules.month_before(latest)
+    assert start < rules.month_before(latest + datetime.timedelta(days=1))

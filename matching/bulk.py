@@ -1,0 +1,592 @@
+"""Toutes les paires d'un coup, en tableaux numpy : le moteur de `services.rematch_all`.
+
+Les mêmes règles que `matching.rules`, appliquées à des colonnes plutôt qu'à une paire à la fois :
+
+1. par métier, les communes des candidat·es et celles des offres sont rapprochées par bandes de latitude
+   (distances calculées une fois par couple de communes) ;
+2. chaque couple de communes assez proches donne les couples (ligne d'index du profil, offre) ;
+3. niveau, date de début, contrats, âge et mineur·es, puis le score, sont calculés colonne par colonne.
+
+Les tests comparent ce moteur à `rules.evaluate` paire par paire : mêmes paires, mêmes scores, mêmes distances.
+Les écritures en masse passent par `COPY` sous PostgreSQL et par `executemany` sous SQLite.
+"""
+
+import datetime
+import math
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+
+from geo.distance import EARTH_RADIUS_KM, commune_index
+from matching import rules
+from matching.enums import MatchState
+from matching.models import CandidateTradeIndex, Match, OfferIndex
+from matching.search import CONTRACT_BITS, LEVEL_BITS
+
+APPRENTICESHIP = CONTRACT_BITS["apprentissage"]
+PROFESSIONALISATION = CONTRACT_BITS["professionnalisation"]
+KM_PER_DEGREE = 111.2
+CHUNK_COMMUNES = 256  # communes de candidat·es comparées d'un coup aux communes d'offres proches
+CHUNK_PAIRS = 4_000_000  # couples (profil, offre) examinés d'un coup
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass
+class Pairs:
+    """Les paires qui correspondent, en colonnes : profil, offre, score hors fraîcheur, distance arrondie et
+    date de publication de l'offre (microsecondes depuis 1970 ; -1 : inconnue)."""
+
+    candidate: np.ndarray
+    offer: np.ndarray
+    base: np.ndarray
+    distance: np.ndarray
+    published_us: np.ndarray
+
+    def __len__(self):
+        return len(self.candidate)
+
+    def select(self, mask: np.ndarray) -> "Pairs":
+        return Pairs(self.candidate[mask], self.offer[mask], self.base[mask], self.distance[mask],
+                     self.published_us[mask])  # fmt: skip
+
+    def keys(self) -> np.ndarray:
+        return self.candidate.astype(np.int64) << 32 | self.offer.astype(np.int64)
+
+    def score_at(self, found_us: np.ndarray | int) -> np.ndarray:
+        """`rules.Fit.score_at`, en colonnes."""
+        age_days = np.maximum(0.0, (found_us - self.published_us) / 1e6 / 86400)
+        freshness = np.where(self.published_us >= 0, 20 * np.maximum(0.0, 1 - age_days / rules.FRESH_DAYS), 0.0)
+        return py_round(self.base + freshness, 3)
+
+
+def py_round(values: np.ndarray, digits: int) -> np.ndarray:
+    """`round(x, digits)` de Python (arrondi exact de la valeur binaire), que `np.round` ne donne pas toujours
+    quand x * 10**digits tombe presque sur une demie."""
+    rounded = np.round(values, digits)
+    scaled = values * 10**digits
+    doubtful = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    if len(doubtful):
+        rounded[doubtful] = [round(float(value), digits) for value in values[doubtful]]
+    return rounded
+
+
+def microseconds(value: datetime.datetime | None) -> int:
+    if value is None:
+        return -1
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return (value - EPOCH) // datetime.timedelta(microseconds=1)
+
+
+def _days(texts) -> np.ndarray:
+    """Dates ISO (texte) en jours depuis 1970."""
+    return np.array(texts, dtype="datetime64[D]").astype(np.int64)
+
+
+def _year_month_day(days: np.ndarray):
+    dates = days.astype("datetime64[D]")
+    years = dates.astype("datetime64[Y]")
+    months = dates.astype("datetime64[M]")
+    return (
+        years.astype(np.int64) + 1970,
+        (months - years).astype(np.int64) + 1,
+        (dates - months).astype(np.int64) + 1,
+    )
+
+
+def _fetch(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+class _Communes:
+    """Les communes localisées, numérotées ; latitude, longitude (radians), cos(latitude) par numéro."""
+
+    def __init__(self):
+        self.number: dict[str, int] = {}
+        self.lat: list[float] = []
+        self.lng: list[float] = []
+
+    def of(self, code: str) -> int:
+        number = self.number.get(code)
+        if number is None:
+            location = commune_index().location(code)
+            if location is None:
+                return -1
+            number = self.number[code] = len(self.lat)
+            self.lat.append(location[0])
+            self.lng.append(location[1])
+        return number
+
+    def arrays(self):
+        lat = np.array(self.lat, dtype=np.float64)
+        phi = np.array([math.radians(value) for value in self.lat], dtype=np.float64)
+        lam = np.array([math.radians(value) for value in self.lng], dtype=np.float64)
+        cos_phi = np.array([math.cos(value) for value in phi], dtype=np.float64)
+        return lat, phi, lam, cos_phi
+
+
+def _load_candidates(communes: _Communes):
+    table = connection.ops.quote_name(CandidateTradeIndex._meta.db_table)
+    rows = _fetch(
+        "SELECT candidate_id, trade_id, commune_code, radius_km, level, contracts, "  # noqa: S608
+        f"CAST(available_from AS TEXT), CAST(birth_date AS TEXT), age_exception FROM {table}"
+    )
+    if not rows:
+        return None
+    ids, trades, codes, radius, level, contracts, available, birth, exception = zip(*rows, strict=True)
+    commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
+    available_days = _days(available)
+    unique_days, inverse = np.unique(available_days, return_inverse=True)
+    earliest_start = np.array(
+        [_to_days(rules.month_before(_from_days(day))) for day in unique_days.tolist()], dtype=np.int64
+    )[inverse]
+    birth_year, birth_month, birth_day = _year_month_day(_days(birth))
+    columns = {
+        "id": np.array(ids, dtype=np.int64),
+        "trade": np.array(trades, dtype=np.int64),
+        "commune": commune,
+        "radius": np.array(radius, dtype=np.float64),
+        "level_bit": np.array([LEVEL_BITS.get(value, 0) for value in level], dtype=np.int64),
+        "contracts": np.array(contracts, dtype=np.int64),
+        "available": available_days,
+        "earliest_start": earliest_start,
+        "birth_year": birth_year,
+        "birth_md": birth_month * 100 + birth_day,
+        "exception": np.array([bool(value) for value in exception]),
+    }
+    keep = commune >= 0
+    order = np.lexsort((columns["radius"], columns["commune"], columns["trade"]))
+    order = order[keep[order]]
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _load_offers(communes: _Communes, today: datetime.date):
+    table = connection.ops.quote_name(OfferIndex._meta.db_table)
+    rows = _fetch(
+        "SELECT offer_id, trade_id, commune_code, levels, contracts, CAST(start_date AS TEXT), "  # noqa: S608
+        f"accepts_minors, published_at FROM {table}"
+    )
+    if not rows:
+        return None
+    ids, trades, codes, levels, contracts, starts, minors, published = zip(*rows, strict=True)
+    commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
+    has_start = np.array([value is not None for value in starts])
+    start = _days([value or "1970-01-01" for value in starts])
+    start_day = np.maximum(start, _to_days(today))  # `rules.start_day` : la date de l'offre, ou aujourd'hui
+    start_year, start_month, start_dom = _year_month_day(start_day)
+    columns = {
+        "id": np.array(ids, dtype=np.int64),
+        "trade": np.array(trades, dtype=np.int64),
+        "commune": commune,
+        "levels": np.array(levels, dtype=np.int64),
+        "contracts": np.array(contracts, dtype=np.int64),
+        "has_start": has_start,
+        "start": start,
+        "start_year": start_year,
+        "start_md": start_month * 100 + start_dom,
+        "accepts_minors": np.array([bool(value) for value in minors]),
+        "published_us": np.array([microseconds(_datetime(value)) for value in published], dtype=np.int64),
+    }
+    keep = commune >= 0
+    order = np.lexsort((columns["commune"], columns["trade"]))
+    order = order[keep[order]]
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _datetime(value):
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_days(day: datetime.date) -> int:
+    return (day - EPOCH.date()).days
+
+
+def _from_days(days: int) -> datetime.date:
+    return EPOCH.date() + datetime.timedelta(days=days)
+
+
+def _segments(keys: np.ndarray):
+    """Débuts et longueurs des suites de valeurs égales d'un tableau trié."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return starts, np.diff(np.r_[starts, len(keys)])
+
+
+def _near_communes(c_communes, c_reach, o_communes, geo):
+    """Couples (commune de candidat·es i, commune d'offres j, distance) à `c_reach[i]` km ou moins.
+
+    Communes d'offres triées par latitude ; chaque paquet de communes de candidat·es (triées par latitude)
+    n'est comparé qu'à la bande de latitude qu'il peut atteindre. Même formule que `geo.distance.haversine_km`.
+    """
+    lat, phi, lam, cos_phi = geo
+    by_lat = np.argsort(lat[o_communes], kind="stable")
+    o_sorted = o_communes[by_lat]
+    o_lat = lat[o_sorted]
+    c_order = np.argsort(lat[c_communes], kind="stable")
+    found_i, found_j, found_d = [], [], []
+    for first in range(0, len(c_order), CHUNK_COMMUNES):
+        chunk = c_order[first : first + CHUNK_COMMUNES]
+        reach = c_reach[chunk].max() + 1
+        lats = lat[c_communes[chunk]]
+        low = np.searchsorted(o_lat, lats.min() - reach / KM_PER_DEGREE, "left")
+        high = np.searchsorted(o_lat, lats.max() + reach / KM_PER_DEGREE, "right")
+        if low >= high:
+            continue
+        a, b = c_communes[chunk][:, None], o_sorted[low:high][None, :]
+        s1 = np.sin((phi[b] - phi[a]) * 0.5)
+        s2 = np.sin((lam[b] - lam[a]) * 0.5)
+        h = s1 * s1 + cos_phi[a] * cos_phi[b] * s2 * s2
+        distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+        rows, columns = np.nonzero(distance <= c_reach[chunk][:, None])
+        found_i.append(chunk[rows])
+        found_j.append(by_lat[low + columns])
+        found_d.append(distance[rows, columns])
+    if not found_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_d)
+
+
+def _expand(sizes: np.ndarray):
+    """Pour des groupes de tailles `sizes` : le numéro du groupe et le rang dans le groupe de chaque élément."""
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.cumsum(sizes) - sizes
+    return group, np.arange(int(sizes.sum())) - starts[group]
+
+
+def _trade_pairs(c, o, geo, out):
+    """Les paires d'un métier : `c` et `o`, colonnes des lignes d'index du métier (triées par commune, rayon)."""
+    g_keys = c["commune"] * 1000 + c["radius"].astype(np.int64)  # groupes (commune, rayon)
+    g_start, g_size = _segments(g_keys)
+    g_commune, g_radius = c["commune"][g_start], c["radius"][g_start]
+    uc_start, uc_size = _segments(g_commune)  # communes de candidat·es -> leurs groupes
+    uc_commune = g_commune[uc_start]
+    uc_reach = np.maximum.reduceat(g_radius, uc_start)
+    o_start, o_size = _segments(o["commune"])
+    i, j, distance = _near_communes(uc_commune, uc_reach, o["commune"][o_start], geo)
+    # Chaque couple de communes vaut pour les groupes (commune, rayon) dont le rayon couvre la distance.
+    pair_group, pair_offers, pair_distance = [], [], []
+    for k in range(int(uc_size.max(initial=0))):
+        valid = k < uc_size[i]
+        group = uc_start[i[valid]] + k
+        fits = g_radius[group] >= distance[valid]
+        pair_group.append(group[fits])
+        pair_offers.append(j[valid][fits])
+        pair_distance.append(distance[valid][fits])
+    group, commune_j, distance = (np.concatenate(values) for values in (pair_group, pair_offers, pair_distance))
+    sizes = g_size[group] * o_size[commune_j]
+    bounds = np.searchsorted(np.cumsum(sizes), np.arange(CHUNK_PAIRS, int(sizes.sum()), CHUNK_PAIRS), "right")
+    for part in np.split(np.arange(len(group)), bounds):
+        if len(part):
+            _evaluate(c, o, g_start[group[part]], g_size[group[part]], o_start[commune_j[part]],
+                      o_size[commune_j[part]], distance[part], out)  # fmt: skip
+
+
+def _evaluate(c, o, c_first, c_count, o_first, o_count, distance, out):
+    """Les règles de `matching.rules`, en colonnes, sur tous les couples (profil du groupe, offre de la commune)."""
+    pair, rank = _expand(c_count * o_count)
+    ci = c_first[pair] + rank // o_count[pair]
+    oi = o_first[pair] + rank % o_count[pair]
+    d = distance[pair]
+    level_bit, levels = c["level_bit"][ci], o["levels"][oi]
+    has_start, start = o["has_start"][oi], o["start"][oi]
+    age = o["start_year"][oi] - c["birth_year"][ci] - (o["start_md"][oi] < c["birth_md"][ci])
+    common = c["contracts"][ci] & o["contracts"][oi]
+    apprenticeship = (
+        (common & APPRENTICESHIP != 0)
+        & (age >= rules.APPRENTICESHIP_MIN_AGE)
+        & ((age <= rules.APPRENTICESHIP_MAX_AGE) | c["exception"][ci])
+    )
+    professionalisation = (common & PROFESSIONALISATION != 0) & (age >= rules.PROFESSIONALISATION_MIN_AGE)
+    keep = (
+        ((levels == 0) | (levels & level_bit != 0))  # level_accepted
+        & (~has_start | (start >= c["earliest_start"][ci]))  # start_fits
+        & (apprenticeship | professionalisation)  # age_fits
+        & (o["accepts_minors"][oi] | (age >= rules.MAJORITY_AGE))  # minor_accepted
+    )
+    ci, oi, d, has_start, start = ci[keep], oi[keep], d[keep], has_start[keep], start[keep]
+    radius = c["radius"][ci]
+    proximity = 40 * np.maximum(0.0, 1 - d / np.maximum(radius, 1))
+    level = np.where((o["levels"][oi] & c["level_bit"][ci]) != 0, 20.0, 10.0)
+    gap = np.abs(start - c["available"][ci])
+    start_points = np.where(has_start, 20 * np.maximum(0.0, 1 - gap / 180), 15.0)
+    out.append((c["id"][ci], o["id"][oi], proximity + level + start_points, d, o["published_us"][oi]))
+
+
+def all_fits(today: datetime.date) -> Pairs:
+    """Toutes les paires qui correspondent, d'après les deux index (à jour)."""
+    communes = _Communes()
+    c = _load_candidates(communes)
+    o = _load_offers(communes, today)
+    out = []
+    if c is not None and o is not None:
+        geo = communes.arrays()
+        c_start, c_size = _segments(c["trade"])
+        o_start, o_size = _segments(o["trade"])
+        o_trades = dict(
+            zip(o["trade"][o_start].tolist(), zip(o_start.tolist(), o_size.tolist(), strict=True), strict=True)
+        )
+        for first, size in zip(c_start.tolist(), c_size.tolist(), strict=True):
+            offers = o_trades.get(int(c["trade"][first]))
+            if offers is None:
+                continue
+            c_part = {name: values[first : first + size] for name, values in c.items()}
+            o_part = {name: values[offers[0] : offers[0] + offers[1]] for name, values in o.items()}
+            _trade_pairs(c_part, o_part, geo, out)
+    if not out:
+        empty = np.zeros(0, dtype=np.int64)
+        return Pairs(empty, empty, np.zeros(0), np.zeros(0), empty)
+    columns = []
+    for position in range(5):  # colonne par colonne : la mémoire ne double pas
+        columns.append(np.concatenate([part[position] for part in out]))
+        for index, part in enumerate(out):
+            out[index] = part[:position] + (None,) + part[position + 1 :]
+    candidate, offer, base, distance, published = columns
+    return Pairs(candidate, offer, base, py_round(distance, 1), published)
+
+
+# --- Lecture et écriture en masse -----------------------------------------------------------------
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("score", "f8"),
+                  ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
+
+
+def existing_pairs() -> dict[str, np.ndarray]:
+    """Les paires enregistrées : id, clé (profil << 32 | offre), active, score, distance, créée (µs depuis 1970)."""
+    table = _quote(Match._meta.db_table)
+    columns = "id, candidate_id, offer_id, is_active, score, distance_km"
+    if connection.vendor == "postgresql":
+        created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
+        rows = _copy_out(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
+    else:  # created_at : texte « AAAA-MM-JJ HH:MM:SS[.ffffff] » en UTC
+        created = (
+            "CAST(strftime('%s', created_at) AS INTEGER) * 1000000 "
+            "+ CAST(substr(created_at || '.000000', 21, 6) AS INTEGER)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
+            chunks = []
+            while part := cursor.fetchmany(100_000):
+                chunks.append(np.array(part, dtype=EXISTING_DTYPE))
+        rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=EXISTING_DTYPE)
+    return {
+        "id": rows["id"],
+        "key": rows["candidate"] << 32 | rows["offer"],
+        "active": rows["active"],
+        "score": rows["score"],
+        "distance": rows["distance"],
+        "created_us": rows["created_us"],
+    }
+
+
+def _copy_out(query: str) -> np.ndarray:
+    """COPY binaire de PostgreSQL lu directement en tableau : sans NULL, chaque ligne a la même longueur
+    (nombre de champs, puis longueur et valeur de chacun, en gros-boutiste)."""
+    fields = []
+    for name, kind in EXISTING_DTYPE:
+        fields += [(f"{name}_length", ">i4"), (name, ">" + kind if kind != "?" else "?")]
+    dtype = np.dtype([("count", ">i2"), *fields])
+    chunks, pending, header = [], b"", 19  # signature (11), drapeaux (4), extension (4)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
+        for data in copy:
+            pending += bytes(data)
+            if header:
+                if len(pending) < header:
+                    continue
+                pending, header = pending[header:], 0
+            whole = len(pending) // dtype.itemsize * dtype.itemsize
+            if whole:
+                chunks.append(np.frombuffer(pending[:whole], dtype=dtype))
+                pending = pending[whole:]
+    # Reste : la fin du COPY (-1 sur deux octets).
+    rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+    result = np.zeros(len(rows), dtype=EXISTING_DTYPE)
+    for name, _ in EXISTING_DTYPE:
+        result[name] = rows[name]
+    return result
+
+
+def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
+    """Écrit la différence entre `pairs` et les paires enregistrées : crée les nouvelles, met à jour celles
+    qui ont changé (une paire déjà là garde le score du moment où elle a été trouvée), désactive les autres.
+
+    À appeler dans une transaction. Sous PostgreSQL, la table est verrouillée en écriture jusqu'au commit : une
+    tâche qui recalcule un profil au même moment attend, puis ne trouve aucun doublon à créer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_quote(Match._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+    existing = existing_pairs()
+    order = np.argsort(existing["key"], kind="stable")
+    keys = existing["key"][order]
+    wanted = pairs.keys()
+    position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = keys[position] == wanted if len(keys) else np.zeros(len(pairs), dtype=bool)
+    at = order[position[found]]
+    known = pairs.select(found)
+    scores = known.score_at(existing["created_us"][at])
+    changed = ~existing["active"][at] | (existing["score"][at] != scores) | (existing["distance"][at] != known.distance)
+    update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
+    gone = np.ones(len(keys), dtype=bool)
+    gone[position[found]] = False
+    stale = existing["id"][order][gone & existing["active"][order]]
+    deactivate_pairs(stale, now=now)
+    new = pairs.select(~found)
+    insert_pairs(new, new.score_at(microseconds(now)), now=now, alerted=not notify)
+    return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
+
+
+def insert_rows(model, columns, rows) -> None:
+    """Insère des lignes (valeurs des `columns`, noms d'attributs du modèle) : COPY sous PostgreSQL,
+    executemany sous SQLite."""
+    fields = [model._meta.get_field(name) for name in columns]
+    table = _quote(model._meta.db_table)
+    names = ", ".join(_quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapters = [_sqlite_adapter(field) for field in fields]
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+            (tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True)) for row in rows),
+        )
+
+
+def _sqlite_adapter(field):
+    internal = field.get_internal_type()
+    if internal == "DateField":
+        return connection.ops.adapt_datefield_value
+    if internal == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    return lambda value: value
+
+
+# Colonnes d'une paire nouvelle ; les autres restent vides (NULL).
+NEW_PAIR_COLUMNS = (
+    "candidate_id",
+    "offer_id",
+    "score",
+    "distance_km",
+    "state",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "declined_by",
+    "no_interest_reason",
+    "candidate_alerted",
+    "employer_alerted",
+)
+
+
+def insert_pairs(pairs: Pairs, scores: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
+    """Crée les paires (état « proposée », active), créées à `now`."""
+    if connection.vendor == "postgresql":
+        _copy_pairs(pairs, scores, now=now, alerted=alerted)
+        return
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    constant = (MatchState.PROPOSED.value, True, stamp, stamp, "", "", alerted, alerted)
+    table = _quote(Match._meta.db_table)
+    names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(NEW_PAIR_COLUMNS))
+    with connection.cursor() as cursor:
+        for first in range(0, len(pairs), CHUNK_PAIRS):
+            part = slice(first, first + CHUNK_PAIRS)
+            rows = zip(
+                pairs.candidate[part].tolist(),
+                pairs.offer[part].tolist(),
+                scores[part].tolist(),
+                pairs.distance[part].tolist(),
+                strict=True,
+            )
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+                (row + constant for row in rows),
+            )
+
+
+PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 en µs depuis 1970 (origine des horodatages de PostgreSQL)
+
+
+def _copy_pairs(pairs: Pairs, scores: np.ndarray, *, now, alerted: bool) -> None:
+    """COPY binaire : chaque ligne a la même longueur, le tableau numpy s'écrit tel quel."""
+    state = MatchState.PROPOSED.value.encode()
+    stamp = microseconds(now) - PG_EPOCH_US
+    dtype = np.dtype(
+        [
+            ("count", ">i2"),
+            ("l1", ">i4"), ("candidate", ">i8"),
+            ("l2", ">i4"), ("offer", ">i8"),
+            ("l3", ">i4"), ("score", ">f8"),
+            ("l4", ">i4"), ("distance", ">f8"),
+            ("l5", ">i4"), ("state", f"S{len(state)}"),
+            ("l6", ">i4"), ("active", "?"),
+            ("l7", ">i4"), ("created", ">i8"),
+            ("l8", ">i4"), ("updated", ">i8"),
+            ("l9", ">i4"),
+            ("l10", ">i4"),
+            ("l11", ">i4"), ("candidate_alerted", "?"),
+            ("l12", ">i4"), ("employer_alerted", "?"),
+        ]
+    )  # fmt: skip
+    lengths = {"l1": 8, "l2": 8, "l3": 8, "l4": 8, "l5": len(state), "l6": 1, "l7": 8, "l8": 8, "l9": 0, "l10": 0,
+               "l11": 1, "l12": 1}  # fmt: skip
+    table = _quote(Match._meta.db_table)
+    names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
+        for first in range(0, len(pairs), CHUNK_PAIRS):
+            part = slice(first, first + CHUNK_PAIRS)
+            rows = np.zeros(len(pairs.candidate[part]), dtype=dtype)
+            rows["count"] = len(NEW_PAIR_COLUMNS)
+            for name, length in lengths.items():
+                rows[name] = length
+            rows["candidate"], rows["offer"] = pairs.candidate[part], pairs.offer[part]
+            rows["score"], rows["distance"] = scores[part], pairs.distance[part]
+            rows["state"], rows["active"] = state, True
+            rows["created"] = rows["updated"] = stamp
+            rows["candidate_alerted"] = rows["employer_alerted"] = alerted
+            copy.write(rows.tobytes())
+        copy.write(struct.pack(">h", -1))
+
+
+def update_pairs(ids: np.ndarray, scores: np.ndarray, distances: np.ndarray, *, now) -> None:
+    """Réactive les paires `ids` avec leur nouveau score et leur distance."""
+    table = _quote(Match._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET is_active = %s, score = %s, distance_km = %s, updated_at = %s WHERE id = %s",  # noqa: S608
+            (
+                (True, score, distance, stamp, pk)
+                for pk, score, distance in zip(ids.tolist(), scores.tolist(), distances.tolist(), strict=True)
+            ),
+        )
+
+
+def deactivate_pairs(ids: np.ndarray, *, now) -> None:
+    table = _quote(Match._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for first in range(0, len(ids), 10_000):
+            part = ids[first : first + 10_000].tolist()
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} SET is_active = %s, updated_at = %s WHERE id IN ({placeholders})",  # noqa: S608
+                [False, stamp, *part],
+            )

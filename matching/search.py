@@ -1,0 +1,488 @@
+"""Trouver les paires : les faits des règles, les deux index dénormalisés et les recherches par cases.
+
+- `offer_candidate_pool` : les candidat·es d'une offre ; `candidate_offer_pool` : les offres d'un profil.
+  Toutes deux lisent un index par métier et cases de 0,1° (`matching.cells`), filtrent en SQL ce que les
+  règles permettent de traduire en bornes (niveau, dates, contrats, âge, mineur·es), puis calculent en
+  Python la distance exacte entre communes et le score.
+- `*_by_scan` : le même résultat par un parcours complet et `rules.evaluate` (la référence des tests et des
+  mesures : les deux doivent donner exactement les mêmes paires).
+"""
+
+import datetime
+import functools
+import logging
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from candidates.enums import RADIUS_CHOICES
+from candidates.models import CandidateProfile
+from core.enums import ContractType, DiplomaLevel
+from geo.distance import commune_index, distance_km, haversine_km
+from matching import cells, rules
+from matching.models import CandidateTradeIndex, OfferIndex
+from offers.enums import OfferStatus
+from offers.models import Offer
+from trades.models import Trade
+
+logger = logging.getLogger(__name__)
+
+# Bornes des anneaux de distance pour la recherche des candidat·es d'une offre (rayons proposés).
+RADIUS_BANDS = tuple(sorted(value for value, _ in RADIUS_CHOICES))
+BATCH = 2000
+
+# Types de contrat et niveaux en bits, pour les filtrer en SQL (`&`, le même opérateur sur SQLite et PostgreSQL).
+CONTRACT_BITS = {ContractType.APPRENTISSAGE.value: 1, ContractType.PROFESSIONNALISATION.value: 2}
+LEVEL_BITS = {level.value: 1 << int(level.value) for level in DiplomaLevel}
+
+
+def contract_mask(values) -> int:
+    return functools.reduce(int.__or__, (CONTRACT_BITS[value] for value in values or ()), 0)
+
+
+@functools.cache
+def contract_set(mask: int) -> frozenset:
+    return frozenset(value for value, bit in CONTRACT_BITS.items() if mask & bit)
+
+
+def level_mask(levels) -> int:
+    """0 : tous niveaux (offre sans niveau précisé)."""
+    return functools.reduce(int.__or__, (LEVEL_BITS[level] for level in levels or ()), 0)
+
+
+@functools.cache
+def level_tuple(mask: int) -> tuple:
+    return tuple(level for level, bit in LEVEL_BITS.items() if mask & bit)
+
+
+def radius_band(radius_km: int) -> int:
+    """Le plus petit rayon proposé qui couvre `radius_km` (la recherche par cases se fait par rayon proposé)."""
+    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value.replace(tzinfo=datetime.UTC) if value is not None and value.tzinfo is None else value
+
+
+# --- Faits pour les règles ------------------------------------------------------------------------
+
+
+def offer_facts(offer: Offer) -> rules.OfferFacts:
+    return rules.OfferFacts(
+        id=offer.pk,
+        commune_code=offer.commune_id,
+        trade_id=offer.trade_id,
+        trade_label=offer.trade.label,
+        levels=tuple(offer.levels or ()),
+        contract_types=frozenset(offer.contract_types or ()),
+        start_date=offer.start_date,
+        accepts_minors=offer.accepts_minors,
+        published=offer.status == OfferStatus.PUBLISHED,
+        published_at=offer.published_at,
+        trade_active=offer.trade.is_active,
+    )
+
+
+OFFER_FIELDS = (
+    "pk",
+    "commune_id",
+    "trade_id",
+    "trade__label",
+    "levels",
+    "contract_types",
+    "start_date",
+    "accepts_minors",
+    "published_at",
+    "trade__is_active",
+)
+
+
+def offer_facts_from_row(row) -> rules.OfferFacts:
+    """Faits d'une offre publiée lue par `values_list(*OFFER_FIELDS)`."""
+    pk, commune, trade, label, levels, contracts, start, minors, published_at, trade_active = row
+    return rules.OfferFacts(
+        id=pk,
+        commune_code=commune,
+        trade_id=trade,
+        trade_label=label,
+        levels=tuple(levels or ()),
+        contract_types=frozenset(contracts or ()),
+        start_date=start,
+        accepts_minors=minors,
+        published=True,
+        published_at=published_at,
+        trade_active=trade_active,
+    )
+
+
+def candidate_facts(profile: CandidateProfile, trade_ids, *, searching: bool) -> rules.CandidateFacts:
+    return rules.CandidateFacts(
+        id=profile.pk,
+        commune_code=profile.commune_id,
+        radius_km=profile.radius_km,
+        trade_ids=frozenset(trade_ids),
+        level=profile.level or "",
+        contract_types=frozenset(profile.contract_types or ()),
+        available_from=profile.available_from,
+        birth_date=profile.birth_date,
+        age_exception=bool(getattr(profile, "age_exception", False)),
+        searching=searching,
+    )
+
+
+# --- Index des candidat·es ------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "pk",
+    "commune_id",
+    "radius_km",
+    "level",
+    "contract_types",
+    "available_from",
+    "birth_date",
+    "age_exception",
+)
+INDEX_COLUMNS = (
+    "candidate_id",
+    "trade_id",
+    "commune_code",
+    "cell",
+    "radius_band",
+    "radius_km",
+    "level",
+    "contracts",
+    "available_from",
+    "birth_date",
+    "age_exception",
+)
+
+
+def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
+    """Les lignes d'index (valeurs de `INDEX_COLUMNS`) d'un profil en recherche lu par `PROFILE_FIELDS` ;
+    aucune s'il est incomplet ou si sa commune n'a pas de coordonnées."""
+    pk, commune, radius, level, contracts, available_from, birth_date, exception = profile_row
+    if not (commune and level and available_from and birth_date):
+        return []
+    location = commune_index().location(commune)
+    if location is None:
+        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", pk, commune)
+        return []
+    cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
+    return [
+        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, bool(exception))
+        for trade in sorted(trade_ids)
+    ]
+
+
+def candidate_index_sync(*, profile: CandidateProfile, trade_ids, searching: bool) -> int:
+    """Remplace les lignes d'index du profil (aucune s'il ne cherche pas ou est incomplet) ; renvoie leur nombre."""
+    CandidateTradeIndex.objects.filter(candidate_id=profile.pk).delete()
+    if not searching:
+        return 0
+    values = candidate_index_values(tuple(getattr(profile, name) for name in PROFILE_FIELDS), trade_ids)
+    CandidateTradeIndex.objects.bulk_create(
+        [CandidateTradeIndex(**dict(zip(INDEX_COLUMNS, row, strict=True))) for row in values], ignore_conflicts=True
+    )
+    return len(values)
+
+
+@transaction.atomic
+def candidate_index_rebuild(*, progress=None) -> int:
+    """Reconstruit l'index des candidat·es en recherche ; renvoie le nombre de lignes."""
+    from matching.bulk import insert_rows  # écritures en masse (COPY sous PostgreSQL)
+
+    through = CandidateProfile.trades.through
+    CandidateTradeIndex.objects.all().delete()
+    trades = defaultdict(list)
+    for profile_id, trade_id in through.objects.values_list("candidateprofile_id", "trade_id").iterator(
+        chunk_size=BATCH * 10
+    ):
+        trades[profile_id].append(trade_id)
+    profiles = CandidateProfile.objects.searching().values_list(*PROFILE_FIELDS)
+    rows = [
+        row
+        for profile in profiles.iterator(chunk_size=BATCH * 10)
+        for row in candidate_index_values(profile, trades.get(profile[0], ()))
+    ]
+    insert_rows(CandidateTradeIndex, INDEX_COLUMNS, rows)
+    if progress:
+        progress(f"index des candidat·es : {len(rows)} lignes")
+    return len(rows)
+
+
+# --- Index des offres -----------------------------------------------------------------------------
+
+OFFER_INDEX_COLUMNS = (
+    "offer_id",
+    "trade_id",
+    "commune_code",
+    "cell",
+    "levels",
+    "contracts",
+    "start_date",
+    "accepts_minors",
+    "published_at",
+)
+
+
+def offer_index_values(facts: rules.OfferFacts) -> tuple | None:
+    """La ligne d'index (valeurs de `OFFER_INDEX_COLUMNS`) d'une offre publiée, localisée et d'un métier au
+    catalogue ; sinon None."""
+    if not (facts.published and facts.trade_active and facts.commune_code):
+        return None
+    location = commune_index().location(facts.commune_code)
+    if location is None:
+        logger.warning("Offre %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
+        return None
+    return (
+        facts.id,
+        facts.trade_id,
+        facts.commune_code,
+        cells.cell_of(*location),
+        level_mask(facts.levels),
+        contract_mask(facts.contract_types),
+        facts.start_date,
+        facts.accepts_minors,
+        facts.published_at,
+    )
+
+
+def offer_index_sync(*, offer: Offer) -> bool:
+    """Met l'offre dans l'index si elle peut correspondre à des profils ; sinon l'en retire."""
+    OfferIndex.objects.filter(offer_id=offer.pk).delete()
+    values = offer_index_values(offer_facts(offer))
+    if values is not None:
+        OfferIndex.objects.bulk_create(
+            [OfferIndex(**dict(zip(OFFER_INDEX_COLUMNS, values, strict=True)))], ignore_conflicts=True
+        )
+    return values is not None
+
+
+@transaction.atomic
+def offer_index_rebuild() -> int:
+    from matching.bulk import insert_rows
+
+    OfferIndex.objects.all().delete()
+    published = Offer.objects.published().values_list(*OFFER_FIELDS)
+    rows = [
+        values
+        for row in published.iterator(chunk_size=BATCH * 5)
+        if (values := offer_index_values(offer_facts_from_row(row))) is not None
+    ]
+    insert_rows(OfferIndex, OFFER_INDEX_COLUMNS, rows)
+    return len(rows)
+
+
+# --- Recherches -----------------------------------------------------------------------------------
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _cells_where(lat: float, lng: float, trade_id: int) -> tuple[str, list]:
+    """Clause SQL : pour chaque rayon proposé R, les cases à R km ou moins de (lat, lng), en intervalles.
+
+    Chaque terme du OU est complet (métier, rayon, intervalle) : l'index (trade, radius_band, cell) sert
+    pour chacun, sur SQLite comme sur PostgreSQL.
+    """
+    terms, params = [], []
+    for band in RADIUS_BANDS:
+        for first, last in cells.cell_ranges(lat, lng, band):
+            terms.append("(trade_id = %s AND radius_band = %s AND cell BETWEEN %s AND %s)")
+            params += [trade_id, band, first, last]
+    return "(" + " OR ".join(terms) + ")", params
+
+
+def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list] | None:
+    """Clause SQL sur (contracts, birth_date, age_exception) : un type de contrat commun que l'âge au début du
+    contrat permet (`rules.age_fits`), et la majorité si l'offre refuse les mineur·es (`rules.minor_accepted`).
+    None : aucun type de contrat possible."""
+    start = rules.start_day(facts, today)
+
+    def born_by(age):
+        return rules.latest_birth_date(start, age).isoformat()
+
+    terms, params = [], []
+    if ContractType.APPRENTISSAGE in facts.contract_types:
+        terms.append("((contracts & %s) <> 0 AND birth_date <= %s AND (birth_date > %s OR age_exception))")
+        params += [
+            CONTRACT_BITS[ContractType.APPRENTISSAGE],
+            born_by(rules.APPRENTICESHIP_MIN_AGE),
+            born_by(rules.APPRENTICESHIP_MAX_AGE + 1),
+        ]
+    if ContractType.PROFESSIONNALISATION in facts.contract_types:
+        terms.append("((contracts & %s) <> 0 AND birth_date <= %s)")
+        params += [CONTRACT_BITS[ContractType.PROFESSIONNALISATION], born_by(rules.PROFESSIONALISATION_MIN_AGE)]
+    if not terms:
+        return None
+    where = "(" + " OR ".join(terms) + ")"
+    if not facts.accepts_minors:
+        where += " AND birth_date <= %s"
+        params.append(born_by(rules.MAJORITY_AGE))
+    return where, params
+
+
+def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
+    """Les candidat·es qui correspondent à l'offre : {id du profil: Fit}.
+
+    SQL : l'index des candidat·es par métier, rayon et case (quelques intervalles de cases par rayon), avec
+    les bornes de niveau, de disponibilité, de contrat et d'âge. Python : la distance exacte entre communes
+    (une fois par commune), le rayon de chacun·e et le score.
+    """
+    today = timezone.localtime(now).date()
+    if not facts.published or not facts.trade_active:
+        return {}
+    index = commune_index()
+    location = index.location(facts.commune_code) if facts.commune_code else None
+    if location is None:
+        logger.warning("Offre %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
+        return {}
+    age = _age_where(facts, today)
+    if age is None:
+        return {}
+    where, params = _cells_where(*location, facts.trade_id)
+    where, params = f"{where} AND {age[0]}", params + age[1]
+    if facts.levels:
+        where += " AND level IN (" + ", ".join(["%s"] * len(facts.levels)) + ")"
+        params += list(facts.levels)
+    if facts.start_date:
+        where += " AND available_from <= %s"
+        params.append(rules.latest_availability(facts.start_date).isoformat())
+    sql = (
+        "SELECT commune_code, radius_km, level, CAST(available_from AS TEXT), candidate_id "  # noqa: S608
+        f"FROM {_table(CandidateTradeIndex)} WHERE {where}"
+    )
+    # Les profils de même commune, rayon, niveau et disponibilité ont la même paire avec l'offre : elle est
+    # calculée une fois.
+    offer_lat, offer_lng = location
+    level_points = {level: rules.level_points(level, facts.levels) for level in LEVEL_BITS}
+    same = {}
+    fits = {}
+    for commune, radius, level, available, candidate_id in _rows(sql, params):
+        key = (commune, radius, level, available)
+        fit = same.get(key, False)
+        if fit is False:
+            fit = same[key] = _offer_fit(facts, commune, radius, level_points[level], available, offer_lat, offer_lng)
+        if fit is not None:
+            fits[candidate_id] = fit
+    return fits
+
+
+def _offer_fit(facts, commune, radius, level_points, available, offer_lat, offer_lng) -> rules.Fit | None:
+    location = commune_index().location(commune)
+    distance = haversine_km(*location, offer_lat, offer_lng) if location else None
+    if distance is None or distance > radius:
+        return None
+    base = rules.proximity_points(distance, radius) + level_points
+    base += rules.start_points(facts.start_date, _date(available))
+    return rules.Fit(base, round(distance, 1), facts.published_at)
+
+
+def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
+    """Les offres publiées qui correspondent au profil : {id de l'offre: Fit}.
+
+    SQL : l'index des offres par métier et case (un intervalle de cases par bande de latitude), avec les
+    bornes de niveau, de contrat et de date de début. Python : l'âge (une fois par date de début et
+    contrats), la distance exacte (une fois par commune) et le score.
+    """
+    today = timezone.localtime(now).date()
+    if not facts.searching or not facts.trade_ids or not facts.level or facts.available_from is None:
+        return {}
+    index = commune_index()
+    location = index.location(facts.commune_code) if facts.commune_code else None
+    if location is None:
+        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
+        return {}
+    labels = dict(Trade.objects.filter(pk__in=facts.trade_ids, is_active=True).values_list("pk", "label"))
+    if not labels:
+        return {}
+    ranges = cells.cell_ranges(*location, facts.radius_km)
+    terms = " OR ".join(["(trade_id = %s AND cell BETWEEN %s AND %s)"] * (len(labels) * len(ranges)))
+    params = [value for trade in labels for first, last in ranges for value in (trade, first, last)]
+    sql = (
+        "SELECT offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, "  # noqa: S608
+        f"published_at FROM {_table(OfferIndex)} WHERE ({terms}) AND (levels = 0 OR (levels & %s) <> 0) "
+        "AND (contracts & %s) <> 0 AND (start_date IS NULL OR start_date >= %s)"
+    )
+    params += [
+        LEVEL_BITS.get(facts.level, 0),
+        contract_mask(facts.contract_types),
+        rules.month_before(facts.available_from).isoformat(),
+    ]
+    ages = {}
+    distances = {}
+    fits = {}
+    for offer_id, commune, trade_id, levels, contracts, start, minors, published_at in _rows(sql, params):
+        key = (start, contracts, minors)
+        age_ok = ages.get(key)
+        if age_ok is None:
+            offer = rules.OfferFacts(
+                id=0,
+                commune_code=None,
+                trade_id=trade_id,
+                trade_label="",
+                contract_types=contract_set(contracts),
+                start_date=start and _date(start),
+                accepts_minors=bool(minors),
+            )
+            age_ok = ages[key] = rules.age_fits(facts, offer, None, today) and rules.minor_accepted(
+                facts, offer, None, today
+            )
+        if not age_ok:
+            continue
+        distance = distances.get(commune, -1.0)
+        if distance == -1.0:
+            distance = distances[commune] = index.distance_km(location, commune)
+        if distance is None or distance > facts.radius_km:
+            continue
+        base = (
+            rules.proximity_points(distance, facts.radius_km)
+            + rules.level_points(facts.level, level_tuple(levels))
+            + rules.start_points(start and _date(start), facts.available_from)
+        )
+        fits[offer_id] = rules.Fit(base, round(distance, 1), _aware(published_at))
+    return fits
+
+
+def offer_candidate_pool_by_scan(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
+    """La même chose par un parcours de tous les profils (référence des tests et des mesures)."""
+    now = timezone.localtime(now)
+    through = CandidateProfile.trades.through
+    trades = defaultdict(set)
+    for profile_id, trade_id in through.objects.values_list("candidateprofile_id", "trade_id").iterator(
+        chunk_size=BATCH * 5
+    ):
+        trades[profile_id].add(trade_id)
+    fits = {}
+    for profile in CandidateProfile.objects.searching().iterator(chunk_size=BATCH):
+        candidate = candidate_facts(profile, trades.get(profile.pk, ()), searching=True)
+        fit = rules.evaluate(candidate, facts, distance_km(candidate.commune_code, facts.commune_code), now)
+        if fit is not None:
+            fits[candidate.id] = fit
+    return fits
+
+
+def candidate_offer_pool_by_scan(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
+    now = timezone.localtime(now)
+    fits = {}
+    for row in Offer.objects.published().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH):
+        offer = offer_facts_from_row(row)
+        fit = rules.evaluate(facts, offer, distance_km(facts.commune_code, offer.commune_code), now)
+        if fit is not None:
+            fits[offer.id] = fit
+    return fits

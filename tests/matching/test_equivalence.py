@@ -1,0 +1,143 @@
+"""Les trois façons de trouver les paires donnent exactement le même résultat que `rules.evaluate` :
+la recherche d'une offre, celle d'un profil, et le calcul en colonnes de `rematch_all`.
+
+Des données tirées au hasard (graine fixe) autour des bornes des règles : âges à un jour près de 15, 16, 18
+et 30 ans, naissances un 29 février, débuts en fin de mois, rayons, niveaux, contrats, offres refusant les
+mineur·es, métier retiré du catalogue, commune sans coordonnées.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from core.enums import ContractType, DiplomaLevel
+from matching import bulk, search, services
+from matching.models import Match
+from offers.models import Offer
+from tests.matching.factories import CandidateProfileFactory, CommuneFactory, OfferFactory, TradeFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTRACTS = [
+    [ContractType.APPRENTISSAGE.value],
+    [ContractType.PROFESSIONNALISATION.value],
+    [ContractType.APPRENTISSAGE.value, ContractType.PROFESSIONNALISATION.value],
+]
+LEVELS = [level.value for level in DiplomaLevel]
+
+
+def _years_before(day, years, shift=0):
+    year = day.year - years
+    return day.replace(year=year, day=min(day.day, 28 if day.month == 2 else day.day)) + datetime.timedelta(shift)
+
+
+@pytest.fixture
+def world():
+    rng = random.Random(20261130)
+    today = timezone.localdate()
+    trades = [TradeFactory(code=code) for code in ("boulanger", "coiffeur", "plombier")]
+    trades.append(TradeFactory(code="retire", is_active=False))
+    communes = [CommuneFactory(lat=49.6 + rng.random() * 1.4, lng=1.8 + rng.random() * 1.6) for _ in range(30)]
+    communes.append(CommuneFactory(lat=None, lng=None))
+    starts = [None, today + datetime.timedelta(days=40), datetime.date(today.year + 1, 3, 31)]
+    starts += [datetime.date(today.year + 1, 2, 28), today.replace(day=1) + datetime.timedelta(days=95)]
+    for _ in range(70):
+        OfferFactory(
+            trade=rng.choice(trades),
+            commune=rng.choice(communes),
+            levels=sorted(rng.sample(LEVELS, rng.choice((0, 0, 1, 2)))),
+            contract_types=rng.choice(CONTRACTS),
+            start_date=rng.choice(starts),
+            accepts_minors=rng.random() < 0.6,
+            published_at=timezone.now() - datetime.timedelta(days=rng.randrange(70), minutes=rng.randrange(1440)),
+        )
+    OfferFactory(trade=trades[0], commune=communes[0], draft=True)
+    reference_days = [today, *(start for start in starts if start)]
+    for _ in range(220):
+        day = rng.choice(reference_days)
+        if rng.random() < 0.1:
+            birth = datetime.date(2008 if rng.random() < 0.5 else 1996, 2, 29)
+        else:
+            birth = _years_before(day, rng.choice((15, 16, 17, 18, 25, 29, 30)), rng.choice((-1, 0, 1, 40)))
+        CandidateProfileFactory(
+            trades=rng.sample(trades, rng.choice((1, 1, 2))),
+            commune=rng.choice(communes),
+            radius_km=rng.choice((10, 20, 30, 50, 100)),
+            level=rng.choice(LEVELS),
+            contract_types=rng.choice(CONTRACTS),
+            available_from=today + datetime.timedelta(days=rng.randrange(-20, 200)),
+            birth_date=birth,
+            age_exception="handicap" if rng.random() < 0.1 else "",
+        )
+    search.candidate_index_rebuild()
+    search.offer_index_rebuild()
+    return today
+
+
+def _truth(now):
+    """Toutes les paires, profil par profil, par le parcours complet et `rules.evaluate`."""
+    fits = {}
+    for offer in Offer.objects.published().select_related("trade"):
+        for candidate_id, fit in search.offer_candidate_pool_by_scan(search.offer_facts(offer), now=now).items():
+            fits[candidate_id, offer.pk] = fit
+    return fits
+
+
+def test_offer_search_gives_exactly_the_pairs_of_the_rules(world):
+    now = timezone.now()
+    checked = 0
+    for offer in Offer.objects.published().select_related("trade"):
+        facts = search.offer_facts(offer)
+        expected = search.offer_candidate_pool_by_scan(facts, now=now)
+        assert search.offer_candidate_pool(facts, now=now) == expected, offer.pk
+        checked += len(expected)
+    assert checked > 100  # les données donnent bien des paires à comparer
+
+
+def test_profile_search_gives_exactly_the_pairs_of_the_rules(world):
+    now = timezone.now()
+    checked = 0
+    for profile in search.CandidateProfile.objects.prefetch_related("trades"):
+        facts = search.candidate_facts(profile, {trade.pk for trade in profile.trades.all()}, searching=True)
+        expected = search.candidate_offer_pool_by_scan(facts, now=now)
+        assert search.candidate_offer_pool(facts, now=now) == expected, profile.pk
+        checked += len(expected)
+    assert checked > 100
+
+
+def test_column_engine_gives_exactly_the_pairs_of_the_rules(world):
+    now = timezone.now()
+    truth = _truth(now)
+    pairs = bulk.all_fits(world)
+    found = {
+        (candidate, offer): (base, distance, published)
+        for candidate, offer, base, distance, published in zip(
+            pairs.candidate.tolist(),
+            pairs.offer.tolist(),
+            pairs.base.tolist(),
+            pairs.distance.tolist(),
+            pairs.published_us.tolist(),
+            strict=True,
+        )
+    }
+    assert found.keys() == truth.keys()
+    for key, fit in truth.items():
+        base, distance, published = found[key]
+        assert base == pytest.approx(fit.base, abs=1e-9)
+        assert distance == fit.distance_km
+        assert published == bulk.microseconds(fit.published_at)
+
+
+def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world):
+    totals = services.rematch_all(notify=False)
+    truth = _truth(timezone.now())
+    active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
+    assert active.keys() == truth.keys()
+    assert totals["created"] == len(truth)
+    for key, match in active.items():
+        assert match.score == pytest.approx(truth[key].score_at(match.created_at), abs=1e-9)
+        assert match.distance_km == truth[key].distance_km
+    again = services.rematch_all(notify=False)
+    assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
