@@ -10,7 +10,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from django.core.cache import cache
@@ -46,6 +46,7 @@ class CommuneIndex:
 
     def __init__(self, points: Iterable[tuple[str, float, float]]):
         self._locations: dict[str, tuple[float, float]] = {}
+        self._halves: dict[str, tuple[float, float, float]] = {}  # code -> (φ/2, λ/2, cos φ)
         cells: dict[tuple[int, int], list[tuple[str, float, float, float]]] = {}  # (code, φ/2, λ/2, cos φ)
         for code, lat, lng in points:
             if lat is None or lng is None:
@@ -54,6 +55,7 @@ class CommuneIndex:
             phi = math.radians(lat)
             # Demi-angles précalculés : (a - b) * 0.5 == a * 0.5 - b * 0.5 exactement (division par 2).
             entry = (code, phi * 0.5, math.radians(lng) * 0.5, math.cos(phi))
+            self._halves[code] = entry[1:]
             cells.setdefault(_cell(lat, lng), []).append(entry)
         self._cells = {key: tuple(entries) for key, entries in cells.items()}
 
@@ -86,6 +88,27 @@ class CommuneIndex:
         if location_a is None or location_b is None:
             return None
         return haversine_km(*location_a, *location_b)
+
+    def distance_from(self, origin: Origin) -> Callable[[str], float | None]:
+        """Une fonction code INSEE -> distance en km depuis `origin`, exactement `distance_km(code, origin)`,
+        pour calculer beaucoup de distances depuis un même point (sinus et cosinus de l'origine calculés une fois).
+        """
+        location = self.location(origin)
+        if location is None:
+            return lambda code: None
+        phi0 = math.radians(location[0])
+        half_phi0, half_lam0, cos_phi0 = phi0 * 0.5, math.radians(location[1]) * 0.5, math.cos(phi0)
+        halves, diameter, asin, sin, sqrt = self._halves, 2 * EARTH_RADIUS_KM, math.asin, math.sin, math.sqrt
+
+        def distance(code: str) -> float | None:
+            entry = halves.get(code)
+            if entry is None:
+                return None
+            half_phi, half_lam, cos_phi = entry
+            s1, s2 = sin(half_phi - half_phi0), sin(half_lam - half_lam0)
+            return diameter * asin(sqrt(min(s1 * s1 + cos_phi * cos_phi0 * s2 * s2, 1.0)))
+
+        return distance
 
     def within(self, origin: Origin, radius_km: float) -> list[tuple[str, float]]:
         """Communes à `radius_km` km ou moins de `origin`, triées par distance : [(code INSEE, km), …].

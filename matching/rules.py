@@ -8,6 +8,7 @@ donne les raisons en mots simples (« à 12 km », « même métier : Boulanger 
 import calendar
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.enums import ContractType, DiplomaLevel
 from core.text import MONTHS
@@ -53,8 +54,7 @@ class OfferFacts:
     trade_active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Fit:
+class Fit(NamedTuple):
     """Une paire qui correspond : sa distance et son score hors fraîcheur (`base`), que `score_at` complète.
 
     Les raisons en mots ne sont pas gardées : `reasons` les donne à l'affichage, avec les données du moment.

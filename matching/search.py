@@ -19,7 +19,7 @@ from django.utils import timezone
 from candidates.enums import RADIUS_CHOICES
 from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
-from geo.distance import commune_index, distance_km, haversine_km
+from geo.distance import commune_index, distance_km
 from matching import cells, rules
 from matching.models import CandidateTradeIndex, OfferIndex
 from offers.enums import OfferStatus
@@ -294,18 +294,9 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _cells_where(lat: float, lng: float, trade_id: int) -> tuple[str, list]:
-    """Clause SQL : pour chaque rayon proposé R, les cases à R km ou moins de (lat, lng), en intervalles.
-
-    Chaque terme du OU est complet (métier, rayon, intervalle) : l'index (trade, radius_band, cell) sert
-    pour chacun, sur SQLite comme sur PostgreSQL.
-    """
-    terms, params = [], []
-    for band in RADIUS_BANDS:
-        for first, last in cells.cell_ranges(lat, lng, band):
-            terms.append("(trade_id = %s AND radius_band = %s AND cell BETWEEN %s AND %s)")
-            params += [trade_id, band, first, last]
-    return "(" + " OR ".join(terms) + ")", params
+def _cell_ranges(lat: float, lng: float) -> list[tuple[int, int, int]]:
+    """Pour chaque rayon proposé R, les cases à R km ou moins de (lat, lng), en intervalles : (R, début, fin)."""
+    return [(band, first, last) for band in RADIUS_BANDS for first, last in cells.cell_ranges(lat, lng, band)]
 
 
 def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list] | None:
@@ -355,42 +346,52 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     age = _age_where(facts, today)
     if age is None:
         return {}
-    where, params = _cells_where(*location, facts.trade_id)
-    where, params = f"{where} AND {age[0]}", params + age[1]
+    where, params = age
     if facts.levels:
         where += " AND level IN (" + ", ".join(["%s"] * len(facts.levels)) + ")"
         params += list(facts.levels)
     if facts.start_date:
         where += " AND available_from <= %s"
         params.append(rules.latest_availability(facts.start_date).isoformat())
-    sql = (
-        "SELECT commune_code, radius_km, level, CAST(available_from AS TEXT), candidate_id "  # noqa: S608
-        f"FROM {_table(CandidateTradeIndex)} WHERE {where}"
+    # Un SELECT par intervalle de cases, réunis par UNION ALL (les intervalles ne se recouvrent pas) : chacun
+    # parcourt un morceau de l'index couvrant, sans jamais lire la table.
+    select = (
+        "SELECT commune_code, radius_km, CAST(available_from AS TEXT), candidate_id "  # noqa: S608
+        f"FROM {_table(CandidateTradeIndex)} WHERE trade_id = %s AND radius_band = %s AND cell BETWEEN %s AND %s "
+        f"AND {where}"
     )
-    # Les profils de même commune, rayon, niveau et disponibilité ont la même paire avec l'offre : elle est
-    # calculée une fois.
-    offer_lat, offer_lng = location
-    level_points = {level: rules.level_points(level, facts.levels) for level in LEVEL_BITS}
-    same = {}
+    ranges = _cell_ranges(*location)
+    sql = " UNION ALL ".join([select] * len(ranges))
+    params = [value for band, first, last in ranges for value in (facts.trade_id, band, first, last, *params)]
+    distance_to_offer = index.distance_from(location)
+    # Le niveau est filtré en SQL : « niveau exact » pour toutes les lignes si l'offre nomme des niveaux.
+    level_points = rules.level_points(facts.levels[0], facts.levels) if facts.levels else rules.level_points("", ())
+    distances, near, starts = {}, {}, {}
     fits = {}
-    for commune, radius, level, available, candidate_id in _rows(sql, params):
-        key = (commune, radius, level, available)
-        fit = same.get(key, False)
-        if fit is False:
-            fit = same[key] = _offer_fit(facts, commune, radius, level_points[level], available, offer_lat, offer_lng)
-        if fit is not None:
-            fits[candidate_id] = fit
+    # La boucle est le chemin chaud : noms locaux, et le tuple du Fit construit sans son constructeur Python.
+    new_fit, fit_class, published_at = tuple.__new__, rules.Fit, facts.published_at
+    for commune, radius, available, candidate_id in _rows(sql, params):
+        place = near.get((commune, radius))
+        if place is None:
+            distance = distances.get(commune, -1.0)
+            if distance == -1.0:
+                distance = distances[commune] = distance_to_offer(commune)
+            place = near[commune, radius] = _proximity(distance, radius)
+        if place is False:
+            continue
+        start = starts.get(available)
+        if start is None:
+            start = starts[available] = rules.start_points(facts.start_date, _date(available))
+        proximity, distance = place
+        fits[candidate_id] = new_fit(fit_class, (proximity + level_points + start, distance, published_at))
     return fits
 
 
-def _offer_fit(facts, commune, radius, level_points, available, offer_lat, offer_lng) -> rules.Fit | None:
-    location = commune_index().location(commune)
-    distance = haversine_km(*location, offer_lat, offer_lng) if location else None
+def _proximity(distance: float | None, radius: int) -> tuple[float, float] | bool:
+    """(points de proximité, distance arrondie) d'une commune à `distance` km ; False hors du rayon ou inconnue."""
     if distance is None or distance > radius:
-        return None
-    base = rules.proximity_points(distance, radius) + level_points
-    base += rules.start_points(facts.start_date, _date(available))
-    return rules.Fit(base, round(distance, 1), facts.published_at)
+        return False
+    return rules.proximity_points(distance, radius), round(distance, 1)
 
 
 def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
@@ -424,6 +425,7 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
         contract_mask(facts.contract_types),
         rules.month_before(facts.available_from).isoformat(),
     ]
+    distance_to_profile = index.distance_from(location)
     ages = {}
     distances = {}
     fits = {}
@@ -447,7 +449,7 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
             continue
         distance = distances.get(commune, -1.0)
         if distance == -1.0:
-            distance = distances[commune] = index.distance_km(location, commune)
+            distance = distances[commune] = distance_to_profile(commune)
         if distance is None or distance > facts.radius_km:
             continue
         base = (

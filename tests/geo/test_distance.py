@@ -149,3 +149,15 @@ def test_shared_index_is_cached_and_invalidated():
     rebuilt = commune_index()
     commune_index_invalidate()
     assert commune_index() is not rebuilt
+
+
+def test_distance_from_gives_exactly_distance_km():
+    rng = random.Random(7)
+    points = [(f"c{i}", 41 + rng.random() * 10, -5 + rng.random() * 13) for i in range(300)]
+    points.append(("nowhere", None, None))
+    index = CommuneIndex(points)
+    for origin in ("c0", "c1", (48.85, 2.35)):
+        distance = index.distance_from(origin)
+        assert all(distance(code) == index.distance_km(code, origin) for code, _, _ in points[:-1])
+        assert distance("nowhere") is None and distance("unknown") is None
+    assert index.distance_from("nowhere")("c0") is None
