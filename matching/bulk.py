@@ -30,6 +30,7 @@ PROFESSIONALISATION = CONTRACT_BITS["professionnalisation"]
 KM_PER_DEGREE = 111.2
 CHUNK_COMMUNES = 256  # communes de candidat·es comparées d'un coup aux communes d'offres proches
 CHUNK_PAIRS = 4_000_000  # couples (profil, offre) examinés d'un coup
+CHUNK_WRITE = 1_000_000  # paires écrites d'un coup
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -440,8 +441,10 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
     gone[position[found]] = False
     stale = existing["id"][order][gone & existing["active"][order]]
     deactivate_pairs(stale, now=now)
-    new = pairs.select(~found)
-    insert_pairs(new, new.score_at(microseconds(now)), now=now, alerted=not notify)
+    new = np.flatnonzero(~found)
+    # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
+    new = new[np.argsort(wanted[new], kind="stable")]
+    insert_pairs(pairs, new, now=now, alerted=not notify)
     return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
 
 
@@ -491,30 +494,30 @@ NEW_PAIR_COLUMNS = (
 )
 
 
-def insert_pairs(pairs: Pairs, scores: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
-    """Crée les paires (état « proposée », active), créées à `now`."""
-    if connection.vendor == "postgresql":
-        _copy_pairs(pairs, scores, now=now, alerted=alerted)
-        return
+def insert_pairs(pairs: Pairs, rows: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
+    """Crée les paires `pairs[rows]` (état « proposée », active), trouvées à `now`, par paquets."""
+    found_us = microseconds(now)
+    for first in range(0, len(rows), CHUNK_WRITE):
+        part = pairs.select(rows[first : first + CHUNK_WRITE])
+        scores = part.score_at(found_us)
+        if connection.vendor == "postgresql":
+            _copy_pairs(part, scores, now=now, alerted=alerted)
+        else:
+            _insert_pairs(part, scores, now=now, alerted=alerted)
+
+
+def _insert_pairs(pairs: Pairs, scores: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     constant = (MatchState.PROPOSED.value, True, stamp, stamp, "", "", alerted, alerted)
     table = _quote(Match._meta.db_table)
     names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
     placeholders = ", ".join(["%s"] * len(NEW_PAIR_COLUMNS))
+    rows = zip(pairs.candidate.tolist(), pairs.offer.tolist(), scores.tolist(), pairs.distance.tolist(), strict=True)
     with connection.cursor() as cursor:
-        for first in range(0, len(pairs), CHUNK_PAIRS):
-            part = slice(first, first + CHUNK_PAIRS)
-            rows = zip(
-                pairs.candidate[part].tolist(),
-                pairs.offer[part].tolist(),
-                scores[part].tolist(),
-                pairs.distance[part].tolist(),
-                strict=True,
-            )
-            cursor.executemany(
-                f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-                (row + constant for row in rows),
-            )
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+            (row + constant for row in rows),
+        )
 
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 en µs depuis 1970 (origine des horodatages de PostgreSQL)
@@ -543,25 +546,21 @@ def _copy_pairs(pairs: Pairs, scores: np.ndarray, *, now, alerted: bool) -> None
     )  # fmt: skip
     lengths = {"l1": 8, "l2": 8, "l3": 8, "l4": 8, "l5": len(state), "l6": 1, "l7": 8, "l8": 8, "l9": 0, "l10": 0,
                "l11": 1, "l12": 1}  # fmt: skip
+    rows = np.zeros(len(pairs), dtype=dtype)
+    rows["count"] = len(NEW_PAIR_COLUMNS)
+    for name, length in lengths.items():
+        rows[name] = length
+    rows["candidate"], rows["offer"] = pairs.candidate, pairs.offer
+    rows["score"], rows["distance"] = scores, pairs.distance
+    rows["state"], rows["active"] = state, True
+    rows["created"] = rows["updated"] = stamp
+    rows["candidate_alerted"] = rows["employer_alerted"] = alerted
     table = _quote(Match._meta.db_table)
     names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
-    ):
+    sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-        for first in range(0, len(pairs), CHUNK_PAIRS):
-            part = slice(first, first + CHUNK_PAIRS)
-            rows = np.zeros(len(pairs.candidate[part]), dtype=dtype)
-            rows["count"] = len(NEW_PAIR_COLUMNS)
-            for name, length in lengths.items():
-                rows[name] = length
-            rows["candidate"], rows["offer"] = pairs.candidate[part], pairs.offer[part]
-            rows["score"], rows["distance"] = scores[part], pairs.distance[part]
-            rows["state"], rows["active"] = state, True
-            rows["created"] = rows["updated"] = stamp
-            rows["candidate_alerted"] = rows["employer_alerted"] = alerted
-            copy.write(rows.tobytes())
+        copy.write(rows.tobytes())
         copy.write(struct.pack(">h", -1))
 
 

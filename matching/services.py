@@ -3,7 +3,9 @@
 - `schedule_rematch_for_offer` / `schedule_rematch_for_candidate` : à appeler après tout changement d'une
   offre ou d'un profil ; la tâche part après le commit.
 - `rematch_offer` / `rematch_candidate` : recalculent seulement les paires de l'offre ou du profil.
-- `rematch_all` : tout recalculer (après un import, un changement de règles).
+- `rematch_all` : tout recalculer (après un import, un changement de règles), en colonnes (`matching.bulk`).
+
+Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
   seules écritures de l'état du contact (table `TRANSITIONS`).
 """
@@ -18,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from candidates.enums import RADIUS_CHOICES, NotificationFrequency
+from candidates.enums import NotificationFrequency
 from candidates.models import CandidateProfile
 from geo.distance import distance_km
 from matching import bulk, rules, search
@@ -31,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 REMINDER_AFTER = datetime.timedelta(days=7)
 EXPIRE_AFTER = datetime.timedelta(days=21)
-# Bornes des anneaux de distance pour la recherche des candidat·es d'une offre (rayons proposés).
-RADIUS_BANDS = tuple(sorted(value for value, _ in RADIUS_CHOICES))
 BATCH = 2000
 
 
