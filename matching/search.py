@@ -331,9 +331,9 @@ def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list
 def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
     """Les candidat·es qui correspondent à l'offre : {id du profil: Fit}.
 
-    SQL : l'index des candidat·es par métier, rayon et case (quelques intervalles de cases par rayon), avec
-    les bornes de niveau, de disponibilité, de contrat et d'âge. Python : la distance exacte entre communes
-    (une fois par commune), le rayon de chacun·e et le score.
+    SQL : l'index des candidat·es par métier, rayon et case (quelques intervalles de cases par rayon, en
+    liste VALUES jointe à l'index couvrant), avec les bornes de niveau, de disponibilité, de contrat et
+    d'âge. Python : la distance exacte (une fois par commune), le rayon de chacun·e et le score.
     """
     today = timezone.localtime(now).date()
     if not facts.published or not facts.trade_active:
@@ -353,16 +353,17 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     if facts.start_date:
         where += " AND available_from <= %s"
         params.append(rules.latest_availability(facts.start_date).isoformat())
-    # Un SELECT par intervalle de cases, réunis par UNION ALL (les intervalles ne se recouvrent pas) : chacun
-    # parcourt un morceau de l'index couvrant, sans jamais lire la table.
-    select = (
-        "SELECT commune_code, radius_km, CAST(available_from AS TEXT), candidate_id "  # noqa: S608
-        f"FROM {_table(CandidateTradeIndex)} WHERE trade_id = %s AND radius_band = %s AND cell BETWEEN %s AND %s "
-        f"AND {where}"
-    )
+    # Les intervalles de cases en liste VALUES, joints à l'index couvrant : une boucle sur les intervalles, un
+    # parcours d'index par intervalle, sans lire la table.
     ranges = _cell_ranges(*location)
-    sql = " UNION ALL ".join([select] * len(ranges))
-    params = [value for band, first, last in ranges for value in (facts.trade_id, band, first, last, *params)]
+    values = ", ".join(["(%s, %s, %s)"] * len(ranges))
+    sql = (
+        f"WITH r(band, low, high) AS (VALUES {values}) "  # noqa: S608
+        "SELECT commune_code, radius_km, CAST(available_from AS TEXT), candidate_id "
+        f"FROM r JOIN {_table(CandidateTradeIndex)} ON trade_id = %s AND radius_band = r.band "
+        f"AND cell BETWEEN r.low AND r.high WHERE {where}"
+    )
+    params = [value for band_range in ranges for value in band_range] + [facts.trade_id, *params]
     distance_to_offer = index.distance_from(location)
     # Le niveau est filtré en SQL : « niveau exact » pour toutes les lignes si l'offre nomme des niveaux.
     level_points = rules.level_points(facts.levels[0], facts.levels) if facts.levels else rules.level_points("", ())
@@ -397,9 +398,9 @@ def _proximity(distance: float | None, radius: int) -> tuple[float, float] | boo
 def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
     """Les offres publiées qui correspondent au profil : {id de l'offre: Fit}.
 
-    SQL : l'index des offres par métier et case (un intervalle de cases par bande de latitude), avec les
-    bornes de niveau, de contrat et de date de début. Python : l'âge (une fois par date de début et
-    contrats), la distance exacte (une fois par commune) et le score.
+    SQL : l'index des offres par métier et case (un intervalle de cases par bande de latitude, en liste
+    VALUES jointe à l'index couvrant), avec les bornes de niveau, de contrat et de date de début. Python :
+    l'âge (une fois par date de début et contrats), la distance exacte (une fois par commune) et le score.
     """
     today = timezone.localtime(now).date()
     if not facts.searching or not facts.trade_ids or not facts.level or facts.available_from is None:
@@ -412,14 +413,16 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
     labels = dict(Trade.objects.filter(pk__in=facts.trade_ids, is_active=True).values_list("pk", "label"))
     if not labels:
         return {}
-    ranges = cells.cell_ranges(*location, facts.radius_km)
-    terms = " OR ".join(["(trade_id = %s AND cell BETWEEN %s AND %s)"] * (len(labels) * len(ranges)))
-    params = [value for trade in labels for first, last in ranges for value in (trade, first, last)]
+    ranges = [(trade, first, last) for trade in labels for first, last in cells.cell_ranges(*location, facts.radius_km)]
+    values = ", ".join(["(%s, %s, %s)"] * len(ranges))
     sql = (
-        "SELECT offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, "  # noqa: S608
-        f"published_at FROM {_table(OfferIndex)} WHERE ({terms}) AND (levels = 0 OR (levels & %s) <> 0) "
-        "AND (contracts & %s) <> 0 AND (start_date IS NULL OR start_date >= %s)"
+        f"WITH r(trade, low, high) AS (VALUES {values}) "  # noqa: S608
+        "SELECT offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, "
+        f"published_at FROM r JOIN {_table(OfferIndex)} ON trade_id = r.trade AND cell BETWEEN r.low AND r.high "
+        "WHERE (levels = 0 OR (levels & %s) <> 0) AND (contracts & %s) <> 0 "
+        "AND (start_date IS NULL OR start_date >= %s)"
     )
+    params = [value for trade_range in ranges for value in trade_range]
     params += [
         LEVEL_BITS.get(facts.level, 0),
         contract_mask(facts.contract_types),
