@@ -31,6 +31,7 @@ KM_PER_DEGREE = 111.2
 CHUNK_COMMUNES = 256  # communes de candidat·es comparées d'un coup aux communes d'offres proches
 CHUNK_PAIRS = 4_000_000  # couples (profil, offre) examinés d'un coup
 CHUNK_WRITE = 1_000_000  # paires écrites d'un coup
+FIRST_FILL_WITHOUT_INDEXES = 1_000_000  # au-delà, un premier remplissage reconstruit ses index à la fin
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -444,7 +445,21 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
     new = np.flatnonzero(~found)
     # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
     new = new[np.argsort(wanted[new], kind="stable")]
-    insert_pairs(pairs, new, now=now, alerted=not notify)
+    if len(keys) == 0 and len(new) >= FIRST_FILL_WITHOUT_INDEXES:
+        # Premier calcul : les index secondaires sont construits une fois à la fin (un tri) plutôt que tenus à
+        # jour ligne à ligne. Seulement sur une table vide : personne n'attend ces paires.
+        table = _quote(Match._meta.db_table)
+        with connection.cursor() as cursor:
+            for index in Match._meta.indexes:
+                cursor.execute(f"DROP INDEX {_quote(index.name)}")
+            insert_pairs(pairs, new, now=now, alerted=not notify)
+            if connection.vendor == "postgresql":  # clés étrangères vérifiées maintenant, pas au commit
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index in Match._meta.indexes:
+                columns = ", ".join(_quote(Match._meta.get_field(name).column) for name in index.fields)
+                cursor.execute(f"CREATE INDEX {_quote(index.name)} ON {table} ({columns})")
+    else:
+        insert_pairs(pairs, new, now=now, alerted=not notify)
     return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
 
 

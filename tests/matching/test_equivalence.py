@@ -141,3 +141,14 @@ def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world):
         assert match.distance_km == truth[key].distance_km
     again = services.rematch_all(notify=False)
     assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
+
+
+def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(bulk, "FIRST_FILL_WITHOUT_INDEXES", 1)
+    totals = services.rematch_all(notify=False)
+    assert totals["created"] == len(_truth(timezone.now()))
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Match._meta.db_table)
+    assert {index.name for index in Match._meta.indexes} <= constraints.keys()
