@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 
 from geo.distance import EARTH_RADIUS_KM, commune_index
 from matching import rules
@@ -422,45 +422,68 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
     """Écrit la différence entre `pairs` et les paires enregistrées : crée les nouvelles, met à jour celles
     qui ont changé (une paire déjà là garde le score du moment où elle a été trouvée), désactive les autres.
 
-    À appeler dans une transaction. Sous PostgreSQL, la table est verrouillée en écriture jusqu'au commit : une
-    tâche qui recalcule un profil au même moment attend, puis ne trouve aucun doublon à créer."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {_quote(Match._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
-    existing = existing_pairs()
-    order = np.argsort(existing["key"], kind="stable")
-    keys = existing["key"][order]
-    wanted = pairs.keys()
-    position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-    found = keys[position] == wanted if len(keys) else np.zeros(len(pairs), dtype=bool)
-    at = order[position[found]]
-    known = pairs.select(found)
-    scores = known.score_at(existing["created_us"][at])
-    changed = ~existing["active"][at] | (existing["score"][at] != scores) | (existing["distance"][at] != known.distance)
-    update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
-    gone = np.ones(len(keys), dtype=bool)
-    gone[position[found]] = False
-    stale = existing["id"][order][gone & existing["active"][order]]
-    deactivate_pairs(stale, now=now)
-    new = np.flatnonzero(~found)
-    # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
-    new = new[np.argsort(wanted[new], kind="stable")]
-    if len(keys) == 0 and len(new) >= FIRST_FILL_WITHOUT_INDEXES:
+    Sous PostgreSQL, tout se fait dans une transaction, la table verrouillée en écriture jusqu'au commit : une
+    tâche qui recalcule un profil au même moment attend, puis ne trouve aucun doublon à créer. Sous SQLite,
+    les paires nouvelles sont écrites par paquets, un commit chacun : une seule transaction de plusieurs Go
+    ralentirait à mesure que le journal WAL grossit ; `INSERT OR IGNORE` écarte les doublons.
+    """
+    postgresql = connection.vendor == "postgresql"
+    with transaction.atomic():
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {_quote(Match._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+        existing = existing_pairs()
+        order = np.argsort(existing["key"], kind="stable")
+        keys = existing["key"][order]
+        wanted = pairs.keys()
+        position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[position] == wanted if len(keys) else np.zeros(len(pairs), dtype=bool)
+        at = order[position[found]]
+        known = pairs.select(found)
+        scores = known.score_at(existing["created_us"][at])
+        changed = (
+            ~existing["active"][at] | (existing["score"][at] != scores) | (existing["distance"][at] != known.distance)
+        )
+        update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
+        gone = np.ones(len(keys), dtype=bool)
+        gone[position[found]] = False
+        stale = existing["id"][order][gone & existing["active"][order]]
+        deactivate_pairs(stale, now=now)
+        new = np.flatnonzero(~found)
+        # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
+        new = new[np.argsort(wanted[new], kind="stable")]
         # Premier calcul : les index secondaires sont construits une fois à la fin (un tri) plutôt que tenus à
-        # jour ligne à ligne. Seulement sur une table vide : personne n'attend ces paires.
-        table = _quote(Match._meta.db_table)
-        with connection.cursor() as cursor:
-            for index in Match._meta.indexes:
-                cursor.execute(f"DROP INDEX {_quote(index.name)}")
+        # jour ligne à ligne. Seulement sur une table vide : personne n'attend encore ces paires.
+        first_fill = len(keys) == 0 and len(new) >= FIRST_FILL_WITHOUT_INDEXES
+        if first_fill:
+            _drop_indexes()
+        if postgresql:
             insert_pairs(pairs, new, now=now, alerted=not notify)
-            if connection.vendor == "postgresql":  # clés étrangères vérifiées maintenant, pas au commit
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for index in Match._meta.indexes:
-                columns = ", ".join(_quote(Match._meta.get_field(name).column) for name in index.fields)
-                cursor.execute(f"CREATE INDEX {_quote(index.name)} ON {table} ({columns})")
-    else:
-        insert_pairs(pairs, new, now=now, alerted=not notify)
+            if first_fill:
+                with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant, pas au commit
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                _create_indexes()
+    if not postgresql:
+        for first in range(0, len(new), CHUNK_WRITE):
+            with transaction.atomic():
+                insert_pairs(pairs, new[first : first + CHUNK_WRITE], now=now, alerted=not notify)
+        with transaction.atomic():
+            _create_indexes()  # aussi après un premier calcul interrompu
     return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
+
+
+def _drop_indexes() -> None:
+    with connection.cursor() as cursor:
+        for index in Match._meta.indexes:
+            cursor.execute(f"DROP INDEX {_quote(index.name)}")
+
+
+def _create_indexes() -> None:
+    table = _quote(Match._meta.db_table)
+    with connection.cursor() as cursor:
+        for index in Match._meta.indexes:
+            columns = ", ".join(_quote(Match._meta.get_field(name).column) for name in index.fields)
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {_quote(index.name)} ON {table} ({columns})")
 
 
 def insert_rows(model, columns, rows) -> None:

@@ -158,8 +158,7 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
     pairs = bulk.all_fits(timezone.localdate(now))
     totals["pairs"] = len(pairs)
     step(f"paires qui correspondent : {len(pairs)}")
-    with transaction.atomic():
-        totals.update(bulk.sync_pairs(pairs, now=now, notify=notify))
+    totals.update(bulk.sync_pairs(pairs, now=now, notify=notify))
     step(f"écritures : {totals['created']} créées, {totals['updated']} à jour, {totals['deactivated']} désactivées")
     # Modifiés pendant le calcul : recalculés un par un, avec les données du moment.
     for pk in CandidateProfile.objects.filter(updated_at__gte=now).values_list("pk", flat=True):
