@@ -299,6 +299,21 @@ def _cell_ranges(lat: float, lng: float) -> list[tuple[int, int, int]]:
     return [(band, first, last) for band in RADIUS_BANDS for first, last in cells.cell_ranges(lat, lng, band)]
 
 
+def _ranges_join(names: tuple, count: int, columns: str, table: str, condition: str) -> str:
+    """SELECT `columns` des lignes de `table` qui vérifient `condition` pour l'un des `count` intervalles de
+    cases passés en liste VALUES (`r`) : une boucle sur les intervalles, un parcours d'index couvrant chacun.
+
+    SQLite fait de lui-même cette boucle ; PostgreSQL préférerait parcourir tout le métier puis joindre par
+    hachage : LATERAL lui impose la boucle.
+    """
+    values = ", ".join(["(%s, %s, %s)"] * count)
+    head = f"WITH r({', '.join(names)}) AS (VALUES {values}) "
+    if connection.vendor == "postgresql":  # OFFSET 0 : la sous-requête n'est pas remise à plat dans une jointure
+        inner = f"SELECT {columns} FROM {table} WHERE {condition} OFFSET 0"  # noqa: S608
+        return f"{head}SELECT c.* FROM r CROSS JOIN LATERAL ({inner}) c"  # noqa: S608
+    return f"{head}SELECT {columns} FROM r JOIN {table} ON {condition}"  # noqa: S608
+
+
 def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list] | None:
     """Clause SQL sur (contracts, birth_date, age_exception) : un type de contrat commun que l'âge au début du
     contrat permet (`rules.age_fits`), et la majorité si l'offre refuse les mineur·es (`rules.minor_accepted`).
@@ -356,12 +371,12 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     # Les intervalles de cases en liste VALUES, joints à l'index couvrant : une boucle sur les intervalles, un
     # parcours d'index par intervalle, sans lire la table.
     ranges = _cell_ranges(*location)
-    values = ", ".join(["(%s, %s, %s)"] * len(ranges))
-    sql = (
-        f"WITH r(band, low, high) AS (VALUES {values}) "  # noqa: S608
-        "SELECT commune_code, radius_km, CAST(available_from AS TEXT), candidate_id "
-        f"FROM r JOIN {_table(CandidateTradeIndex)} ON trade_id = %s AND radius_band = r.band "
-        f"AND cell BETWEEN r.low AND r.high WHERE {where}"
+    sql = _ranges_join(
+        ("band", "low", "high"),
+        len(ranges),
+        "commune_code, radius_km, CAST(available_from AS TEXT), candidate_id",
+        _table(CandidateTradeIndex),
+        f"trade_id = %s AND radius_band = r.band AND cell BETWEEN r.low AND r.high AND {where}",
     )
     params = [value for band_range in ranges for value in band_range] + [facts.trade_id, *params]
     distance_to_offer = index.distance_from(location)
@@ -414,13 +429,13 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
     if not labels:
         return {}
     ranges = [(trade, first, last) for trade in labels for first, last in cells.cell_ranges(*location, facts.radius_km)]
-    values = ", ".join(["(%s, %s, %s)"] * len(ranges))
-    sql = (
-        f"WITH r(trade, low, high) AS (VALUES {values}) "  # noqa: S608
-        "SELECT offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, "
-        f"published_at FROM r JOIN {_table(OfferIndex)} ON trade_id = r.trade AND cell BETWEEN r.low AND r.high "
-        "WHERE (levels = 0 OR (levels & %s) <> 0) AND (contracts & %s) <> 0 "
-        "AND (start_date IS NULL OR start_date >= %s)"
+    sql = _ranges_join(
+        ("trade", "low", "high"),
+        len(ranges),
+        "offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, published_at",
+        _table(OfferIndex),
+        "trade_id = r.trade AND cell BETWEEN r.low AND r.high AND (levels = 0 OR (levels & %s) <> 0) "
+        "AND (contracts & %s) <> 0 AND (start_date IS NULL OR start_date >= %s)",
     )
     params = [value for trade_range in ranges for value in trade_range]
     params += [

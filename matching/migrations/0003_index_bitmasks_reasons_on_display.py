@@ -22,6 +22,10 @@ def fill_bits(apps, schema_editor):
             model.objects.filter(contract_types=value).update(contracts=_bits(value, CONTRACT_BITS.get))
     for value in OfferIndex.objects.values_list("old_levels", flat=True).distinct():
         OfferIndex.objects.filter(old_levels=value).update(levels=_bits(value, lambda level: 1 << int(level)))
+    if schema_editor.connection.vendor == "postgresql":
+        # Les clés étrangères différées des lignes modifiées sont vérifiées maintenant : PostgreSQL refuse de
+        # modifier une table qui en attend encore (les colonnes retirées ensuite).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
