@@ -152,3 +152,26 @@ def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch):
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Match._meta.db_table)
     assert {index.name for index in Match._meta.indexes} <= constraints.keys()
+
+
+def test_full_rematch_after_changes_writes_only_the_differences(world):
+    from candidates.enums import SearchStatus
+    from offers.enums import OfferStatus
+
+    services.rematch_all(notify=False)
+    before = {(m.candidate_id, m.offer_id): m for m in Match.objects.all()}
+    offers = list(Offer.objects.published().order_by("pk")[:6])
+    Offer.objects.filter(pk=offers[0].pk).update(status=OfferStatus.ARCHIVED)
+    Offer.objects.filter(pk__in=[offer.pk for offer in offers[1:4]]).update(levels=[], accepts_minors=True)
+    search.CandidateProfile.objects.filter(pk__in=[key[0] for key in list(before)[:3]]).update(
+        status=SearchStatus.PAUSED
+    )
+    totals = services.rematch_all(notify=False)
+    truth = _truth(timezone.now())
+    active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
+    assert active.keys() == truth.keys()
+    assert totals["deactivated"] > 0 and totals["created"] + totals["updated"] > 0
+    for key, match in active.items():
+        assert match.score == pytest.approx(truth[key].score_at(match.created_at), abs=1e-9)
+        if key in before:
+            assert match.pk == before[key].pk and match.created_at == before[key].created_at  # la même paire
