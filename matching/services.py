@@ -165,14 +165,13 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
         rematch_candidate(pk, notify=notify)
     for pk in Offer.objects.filter(updated_at__gte=now).values_list("pk", flat=True):
         rematch_offer(pk, notify=notify)
-    if notify:
-        for first in range(0, totals["created"], BATCH * 5):
-            ids = list(
-                Match.objects.filter(created_at=now)
-                .order_by("pk")
-                .values_list("pk", flat=True)[first : first + BATCH * 5]
-            )
+    if notify:  # les alertes des nouvelles paires, par paquets de clés
+        last = 0
+        while ids := list(
+            Match.objects.filter(created_at=now, pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+        ):
             _alert_new_pairs(Match.objects.filter(pk__in=ids))
+            last = ids[-1]
     totals["seconds"] = round(time.monotonic() - started, 1)
     say(f"terminé : {totals}")
     return totals

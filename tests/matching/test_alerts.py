@@ -92,6 +92,15 @@ def test_no_alert_when_rematch_all_runs_without_alerts(trade, offer):
     assert keys() == []  # paires déjà connues : pas d'alerte a posteriori
 
 
+def test_rematch_all_with_alerts_announces_each_new_pair_once(trade, offer):
+    candidates = [CandidateProfileFactory(trades=[trade], commune=commune_at(km)) for km in (1, 2)]
+    services.rematch_all()
+    assert sorted(key.split(":")[1] for key in keys()) == ["new_candidate"] * 2 + ["new_offer"] * 2
+    assert all(m.candidate_alerted and m.employer_alerted for m in Match.objects.all())
+    services.rematch_all()
+    assert len(keys()) == 4 and Match.objects.count() == len(candidates)
+
+
 def test_reminders_after_7_days_and_expiry_after_21_days(trade):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
