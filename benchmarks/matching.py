@@ -117,6 +117,9 @@ def main():
     parser.add_argument("--scans", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-rematch-all", action="store_true")
+    parser.add_argument(
+        "--recalcul-only", action="store_true", help="garder les paires enregistrées : seulement le recalcul"
+    )
     parser.add_argument("--rebuild-index", action="store_true", help="reconstruire les deux index (et le mesurer)")
     args = parser.parse_args()
     log(f"base : {connection.vendor}")
@@ -158,9 +161,10 @@ def main():
     report("nouveau profil contre les offres", fast, slow)
 
     if not args.skip_rematch_all:
-        Match.objects.all().delete()
-        elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
-        log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
+        if not args.recalcul_only:
+            Match.objects.all().delete()
+            elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+            log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
         elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
 

@@ -391,31 +391,37 @@ def existing_pairs() -> dict[str, np.ndarray]:
     }
 
 
-def _copy_out(query: str) -> np.ndarray:
-    """COPY binaire de PostgreSQL lu directement en tableau : sans NULL, chaque ligne a la même longueur
-    (nombre de champs, puis longueur et valeur de chacun, en gros-boutiste)."""
+def _copy_out(query: str) -> dict[str, np.ndarray]:
+    """COPY binaire de PostgreSQL lu directement en colonnes : sans NULL, chaque ligne a la même longueur
+    (nombre de champs, puis longueur et valeur de chacun, en gros-boutiste). Lu par blocs de 64 Mo."""
     fields = []
     for name, kind in EXISTING_DTYPE:
         fields += [(f"{name}_length", ">i4"), (name, ">" + kind if kind != "?" else "?")]
     dtype = np.dtype([("count", ">i2"), *fields])
-    chunks, pending, header = [], b"", 19  # signature (11), drapeaux (4), extension (4)
+    parts = {name: [] for name, _ in EXISTING_DTYPE}
+    buffer, header = bytearray(), 19  # signature (11), drapeaux (4), extension (4)
+
+    def parse():
+        count = len(buffer) // dtype.itemsize
+        if count:
+            block = np.frombuffer(buffer, dtype=dtype, count=count)
+            for name, kind in EXISTING_DTYPE:
+                parts[name].append(block[name].astype(kind))
+            del block  # plus de vue sur le tampon : il peut rétrécir
+            del buffer[: count * dtype.itemsize]
+
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
         for data in copy:
-            pending += bytes(data)
-            if header:
-                if len(pending) < header:
-                    continue
-                pending, header = pending[header:], 0
-            whole = len(pending) // dtype.itemsize * dtype.itemsize
-            if whole:
-                chunks.append(np.frombuffer(pending[:whole], dtype=dtype))
-                pending = pending[whole:]
-    # Reste : la fin du COPY (-1 sur deux octets).
-    rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
-    result = np.zeros(len(rows), dtype=EXISTING_DTYPE)
-    for name, _ in EXISTING_DTYPE:
-        result[name] = rows[name]
-    return result
+            buffer.extend(data)
+            if header and len(buffer) >= header:
+                del buffer[:header]
+                header = 0
+            if not header and len(buffer) >= 64 << 20:
+                parse()
+    parse()  # reste : la fin du COPY (-1 sur deux octets)
+    return {
+        name: np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=kind) for name, kind in EXISTING_DTYPE
+    }
 
 
 def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
