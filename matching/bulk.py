@@ -23,7 +23,7 @@ from geo.distance import EARTH_RADIUS_KM, commune_index
 from matching import rules
 from matching.enums import MatchState
 from matching.models import CandidateTradeIndex, Match, OfferIndex
-from matching.search import CONTRACT_BITS, LEVEL_BITS
+from matching.search import CONTRACT_BITS, LEVEL_BITS, fetch_rows, table_name
 
 APPRENTICESHIP = CONTRACT_BITS["apprentissage"]
 PROFESSIONALISATION = CONTRACT_BITS["professionnalisation"]
@@ -98,12 +98,6 @@ def _year_month_day(days: np.ndarray):
     )
 
 
-def _fetch(sql: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
-
-
 class _Communes:
     """Les communes localisées, numérotées ; latitude, longitude (radians), cos(latitude) par numéro."""
 
@@ -132,10 +126,9 @@ class _Communes:
 
 
 def _load_candidates(communes: _Communes):
-    table = connection.ops.quote_name(CandidateTradeIndex._meta.db_table)
-    rows = _fetch(
+    rows = fetch_rows(
         "SELECT candidate_id, trade_id, commune_code, radius_km, level, contracts, "  # noqa: S608
-        f"CAST(available_from AS TEXT), CAST(birth_date AS TEXT), age_exception FROM {table}"
+        f"CAST(available_from AS TEXT), CAST(birth_date AS TEXT), age_exception FROM {table_name(CandidateTradeIndex)}"
     )
     if not rows:
         return None
@@ -160,17 +153,13 @@ def _load_candidates(communes: _Communes):
         "birth_md": birth_month * 100 + birth_day,
         "exception": np.array([bool(value) for value in exception]),
     }
-    keep = commune >= 0
-    order = np.lexsort((columns["radius"], columns["commune"], columns["trade"]))
-    order = order[keep[order]]
-    return {name: values[order] for name, values in columns.items()}
+    return _located_sorted(columns, "trade", "commune", "radius")
 
 
 def _load_offers(communes: _Communes, today: datetime.date):
-    table = connection.ops.quote_name(OfferIndex._meta.db_table)
-    rows = _fetch(
+    rows = fetch_rows(
         "SELECT offer_id, trade_id, commune_code, levels, contracts, CAST(start_date AS TEXT), "  # noqa: S608
-        f"accepts_minors, published_at FROM {table}"
+        f"accepts_minors, published_at FROM {table_name(OfferIndex)}"
     )
     if not rows:
         return None
@@ -191,16 +180,16 @@ def _load_offers(communes: _Communes, today: datetime.date):
         "start_year": start_year,
         "start_md": start_month * 100 + start_dom,
         "accepts_minors": np.array([bool(value) for value in minors]),
-        "published_us": np.array([microseconds(_datetime(value)) for value in published], dtype=np.int64),
+        "published_us": np.array([microseconds(value) for value in published], dtype=np.int64),
     }
-    keep = commune >= 0
-    order = np.lexsort((columns["commune"], columns["trade"]))
-    order = order[keep[order]]
+    return _located_sorted(columns, "trade", "commune")
+
+
+def _located_sorted(columns: dict, *keys: str) -> dict:
+    """Les lignes dont la commune a des coordonnées, triées par `keys`."""
+    order = np.lexsort([columns[key] for key in reversed(keys)])
+    order = order[columns["commune"][order] >= 0]
     return {name: values[order] for name, values in columns.items()}
-
-
-def _datetime(value):
-    return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _to_days(day: datetime.date) -> int:
@@ -312,9 +301,8 @@ def _evaluate(c, o, c_first, c_count, o_first, o_count, distance, out):
         & (o["accepts_minors"][oi] | (age >= rules.MAJORITY_AGE))  # minor_accepted
     )
     ci, oi, d, has_start, start = ci[keep], oi[keep], d[keep], has_start[keep], start[keep]
-    radius = c["radius"][ci]
-    proximity = 40 * np.maximum(0.0, 1 - d / np.maximum(radius, 1))
-    level = np.where((o["levels"][oi] & c["level_bit"][ci]) != 0, 20.0, 10.0)
+    proximity = 40 * np.maximum(0.0, 1 - d / np.maximum(c["radius"][ci], 1))
+    level = np.where(levels[keep] & level_bit[keep] != 0, 20.0, 10.0)
     gap = np.abs(start - c["available"][ci])
     start_points = np.where(has_start, 20 * np.maximum(0.0, 1 - gap / 180), 15.0)
     out.append((c["id"][ci], o["id"][oi], proximity + level + start_points, d, o["published_us"][oi]))
@@ -365,7 +353,7 @@ EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active",
 
 def existing_pairs() -> dict[str, np.ndarray]:
     """Les paires enregistrées : id, clé (profil << 32 | offre), active, score, distance, créée (µs depuis 1970)."""
-    table = _quote(Match._meta.db_table)
+    table = table_name(Match)
     columns = "id, candidate_id, offer_id, is_active, score, distance_km"
     if connection.vendor == "postgresql":
         created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
@@ -437,7 +425,7 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
     with transaction.atomic():
         if postgresql:
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {_quote(Match._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+                cursor.execute(f"LOCK TABLE {table_name(Match)} IN SHARE ROW EXCLUSIVE MODE")
         existing = existing_pairs()
         order = np.argsort(existing["key"], kind="stable")
         keys = existing["key"][order]
@@ -454,7 +442,7 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
         gone = np.ones(len(keys), dtype=bool)
         gone[position[found]] = False
         stale = existing["id"][order][gone & existing["active"][order]]
-        deactivate_pairs(stale, now=now)
+        deactivate_pairs(stale.tolist(), now=now)
         new = np.flatnonzero(~found)
         # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
         new = new[np.argsort(wanted[new], kind="stable")]
@@ -485,40 +473,11 @@ def _drop_indexes() -> None:
 
 
 def _create_indexes() -> None:
-    table = _quote(Match._meta.db_table)
+    table = table_name(Match)
     with connection.cursor() as cursor:
         for index in Match._meta.indexes:
             columns = ", ".join(_quote(Match._meta.get_field(name).column) for name in index.fields)
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {_quote(index.name)} ON {table} ({columns})")
-
-
-def insert_rows(model, columns, rows) -> None:
-    """Insère des lignes (valeurs des `columns`, noms d'attributs du modèle) : COPY sous PostgreSQL,
-    executemany sous SQLite."""
-    fields = [model._meta.get_field(name) for name in columns]
-    table = _quote(model._meta.db_table)
-    names = ", ".join(_quote(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapters = [_sqlite_adapter(field) for field in fields]
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-            (tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True)) for row in rows),
-        )
-
-
-def _sqlite_adapter(field):
-    internal = field.get_internal_type()
-    if internal == "DateField":
-        return connection.ops.adapt_datefield_value
-    if internal == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
-    return lambda value: value
 
 
 # Colonnes d'une paire nouvelle ; les autres restent vides (NULL).
@@ -553,7 +512,7 @@ def insert_pairs(pairs: Pairs, rows: np.ndarray, *, now: datetime.datetime, aler
 def _insert_pairs(pairs: Pairs, scores: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
     stamp = connection.ops.adapt_datetimefield_value(now)
     constant = (MatchState.PROPOSED.value, True, stamp, stamp, "", "", alerted, alerted)
-    table = _quote(Match._meta.db_table)
+    table = table_name(Match)
     names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
     placeholders = ", ".join(["%s"] * len(NEW_PAIR_COLUMNS))
     rows = zip(pairs.candidate.tolist(), pairs.offer.tolist(), scores.tolist(), pairs.distance.tolist(), strict=True)
@@ -599,7 +558,7 @@ def _copy_pairs(pairs: Pairs, scores: np.ndarray, *, now, alerted: bool) -> None
     rows["state"], rows["active"] = state, True
     rows["created"] = rows["updated"] = stamp
     rows["candidate_alerted"] = rows["employer_alerted"] = alerted
-    table = _quote(Match._meta.db_table)
+    table = table_name(Match)
     names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
     sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -610,7 +569,7 @@ def _copy_pairs(pairs: Pairs, scores: np.ndarray, *, now, alerted: bool) -> None
 
 def update_pairs(ids: np.ndarray, scores: np.ndarray, distances: np.ndarray, *, now) -> None:
     """Réactive les paires `ids` avec leur nouveau score et leur distance."""
-    table = _quote(Match._meta.db_table)
+    table = table_name(Match)
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -622,14 +581,7 @@ def update_pairs(ids: np.ndarray, scores: np.ndarray, distances: np.ndarray, *, 
         )
 
 
-def deactivate_pairs(ids: np.ndarray, *, now) -> None:
-    table = _quote(Match._meta.db_table)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        for first in range(0, len(ids), 10_000):
-            part = ids[first : first + 10_000].tolist()
-            placeholders = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"UPDATE {table} SET is_active = %s, updated_at = %s WHERE id IN ({placeholders})",  # noqa: S608
-                [False, stamp, *part],
-            )
+def deactivate_pairs(ids: list[int], *, now) -> None:
+    """Les paires `ids` ne correspondent plus : elles restent, inactives (leur état est gardé)."""
+    for first in range(0, len(ids), 10_000):
+        Match.objects.filter(pk__in=ids[first : first + 10_000]).update(is_active=False, updated_at=now)

@@ -206,20 +206,14 @@ def freshness_points(published_at: datetime.datetime | None, found_at: datetime.
 
 
 def base_score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, today: datetime.date) -> float:
-    """Proximité (40), niveau exact (20), date de début (20) : le score sans la fraîcheur."""
+    """Proximité (40), niveau exact (20), date de début (20) : le score sans la fraîcheur de l'offre (20), que
+    `Fit.score_at` ajoute au moment où la paire est trouvée. Ce moment fixé, le score ne bouge plus : un
+    nouveau calcul ne réécrit une paire que si elle a vraiment changé."""
     return (
         proximity_points(distance_km, candidate.radius_km)
         + level_points(candidate.level, offer.levels)
         + start_points(offer.start_date, candidate.available_from or today)
     )
-
-
-def score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, found_at: datetime.datetime) -> float:
-    """De 0 à 100 : proximité (40), niveau exact (20), date de début (20), fraîcheur de l'offre (20) au moment
-    où la paire est trouvée. Ce moment fixé, le score ne bouge plus : un nouveau calcul ne réécrit une paire
-    que si elle a vraiment changé."""
-    base = base_score(candidate, offer, distance_km, found_at.date())
-    return round(base + freshness_points(offer.published_at, found_at), 3)
 
 
 def distance_text(distance_km: float) -> str:

@@ -61,14 +61,22 @@ def radius_band(radius_km: int) -> int:
     return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
 
 
+def _located(code: str | None, kind: str, pk) -> tuple[float, float] | None:
+    """(lat, lng) de la commune d'un profil ou d'une offre ; sans coordonnées, aucune paire (cause journalisée,
+    sans donnée personnelle)."""
+    location = commune_index().location(code) if code else None
+    if location is None:
+        logger.warning("%s %s : commune %s sans coordonnées, aucune paire.", kind, pk, code)
+    return location
+
+
 @functools.lru_cache(maxsize=4096)
 def _date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def _aware(value):
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
+    """Horodatage lu en SQL direct : SQLite le rend sans fuseau (UTC)."""
     return value.replace(tzinfo=datetime.UTC) if value is not None and value.tzinfo is None else value
 
 
@@ -171,9 +179,8 @@ def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
     pk, commune, radius, level, contracts, available_from, birth_date, exception = profile_row
     if not (commune and level and available_from and birth_date):
         return []
-    location = commune_index().location(commune)
+    location = _located(commune, "Profil", pk)
     if location is None:
-        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", pk, commune)
         return []
     cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
     return [
@@ -197,8 +204,6 @@ def candidate_index_sync(*, profile: CandidateProfile, trade_ids, searching: boo
 @transaction.atomic
 def candidate_index_rebuild(*, progress=None) -> int:
     """Reconstruit l'index des candidat·es en recherche ; renvoie le nombre de lignes."""
-    from matching.bulk import insert_rows  # écritures en masse (COPY sous PostgreSQL)
-
     through = CandidateProfile.trades.through
     CandidateTradeIndex.objects.all().delete()
     trades = defaultdict(list)
@@ -238,9 +243,8 @@ def offer_index_values(facts: rules.OfferFacts) -> tuple | None:
     catalogue ; sinon None."""
     if not (facts.published and facts.trade_active and facts.commune_code):
         return None
-    location = commune_index().location(facts.commune_code)
+    location = _located(facts.commune_code, "Offre", facts.id)
     if location is None:
-        logger.warning("Offre %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
         return None
     return (
         facts.id,
@@ -268,8 +272,6 @@ def offer_index_sync(*, offer: Offer) -> bool:
 
 @transaction.atomic
 def offer_index_rebuild() -> int:
-    from matching.bulk import insert_rows
-
     OfferIndex.objects.all().delete()
     published = Offer.objects.published().values_list(*OFFER_FIELDS)
     rows = [
@@ -281,17 +283,50 @@ def offer_index_rebuild() -> int:
     return len(rows)
 
 
-# --- Recherches -----------------------------------------------------------------------------------
+# --- Lectures et écritures en SQL direct ----------------------------------------------------------
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
+def fetch_rows(sql: str, params=()) -> list[tuple]:
+    """Lignes d'une requête SQL directe (construire la requête par l'ORM coûterait plus que l'exécuter)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _table(model) -> str:
+def table_name(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def insert_rows(model, columns, rows) -> None:
+    """Insère des lignes (valeurs des `columns`, noms d'attributs du modèle) : COPY sous PostgreSQL,
+    executemany sous SQLite."""
+    fields = [model._meta.get_field(name) for name in columns]
+    table = table_name(model)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapters = [_sqlite_adapter(field) for field in fields]
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+            (tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True)) for row in rows),
+        )
+
+
+def _sqlite_adapter(field):
+    internal = field.get_internal_type()
+    if internal == "DateField":
+        return connection.ops.adapt_datefield_value
+    if internal == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    return lambda value: value
+
+
+# --- Recherches -----------------------------------------------------------------------------------
 
 
 def _cell_ranges(lat: float, lng: float) -> list[tuple[int, int, int]]:
@@ -353,10 +388,8 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     today = timezone.localtime(now).date()
     if not facts.published or not facts.trade_active:
         return {}
-    index = commune_index()
-    location = index.location(facts.commune_code) if facts.commune_code else None
+    location = _located(facts.commune_code, "Offre", facts.id)
     if location is None:
-        logger.warning("Offre %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
         return {}
     age = _age_where(facts, today)
     if age is None:
@@ -375,18 +408,18 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
         ("band", "low", "high"),
         len(ranges),
         "commune_code, radius_km, CAST(available_from AS TEXT), candidate_id",
-        _table(CandidateTradeIndex),
+        table_name(CandidateTradeIndex),
         f"trade_id = %s AND radius_band = r.band AND cell BETWEEN r.low AND r.high AND {where}",
     )
     params = [value for band_range in ranges for value in band_range] + [facts.trade_id, *params]
-    distance_to_offer = index.distance_from(location)
+    distance_to_offer = commune_index().distance_from(location)
     # Le niveau est filtré en SQL : « niveau exact » pour toutes les lignes si l'offre nomme des niveaux.
     level_points = rules.level_points(facts.levels[0], facts.levels) if facts.levels else rules.level_points("", ())
     distances, near, starts = {}, {}, {}
     fits = {}
     # La boucle est le chemin chaud : noms locaux, et le tuple du Fit construit sans son constructeur Python.
     new_fit, fit_class, published_at = tuple.__new__, rules.Fit, facts.published_at
-    for commune, radius, available, candidate_id in _rows(sql, params):
+    for commune, radius, available, candidate_id in fetch_rows(sql, params):
         place = near.get((commune, radius))
         if place is None:
             distance = distances.get(commune, -1.0)
@@ -420,10 +453,8 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
     today = timezone.localtime(now).date()
     if not facts.searching or not facts.trade_ids or not facts.level or facts.available_from is None:
         return {}
-    index = commune_index()
-    location = index.location(facts.commune_code) if facts.commune_code else None
+    location = _located(facts.commune_code, "Profil", facts.id)
     if location is None:
-        logger.warning("Profil %s : commune %s sans coordonnées, aucune paire.", facts.id, facts.commune_code)
         return {}
     labels = dict(Trade.objects.filter(pk__in=facts.trade_ids, is_active=True).values_list("pk", "label"))
     if not labels:
@@ -433,7 +464,7 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
         ("trade", "low", "high"),
         len(ranges),
         "offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, published_at",
-        _table(OfferIndex),
+        table_name(OfferIndex),
         "trade_id = r.trade AND cell BETWEEN r.low AND r.high AND (levels = 0 OR (levels & %s) <> 0) "
         "AND (contracts & %s) <> 0 AND (start_date IS NULL OR start_date >= %s)",
     )
@@ -443,11 +474,11 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
         contract_mask(facts.contract_types),
         rules.month_before(facts.available_from).isoformat(),
     ]
-    distance_to_profile = index.distance_from(location)
+    distance_to_profile = commune_index().distance_from(location)
     ages = {}
     distances = {}
     fits = {}
-    for offer_id, commune, trade_id, levels, contracts, start, minors, published_at in _rows(sql, params):
+    for offer_id, commune, trade_id, levels, contracts, start, minors, published_at in fetch_rows(sql, params):
         key = (start, contracts, minors)
         age_ok = ages.get(key)
         if age_ok is None:

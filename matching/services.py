@@ -80,8 +80,7 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
     # ignore_conflicts : une autre tâche a pu créer la même paire entre-temps (contrainte d'unicité).
     Match.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
     Match.objects.bulk_update(to_update, ["is_active", "score", "distance_km", "updated_at"], batch_size=BATCH)
-    for start in range(0, len(to_deactivate), BATCH):
-        Match.objects.filter(pk__in=to_deactivate[start : start + BATCH]).update(is_active=False, updated_at=now)
+    bulk.deactivate_pairs(to_deactivate, now=now)
     return {"created": len(to_create), "updated": len(to_update), "deactivated": len(to_deactivate)}
 
 

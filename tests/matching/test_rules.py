@@ -45,6 +45,11 @@ def offer(**changes):
     return dataclasses.replace(base, **changes)
 
 
+def score(c, o, distance, now):
+    """Le score d'une paire qui correspond, trouvée à `now`."""
+    return rules.evaluate(c, o, distance, now).score_at(now)
+
+
 def failed(c=None, o=None, distance=12.0, today=TODAY):
     return rules.failed_rules(c or candidate(), o or offer(), distance, today)
 
@@ -53,7 +58,7 @@ def test_a_typical_pair_fits_with_reasons_in_french():
     fit = rules.evaluate(candidate(), offer(), 12.4, NOW)
     assert fit is not None
     assert fit.distance_km == 12.4
-    assert fit.score_at(NOW) == rules.score(candidate(), offer(), 12.4, NOW)
+    assert fit.score_at(NOW) == 82.8  # 40 × (1 - 12,4/30) + 20 + 20 + 20 × (1 - 2/60)
     reasons = rules.reasons(candidate(), offer(), 12.4, TODAY)
     assert reasons[:4] == (
         "à 12 km",
@@ -156,17 +161,17 @@ def test_minor_age_is_taken_today_when_the_offer_starts_as_soon_as_possible():
 
 
 def test_score_orders_distance_level_start_and_freshness():
-    near = rules.score(candidate(), offer(), 2, NOW)
-    far = rules.score(candidate(), offer(), 25, NOW)
+    near = score(candidate(), offer(), 2, NOW)
+    far = score(candidate(), offer(), 25, NOW)
     assert near > far
-    exact = rules.score(candidate(), offer(levels=("3",)), 10, NOW)
-    any_level = rules.score(candidate(), offer(levels=()), 10, NOW)
+    exact = score(candidate(), offer(levels=("3",)), 10, NOW)
+    any_level = score(candidate(), offer(levels=()), 10, NOW)
     assert exact > any_level
-    on_time = rules.score(candidate(), offer(start_date=datetime.date(2027, 9, 1)), 10, NOW)
-    late = rules.score(candidate(), offer(start_date=datetime.date(2028, 1, 1)), 10, NOW)
+    on_time = score(candidate(), offer(start_date=datetime.date(2027, 9, 1)), 10, NOW)
+    late = score(candidate(), offer(start_date=datetime.date(2028, 1, 1)), 10, NOW)
     assert on_time > late
-    fresh = rules.score(candidate(), offer(published_at=NOW), 10, NOW)
-    old = rules.score(candidate(), offer(published_at=NOW - datetime.timedelta(days=50)), 10, NOW)
+    fresh = score(candidate(), offer(published_at=NOW), 10, NOW)
+    old = score(candidate(), offer(published_at=NOW - datetime.timedelta(days=50)), 10, NOW)
     assert fresh > old
 
 
@@ -184,7 +189,7 @@ def test_facts_are_frozen():
 def test_score_is_fixed_once_the_pair_is_found():
     fit = rules.evaluate(candidate(), offer(published_at=NOW), 10, NOW)
     found = fit.score_at(NOW)
-    assert found == rules.score(candidate(), offer(published_at=NOW), 10, NOW)
+    assert found == score(candidate(), offer(published_at=NOW), 10, NOW)
     later = NOW + datetime.timedelta(days=30)
     assert fit.score_at(later) < found  # trouvée plus tard, l'offre serait moins fraîche…
     assert fit.score_at(NOW) == found  # … mais une paire déjà trouvée garde son score
