@@ -32,7 +32,8 @@ def keys(prefix="matching:"):
 
 
 def test_immediate_alerts_once_per_person_pair_and_event(trade, offer, django_capture_on_commit_callbacks):
-    candidate = CandidateProfileFactory(trades=[trade], commune=commune_at(4))
+    # Un nom qui ne peut pas figurer par ailleurs dans l'e-mail (métier, commune).
+    candidate = CandidateProfileFactory(trades=[trade], commune=commune_at(4), user__last_name="Zwirnerova")
     member = offer.company.members.get()
     with django_capture_on_commit_callbacks(execute=True):
         services.rematch_candidate(candidate.pk)
