@@ -1,0 +1,27 @@
+"""Réglages de gunicorn (lus d'office dans le dossier courant), tous modifiables par l'environnement.
+
+Sur une plateforme (Scalingo, Clever Cloud), le processus écoute sur `$PORT` ; le proxy TLS de la
+plateforme est devant. `WEB_CONCURRENCY` : nombre de processus, `WEB_THREADS` : fils par processus.
+"""
+
+import os
+
+bind = [f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]  # noqa: S104 (derrière le proxy)
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+# Une requête plus longue est interrompue (le délai SQL du site est de 10 s).
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Processus renouvelés de temps en temps (fuites de mémoire d'une bibliothèque).
+max_requests = 2000
+max_requests_jitter = 200
+# L'application est chargée avant de créer les processus : mémoire partagée, démarrage plus rapide.
+preload_app = True
+# Adresse du client et schéma HTTPS pris dans les en-têtes du proxy de la plateforme.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# Pas de journal des accès (les URL et adresses IP restent dans les journaux du routeur de la plateforme).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
