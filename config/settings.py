@@ -310,6 +310,9 @@ if STATIC_MANIFEST:
 # Connexions à la base gardées d'une requête à l'autre, vérifiées avant d'être réutilisées.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 
+# Préfixe des clés du cache : plusieurs environnements (recette, production, tests) sur un même Redis.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", "")
+
 # Sessions en base : toutes les instances web les partagent (lues d'abord dans Redis quand il y en a un).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if env("REDIS_URL") else "django.contrib.sessions.backends.db"
