@@ -62,7 +62,7 @@ def sentry_before_send(event, hint):
     return _redact_tree(event)
 
 
-def sentry_init(dsn: str, *, environment: str) -> None:
+def sentry_init(dsn: str, *, environment: str, transport=None) -> None:
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
 
@@ -70,9 +70,19 @@ def sentry_init(dsn: str, *, environment: str) -> None:
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration()],
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
+        # `data_collection` remplace `send_default_pii=False` (déprécié) : rien de personnel n'est collecté.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_headers": {"request": {"mode": "off"}},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "database_query_data": False,
+            "stack_frame_variables": False,
+            "queues": False,
+            "gen_ai": {"inputs": False, "outputs": False},
+        },
         before_send=sentry_before_send,
         traces_sample_rate=0.0,
+        transport=transport,
     )
