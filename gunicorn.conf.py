@@ -19,8 +19,11 @@ max_requests = 2000
 max_requests_jitter = 200
 # L'application est chargée avant de créer les processus : mémoire partagée, démarrage plus rapide.
 preload_app = True
-# Adresse du client et schéma HTTPS pris dans les en-têtes du proxy de la plateforme.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# gunicorn ne croit les en-têtes X-Forwarded-* que de ces adresses (par défaut : la machine elle-même) ;
+# Django lit le schéma HTTPS du proxy par SECURE_PROXY_SSL_HEADER et l'adresse du client par
+# RATELIMIT_IP_HEADER.
+if os.environ.get("FORWARDED_ALLOW_IPS"):
+    forwarded_allow_ips = os.environ["FORWARDED_ALLOW_IPS"]
 # Pas de journal des accès (les URL et adresses IP restent dans les journaux du routeur de la plateforme).
 accesslog = None
 errorlog = "-"

@@ -311,7 +311,8 @@ if STATIC_MANIFEST:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
 
 # Préfixe des clés du cache : plusieurs environnements (recette, production, tests) sur un même Redis.
-CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", "")
+if env("CACHE_KEY_PREFIX"):
+    CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX")
 
 # Sessions en base : toutes les instances web les partagent (lues d'abord dans Redis quand il y en a un).
 SESSION_ENGINE = (
