@@ -28,3 +28,13 @@ if os.environ.get("FORWARDED_ALLOW_IPS"):
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Journaux de gunicorn au même format que ceux de Django (LOG_FORMAT=json : une ligne JSON par événement).
+if os.environ.get("LOG_FORMAT") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "core.observability.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
+        "root": {"handlers": [], "level": "WARNING"},
+    }
