@@ -12,10 +12,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
 BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run test lint migrations-check test-sqlite test-postgres bench clean
+.PHONY: help run serve test lint migrations-check test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
+	@echo "make serve : le service comme en production (gunicorn, worker, DEBUG=0) sur http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test  : lint, migrations à jour et tests sur PostgreSQL et SQLite"
 
 $(BIN)/python:
@@ -45,6 +46,33 @@ run: $(VENV)/.run-deps
 	$(MANAGE) worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Les processus du Procfile (web et worker) avec les réglages de production : DEBUG=0, fichiers statiques
+# à noms hachés servis par WhiteNoise, gunicorn sur $PORT (8000 par défaut). Base : SQLite locale ou
+# DATABASE_URL. Cookies sans Secure (HTTP local) ; clé secrète générée une fois dans var/ si absente.
+serve: export DEBUG = 0
+serve: export STATIC_MANIFEST = 1
+serve: export PORT ?= 8000
+serve: export BIND_HOST ?= 127.0.0.1
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export SITE_URL ?= http://127.0.0.1:$(PORT)
+serve: export SECURE_COOKIES ?= 0
+serve: export SECURE_HSTS_SECONDS ?= 0
+serve: export EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
+serve: export PATH := $(CURDIR)/$(BIN):$(PATH)
+serve: $(VENV)/.run-deps
+	@mkdir -p var
+	@test -s var/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	$(MANAGE) collectstatic --noinput -v 0 && \
+	eval "$$(sed -n 's/^postdeploy: //p' Procfile)" && \
+	$(MANAGE) import_geo --if-empty && \
+	$(MANAGE) import_trades && \
+	$(MANAGE) seed_demo --if-empty && \
+	echo "Service sur http://127.0.0.1:$$PORT (DEBUG=0, Ctrl+C pour arrêter)" && \
+	{ eval "$$(sed -n 's/^worker: //p' Procfile) --no-startup-delay" & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  eval "$$(sed -n 's/^web: //p' Procfile)"; }
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

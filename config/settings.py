@@ -294,3 +294,65 @@ if FRANCECONNECT_BASE_URL:
 
 # Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")
+
+# --- production : serveur d'application, fichiers statiques, stockage, supervision ---
+# Fichiers statiques servis par WhiteNoise (aucun serveur de fichiers à côté). En production, noms hachés
+# (cache d'un an) et versions compressées, produits par `collectstatic` ; sans manifeste (développement,
+# tests), les fichiers sont lus dans les applications à chaque requête.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+if STATIC_MANIFEST:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+# Connexions à la base gardées d'une requête à l'autre, vérifiées avant d'être réutilisées.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)
+
+# Préfixe des clés du cache : plusieurs environnements (recette, production, tests) sur un même Redis.
+if env("CACHE_KEY_PREFIX"):
+    CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX")
+
+# Sessions en base : toutes les instances web les partagent (lues d'abord dans Redis quand il y en a un).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if env("REDIS_URL") else "django.contrib.sessions.backends.db"
+)
+
+# Fichiers écrits pendant l'exécution (exports) : par l'API de stockage de Django, sur disque en
+# développement, dans un stockage objet compatible S3 en production (aucun fichier local entre instances).
+S3_BUCKET = env("S3_BUCKET", env("AWS_STORAGE_BUCKET_NAME", ""))
+if S3_BUCKET:
+    _s3_options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env("S3_ENDPOINT_URL", env("AWS_S3_ENDPOINT_URL")) or None,
+        "region_name": env("S3_REGION", env("AWS_S3_REGION_NAME")) or None,
+        "access_key": env("S3_ACCESS_KEY_ID", env("AWS_ACCESS_KEY_ID")) or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY", env("AWS_SECRET_ACCESS_KEY")) or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,
+        "addressing_style": env("S3_ADDRESSING_STYLE", "path"),
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3_options, "location": "media"}}
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": "exports"},
+    }
+else:
+    STORAGES["exports"] = {"BACKEND": "core.storage.ExportsFileSystemStorage"}
+
+# Journaux en JSON (une ligne par événement, lisible par l'agrégateur de la plateforme) : LOG_FORMAT=json.
+LOGGING["formatters"]["json"] = {"()": "core.observability.JsonFormatter"}
+if env("LOG_FORMAT", "plain") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Erreurs remontées à Sentry (facultatif) : aucune donnée personnelle (core.observability.sentry_before_send).
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from core.observability import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", "production"))
+
+# /healthz répond 503 quand aucun worker n'a donné signe de vie depuis ce délai.
+WORKER_SILENCE_SECONDS = int(env("WORKER_SILENCE_SECONDS", "300"))

@@ -18,8 +18,14 @@ from core.models import ScheduledRun, WorkerHeartbeat
 logger = logging.getLogger(__name__)
 
 
+HEARTBEAT_KEPT = datetime.timedelta(days=1)
+
+
 def beat(worker_id: str) -> None:
-    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now()})
+    """Signe de vie du worker (lu par /healthz) ; ceux des workers arrêtés depuis un jour sont effacés."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": now})
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEPT).delete()
 
 
 def _claim(name: str, period: datetime.timedelta, now: datetime.datetime) -> bool:

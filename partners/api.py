@@ -4,7 +4,8 @@ from django.http import FileResponse
 from ninja import Router
 from ninja.errors import HttpError
 
-from partners.services import export_path
+from core.storage import exports_storage
+from partners.services import EXPORT_NAME
 
 router = Router(tags=["Offres"])
 
@@ -23,9 +24,9 @@ JSONL_RESPONSE = {
     openapi_extra={"responses": JSONL_RESPONSE},
 )
 def offers_export_download(request):
-    path = export_path()
-    if not path.exists():
+    storage = exports_storage()
+    if not storage.exists(EXPORT_NAME):
         raise HttpError(404, "L'export n'a pas encore été produit. Réessayez demain.")
-    response = FileResponse(path.open("rb"), content_type="application/jsonl; charset=utf-8")
+    response = FileResponse(storage.open(EXPORT_NAME, "rb"), content_type="application/jsonl; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="offres.jsonl"'
     return response

@@ -2,13 +2,13 @@
 
 import json
 import secrets
-from pathlib import Path
+import tempfile
 
-from django.conf import settings
+from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 
+from core.storage import exports_storage
 from offers.api import offer_payload, public_offers
 from partners.models import ApiKey, key_hash
 
@@ -23,22 +23,19 @@ def api_key_create(*, name: str) -> tuple[ApiKey, str]:
     return api_key, raw_key
 
 
-def export_path() -> Path:
-    return Path(settings.EXPORTS_DIR) / EXPORT_NAME
+def offers_export() -> tuple[str, int]:
+    """Écrit les offres publiées en JSON Lines (une offre par ligne, les champs de l'API) dans le stockage des
+    exports (S3 en production) ; renvoie (nom du fichier, nombre).
 
-
-def offers_export() -> tuple[Path, int]:
-    """Écrit les offres publiées en JSON Lines (une offre par ligne, les champs de l'API) ; renvoie (fichier, nombre).
-
-    Le fichier est écrit à côté puis renommé : qui le télécharge pendant l'export reçoit l'ancien, entier.
+    Le fichier est d'abord écrit dans un fichier temporaire local, puis enregistré d'un bloc (le fichier
+    précédent est remplacé) : qui le télécharge pendant l'export reçoit l'ancien, entier.
     """
-    path = export_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{timezone.now():%Y%m%d%H%M%S}.tmp")
     count = 0
-    with temporary.open("w", encoding="utf-8") as output:
+    with tempfile.TemporaryFile(mode="w+b") as buffer:
         for offer in public_offers().order_by("pk").iterator(chunk_size=2000):
-            output.write(json.dumps(offer_payload(offer), cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+            line = json.dumps(offer_payload(offer), cls=DjangoJSONEncoder, ensure_ascii=False) + "\n"
+            buffer.write(line.encode())
             count += 1
-    temporary.replace(path)
-    return path, count
+        buffer.seek(0)
+        exports_storage().save(EXPORT_NAME, File(buffer, name=EXPORT_NAME))
+    return EXPORT_NAME, count

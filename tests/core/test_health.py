@@ -9,20 +9,41 @@ from core.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_stopped_worker(client):
+def test_healthz_answers_503_while_no_worker_was_ever_seen(client):
     response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "worker": "arrêté", "worker_last_seen": None}
+    assert response.status_code == 503
+    assert response.json() == {"status": "erreur", "database": "ok", "worker": "arrêté", "worker_last_seen": None}
 
 
 def test_healthz_reports_a_live_worker(client):
     scheduler.beat("worker-1")
-    assert client.get("/healthz").json()["worker"] == "ok"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["worker"] == "ok"
 
 
-def test_healthz_reports_a_silent_worker(client):
-    WorkerHeartbeat.objects.create(worker_id="old", seen_at=timezone.now() - datetime.timedelta(minutes=5))
-    assert client.get("/healthz").json()["worker"] == "arrêté"
+def test_healthz_answers_503_when_the_worker_is_silent_for_five_minutes(client):
+    heartbeat = WorkerHeartbeat.objects.create(
+        worker_id="old", seen_at=timezone.now() - datetime.timedelta(minutes=4, seconds=50)
+    )
+    assert client.get("/healthz").status_code == 200
+    heartbeat.seen_at = timezone.now() - datetime.timedelta(minutes=5, seconds=1)
+    heartbeat.save()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == "arrêté"
+
+
+def test_healthz_costs_one_query(client, django_assert_num_queries):
+    scheduler.beat("worker-1")
+    with django_assert_num_queries(1):
+        assert client.get("/healthz").status_code == 200
+
+
+def test_heartbeats_of_long_stopped_workers_are_pruned():
+    WorkerHeartbeat.objects.create(worker_id="stopped", seen_at=timezone.now() - datetime.timedelta(days=2))
+    scheduler.beat("worker-1")
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["worker-1"]
 
 
 def test_home_page_sends_each_side_to_its_sign_up(client):

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
 from backoffice.selectors import BOARD_LISTS
+from core import scheduler
 from matching.models import Match
 from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import AdvisorFactory, advisor_login
@@ -160,6 +161,7 @@ def world(settings, tmp_path):
     """Deux de chaque : les objets de « candidat », « employeur » et « conseiller » sont dans le 62."""
     settings.EXPORTS_DIR = tmp_path
     (tmp_path / "offres.jsonl").write_text("{}\n")
+    scheduler.beat("worker")  # /healthz répond 503 sans worker en marche
     pas_de_calais = CommuneFactory()
     bouches_du_rhone = CommuneFactory(departement=DepartementFactory(code="13"))
     users = {}

@@ -4,8 +4,11 @@ from partners.services import offers_export
 
 
 class Command(BaseCommand):
-    help = "Écrit l'export JSON Lines des offres publiées dans EXPORTS_DIR (servi à /api/v1/exports/offres.jsonl)."
+    help = (
+        "Écrit l'export JSON Lines des offres publiées dans le stockage des exports (EXPORTS_DIR ou S3), "
+        "servi à /api/v1/exports/offres.jsonl."
+    )
 
     def handle(self, *args, **options):
-        path, count = offers_export()
-        self.stdout.write(f"{count} offres exportées dans {path}.")
+        name, count = offers_export()
+        self.stdout.write(f"{count} offres exportées dans {name}.")
