@@ -1,12 +1,13 @@
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import roles, services
 from accounts.forms import LoginForm
 from accounts.models import User
 from core import ratelimit
+from core.security import token_page
 
 LINK_ERRORS = {
     "inconnu": "Ce lien de connexion n'est pas valide. Il a peut-être été mal copié.",
@@ -47,30 +48,37 @@ def link_sent(request):
     return render(request, "accounts/link_sent.html", {"title": "Vérifiez vos e-mails"})
 
 
+def _link_invalid(request, reason):
+    return render(
+        request,
+        "accounts/link_invalid.html",
+        {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[reason], "form": LoginForm()},
+        status=400,
+    )
+
+
+@require_safe
+@token_page
 def link_open(request, token):
-    """Page intermédiaire : le lien n'est consommé qu'au clic (les scanners de messagerie l'ouvrent)."""
+    """Page du lien reçu par e-mail : elle ne consomme rien (scanners de messagerie, aperçus). Son bouton
+    envoie le jeton dans le corps d'un POST vers `link_consume`, une adresse sans jeton : les journaux des
+    proxys et du serveur ne voient le jeton qu'à l'ouverture, et il ne sert plus une fois utilisé."""
     try:
         link = services.magic_link_peek(token=token)
     except services.MagicLinkError as error:
-        return render(
-            request,
-            "accounts/link_invalid.html",
-            {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[error.reason], "form": LoginForm()},
-            status=400,
-        )
-    if request.method == "POST":
-        try:
-            link = services.magic_link_consume(token=token)
-        except services.MagicLinkError as error:
-            return render(
-                request,
-                "accounts/link_invalid.html",
-                {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[error.reason], "form": LoginForm()},
-                status=400,
-            )
-        login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_safe_next(request, link.next_url) or roles.home_url(link.user))
-    return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user})
+        return _link_invalid(request, error.reason)
+    return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user, "token": token})
+
+
+@require_POST
+@token_page
+def link_consume(request):
+    try:
+        link = services.magic_link_consume(token=request.POST.get("token", ""))
+    except services.MagicLinkError as error:
+        return _link_invalid(request, error.reason)
+    login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(_safe_next(request, link.next_url) or roles.home_url(link.user))
 
 
 @require_POST

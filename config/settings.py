@@ -244,7 +244,9 @@ JDMA_BUTTON_ID = env("JDMA_BUTTON_ID", "")
 RATE_LIMITS = {
     "geo:commune_search": (600, 3600),  # autocomplétion : une requête par frappe
     "accounts:link_open": (60, 3600),
+    "accounts:link_consume": (60, 3600),
     "franceconnect:link_open": (60, 3600),
+    "franceconnect:link_confirm": (60, 3600),
 }
 # Durées de conservation : privacy/retention.py. Purges et anonymisations quotidiennes :
 PERIODIC_TASKS["privacy.tasks.retention_run"] = 60 * 60 * 24

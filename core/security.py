@@ -1,8 +1,11 @@
 """Réglages de sécurité partagés : délai maximal des requêtes SQL du site web, vérifications de déploiement."""
 
+import functools
+
 from django.conf import settings
 from django.core import checks
 from django.db.backends.signals import connection_created
+from django.utils.cache import add_never_cache_headers
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -20,6 +23,20 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
+
+
+def token_page(view):
+    """Pour les pages qui portent un jeton de lien (connexion, liaison FranceConnect) : aucune adresse de
+    provenance envoyée ailleurs (`Referrer-Policy: no-referrer`) et rien en cache (`no-store`)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
 
 
 def statement_timeout_sql(milliseconds: int) -> str:

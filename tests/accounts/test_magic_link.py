@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import MagicLink
 from tests.accounts.factories import UserFactory
-from tests.utils import text
+from tests.utils import link_page_post, text
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_sign_in_with_a_magic_link(client, django_capture_on_commit_callbacks):
     page = client.get(path)  # l'ouverture seule ne consomme pas le lien (scanners de messagerie)
     assert page.status_code == 200
     assert "Bonjour Léa" in text(page)
-    response = client.post(path)
+    response = link_page_post(client, path)
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == user.pk
     assert MagicLink.objects.get().token_hash not in path  # seule l'empreinte est gardée
@@ -44,9 +44,10 @@ def test_a_link_works_only_once(client, django_capture_on_commit_callbacks):
     UserFactory(email="lea@example.org")
     request_link(client, "lea@example.org", django_capture_on_commit_callbacks)
     path = link_path_from_last_email()
-    client.post(path)
+    token = path.rsplit("/", 1)[1]
+    link_page_post(client, path)
     client.logout()
-    response = client.post(path)
+    response = client.post("/connexion/lien", {"token": token})
     assert response.status_code == 400
     content = text(response)
     assert "a déjà servi" in content
@@ -104,10 +105,46 @@ def test_next_url_is_kept_but_only_on_this_site(client, django_capture_on_commit
     user = UserFactory(email="lea@example.org")
     services.magic_link_send(user=user, next_url="/healthz")
     token = services.magic_link_send(user=user, next_url="")
-    assert client.post(f"/connexion/lien/{token}").status_code == 302
+    assert link_page_post(client, f"/connexion/lien/{token}").status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/connexion?next=https://evil.example/", {"email": "lea@example.org"})
     assert MagicLink.objects.order_by("-pk").first().next_url == ""
+
+
+def test_opening_the_link_shows_a_form_that_posts_the_token_and_consumes_nothing(client):
+    """Le jeton ne voyage dans l'adresse qu'à l'ouverture ; le formulaire l'envoie dans le corps d'un POST
+    vers une adresse sans jeton. Une ouverture (scanner de messagerie, aperçu) ne consomme rien."""
+    user = UserFactory(first_name="Léa")
+    token = services.magic_link_send(user=user)
+    for _ in range(2):
+        page = client.get(f"/connexion/lien/{token}")
+        assert page.status_code == 200
+        assert page["Referrer-Policy"] == "no-referrer"
+        assert "no-store" in page["Cache-Control"]
+        content = page.content.decode()
+        assert '<form method="post" action="/connexion/lien">' in content
+        assert f'<input type="hidden" name="token" value="{token}">' in content
+        assert "Se connecter" in text(page)
+    assert MagicLink.objects.get().used_at is None
+    assert "_auth_user_id" not in client.session
+
+
+def test_posting_to_the_link_address_consumes_nothing(client):
+    """Seul le POST du formulaire, sans jeton dans l'adresse, consomme le lien."""
+    token = services.magic_link_send(user=UserFactory())
+    assert client.post(f"/connexion/lien/{token}").status_code == 405
+    assert MagicLink.objects.get().used_at is None
+    response = client.post("/connexion/lien", {"token": token})
+    assert response.status_code == 302
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert MagicLink.objects.get().used_at is not None
+
+
+def test_the_form_without_a_token_says_the_link_is_invalid(client):
+    response = client.post("/connexion/lien", {})
+    assert response.status_code == 400
+    assert "n'est pas valide" in text(response)
+    assert response["Referrer-Policy"] == "no-referrer"
 
 
 def test_logout(client):
