@@ -1,12 +1,13 @@
+import functools
+
 from django.contrib.auth import login, logout
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import roles, services
+from accounts import limits, roles, services, tasks
 from accounts.forms import LoginForm
-from accounts.models import User
-from core import ratelimit
 from core.security import token_page
 
 LINK_ERRORS = {
@@ -23,22 +24,22 @@ def _safe_next(request, url):
 
 
 def login_view(request):
+    """Valide l'adresse et met en file l'envoi : la réponse (contenu, requêtes SQL, durée) est la même que
+    l'adresse ait un compte ou non ; la tâche cherche le compte et envoie le lien."""
     if request.user.is_authenticated:
         return redirect(roles.home_url(request.user))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        wait = ratelimit.hit("login-ip", ratelimit.client_ip(request), limit=20, period=3600) or ratelimit.hit(
-            "login-email", email, limit=5, period=3600
-        )
+        wait = limits.ip_wait(request, "login")
         if wait:
             form.add_error(
                 None, f"Trop de demandes de lien. Réessayez dans {max(1, wait // 60)} minute(s) ou contactez-nous."
             )
         else:
-            user = User.objects.filter(email=email, is_active=True).first()
-            if user:
-                services.magic_link_send(user=user, next_url=_safe_next(request, request.GET.get("next", "")))
+            if limits.address_allowed(request, email):
+                next_url = _safe_next(request, request.GET.get("next", ""))
+                transaction.on_commit(functools.partial(tasks.login_link_send.enqueue, email, next_url))
             request.session["login_email_sent"] = True
             return redirect("accounts:link_sent")
     return render(request, "accounts/login.html", {"form": form, "title": "Se connecter"})

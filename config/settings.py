@@ -294,5 +294,7 @@ if FRANCECONNECT_BASE_URL:
 
     SECURE_CSP["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(FRANCECONNECT_BASE_URL)))
 
-# Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR).
+# Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR). Il
+# n'est lu que pour les requêtes venues d'une adresse de TRUSTED_PROXIES (réseaux CIDR de nos proxys).
 RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

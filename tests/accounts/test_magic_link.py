@@ -84,23 +84,6 @@ def test_invalid_address_is_refused_and_kept(client):
     assert 'value="pas-une-adresse"' in content
 
 
-def test_requests_are_rate_limited_per_address(client, django_capture_on_commit_callbacks):
-    UserFactory(email="lea@example.org")
-    for _ in range(5):
-        assert request_link(client, "lea@example.org", django_capture_on_commit_callbacks).status_code == 302
-    response = request_link(client, "lea@example.org", django_capture_on_commit_callbacks)
-    assert response.status_code == 200
-    assert "Trop de demandes de lien" in text(response)
-    assert len(mail.outbox) == 5
-
-
-def test_requests_are_rate_limited_per_ip(client, django_capture_on_commit_callbacks):
-    for index in range(20):
-        request_link(client, f"x{index}@example.org", django_capture_on_commit_callbacks)
-    response = request_link(client, "y@example.org", django_capture_on_commit_callbacks)
-    assert "Trop de demandes de lien" in text(response)
-
-
 def test_next_url_is_kept_but_only_on_this_site(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="lea@example.org")
     services.magic_link_send(user=user, next_url="/healthz")

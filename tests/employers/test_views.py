@@ -44,8 +44,11 @@ def test_signup_page_renders_with_the_lookup_script(client):
     assert "<script>" not in page
 
 
-def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(client, commune):
-    response = client.post(reverse("employers:signup"), _data(commune))
+def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(
+    client, commune, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("employers:signup"), _data(commune))
     assert response.url == reverse("accounts:link_sent")
     user = User.objects.get()
     assert (user.email, user.role, user.phone) == ("paul@boulangerie.fr", Role.EMPLOYER, "+33612345678")
@@ -58,19 +61,21 @@ def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(clie
     assert "/connexion/lien/" in email.body
 
 
-def test_signup_with_a_known_email_reveals_nothing(client, commune):
+def test_signup_with_a_known_email_reveals_nothing(client, commune, django_capture_on_commit_callbacks):
     existing = UserFactory(email="paul@boulangerie.fr", employer=True)
-    response = client.post(reverse("employers:signup"), _data(commune))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("employers:signup"), _data(commune))
     assert response.url == reverse("accounts:link_sent")
     assert User.objects.count() == 1
     assert not Company.objects.exists()
     assert MagicLink.objects.filter(user=existing).count() == 1  # un simple lien de connexion
 
 
-def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune):
+def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune, django_capture_on_commit_callbacks):
     company = CompanyFactory(siret="83014132100034")
     first_member = company.members.get()
-    client.post(reverse("employers:signup"), _data(commune))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("employers:signup"), _data(commune))
     user = User.objects.get(email="paul@boulangerie.fr")
     assert set(company.members.all()) == {first_member, user}
     notice = OutboxEmail.objects.get(to=first_member.email)

@@ -136,6 +136,16 @@ def test_expired_magic_links_are_purged_by_the_task():
         assert not MagicLink.objects.exists()
 
 
+def test_sent_email_contents_are_blanked_by_the_task_after_30_days(django_capture_on_commit_callbacks):
+    with at(datetime.timedelta(0)), django_capture_on_commit_callbacks(execute=True):
+        magic_link_send(user=UserFactory(last_activity_at=timezone.now()))
+    with at(retention.SENT_EMAIL_CONTENT - datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["emails"] == 0
+    with at(retention.SENT_EMAIL_CONTENT + datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["emails"] == 1
+    assert OutboxEmail.objects.get().body == ""
+
+
 def test_the_task_can_be_enqueued():
     result = tasks.retention_run.enqueue()
-    assert set(result.return_value) == {"prevenus", "inactifs", "contrats", "inscriptions", "liens"}
+    assert set(result.return_value) == {"prevenus", "inactifs", "contrats", "inscriptions", "liens", "emails"}
