@@ -31,6 +31,9 @@ FOUND_CONTRACT = 730 * DAY
 # des données d'une personne (destinataire, ou coordonnées transmises à l'autre partie) est effacé dès la
 # suppression de son compte. [CNIL-DUREES]
 SENT_EMAIL_CONTENT = 30 * DAY
+# Tâches de fond terminées (file en base) : supprimées 1 jour après leur fin ; leurs arguments portent
+# parfois une adresse e-mail ou l'identité d'une inscription. [CNIL-DUREES]
+TASK_RESULTS_AFTER_FINISH = 1 * DAY
 
 # Ce que l'anonymisation efface ; ce qui reste sert aux statistiques (article 89 RGPD).
 # Compte : nom, prénom, téléphone ; l'e-mail est remplacé par une adresse tirée au hasard (non réversible).

@@ -177,6 +177,17 @@ def sent_emails_redact(*, now=None) -> int:
     return outbox_redact(old)
 
 
+def task_results_purge(*, now=None) -> int:
+    """Supprime les tâches de fond terminées depuis plus d'un jour (file en base, django-tasks-db)."""
+    try:
+        model = apps.get_model("django_tasks_database", "DBTaskResult")
+    except LookupError:  # autre file de tâches
+        return 0
+    cutoff = (now or timezone.now()) - retention.TASK_RESULTS_AFTER_FINISH
+    count, _ = model.objects.filter(finished_at__lt=cutoff).delete()
+    return count
+
+
 def magic_links_purge(*, now=None) -> int:
     """Supprime les liens (connexion, liaison FranceConnect) expirés depuis plus d'un jour."""
     now = now or timezone.now()
