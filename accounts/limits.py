@@ -16,14 +16,16 @@ même personne depuis plusieurs adresses IP.
 from core import ratelimit
 
 LOGIN_LIMITS_PER_IP = ((60, 60), (300, 3600))
+# L'inscription employeur crée un compte et un établissement : elle garde un plafond bas par adresse IP.
+EMPLOYER_SIGNUP_LIMITS_PER_IP = ((20, 3600),)
 LOGIN_LIMITS_PER_ADDRESS = ((5, 3600),)  # pour une adresse e-mail et une adresse IP
 LOGIN_LIMITS_PER_ADDRESS_ALL_IPS = ((20, 3600),)
 
 
-def ip_wait(request, scope: str) -> int | None:
+def ip_wait(request, scope: str, limits=LOGIN_LIMITS_PER_IP) -> int | None:
     """Compte une demande de l'adresse IP du client ; renvoie les secondes à attendre si elle dépasse."""
     ip = ratelimit.client_ip(request)
-    for limit, period in LOGIN_LIMITS_PER_IP:
+    for limit, period in limits:
         wait = ratelimit.hit(f"{scope}-ip:{period}", ip, limit=limit, period=period)
         if wait:
             return wait

@@ -21,7 +21,7 @@ def signup(request):
         return redirect(roles.home_url(request.user))
     form = EmployerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = limits.ip_wait(request, "employer-signup")
+        wait = limits.ip_wait(request, "employer-signup", limits.EMPLOYER_SIGNUP_LIMITS_PER_IP)
         if wait:
             form.add_error(
                 None, f"Trop d'inscriptions depuis votre connexion. Réessayez dans {max(1, wait // 60)} minute(s)."

@@ -158,3 +158,16 @@ def test_home_lists_offers_of_every_establishment(client):
     page = text(client.get(reverse("employers:home")))
     assert page.count('class="fr-card__title"') == 2
     assert "Publiée" in page and "Brouillon" in page
+
+
+def test_employer_signup_keeps_a_low_limit_per_ip(client, commune):
+    from accounts.limits import EMPLOYER_SIGNUP_LIMITS_PER_IP
+
+    limit = EMPLOYER_SIGNUP_LIMITS_PER_IP[0][0]
+    for index in range(limit):
+        response = client.post(reverse("employers:signup"), _data(commune, email=f"patron{index}@example.org"))
+        assert response.status_code == 302
+    response = client.post(reverse("employers:signup"), _data(commune, email="encore@example.org"))
+    assert response.status_code == 200
+    assert "Trop d'inscriptions depuis votre connexion" in text(response)
+    assert 'value="encore@example.org"' in text(response)  # rien n'est perdu
