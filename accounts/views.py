@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts import limits, roles, services, tasks
 from accounts.forms import LoginForm
-from core.security import token_page
+from core.security import token_form_target, token_page
 
 LINK_ERRORS = {
     "inconnu": "Ce lien de connexion n'est pas valide. Il a peut-être été mal copié.",
@@ -71,6 +71,7 @@ def link_open(request, token):
     return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user, "token": token})
 
 
+@token_form_target
 @require_POST
 @token_page
 def link_consume(request):

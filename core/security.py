@@ -5,7 +5,10 @@ import functools
 from django.conf import settings
 from django.core import checks
 from django.db.backends.signals import connection_created
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -37,6 +40,20 @@ def token_page(view):
         return response
 
     return wrapper
+
+
+class _NullOriginCsrfMiddleware(CsrfViewMiddleware):
+    """La protection CSRF de Django, qui accepte aussi « Origin: null » : c'est ce qu'envoie le navigateur
+    pour le POST d'une page servie avec `Referrer-Policy: no-referrer`. Le jeton CSRF (cookie SameSite et
+    champ du formulaire) reste exigé : une autre origine ne peut toujours rien poster."""
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+
+def token_form_target(view):
+    """Pour la vue qui reçoit le formulaire d'une page `token_page` (voir _NullOriginCsrfMiddleware)."""
+    return csrf_exempt(decorator_from_middleware(_NullOriginCsrfMiddleware)(view))
 
 
 def statement_timeout_sql(milliseconds: int) -> str:

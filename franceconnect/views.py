@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import roles
-from core.security import token_page
+from core.security import token_form_target, token_page
 from franceconnect import client, services
 from franceconnect.client import FranceConnectError
 
@@ -170,6 +170,7 @@ def link_open(request, token):
     )
 
 
+@token_form_target
 @require_POST
 @token_page
 def link_confirm(request):

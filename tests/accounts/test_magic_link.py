@@ -134,3 +134,22 @@ def test_logout(client):
     client.force_login(UserFactory())
     assert client.post("/deconnexion").status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_link_form_works_when_the_browser_sends_a_null_origin():
+    """Sous `Referrer-Policy: no-referrer`, Chromium envoie « Origin: null » avec le POST du formulaire :
+    le jeton CSRF reste exigé, mais cette origine ne fait pas refuser la requête."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    token = services.magic_link_send(user=UserFactory())
+    page = client.get(f"/connexion/lien/{token}")
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    refused = client.post("/connexion/lien", {"token": token}, HTTP_ORIGIN="null")
+    assert refused.status_code == 403  # sans jeton CSRF
+    response = client.post("/connexion/lien", {"token": token, "csrfmiddlewaretoken": csrf}, HTTP_ORIGIN="null")
+    assert response.status_code == 302
+    other_site = Client(enforce_csrf_checks=True)
+    other_site.cookies = client.cookies
+    forged = other_site.post("/connexion/lien", {"token": token}, HTTP_ORIGIN="https://evil.example")
+    assert forged.status_code == 403
