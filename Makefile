@@ -12,25 +12,42 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
 BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run serve test lint migrations-check test-sqlite test-postgres bench clean
+.PHONY: help run serve test lint migrations-check audit lock test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
 	@echo "make serve : le service comme en production (gunicorn, worker, DEBUG=0) sur http://127.0.0.1:$${PORT:-8000}"
-	@echo "make test  : lint, migrations à jour et tests sur PostgreSQL et SQLite"
+	@echo "make test  : lint, migrations à jour, audit des dépendances et tests sur PostgreSQL et SQLite"
+	@echo "make lock  : régénère requirements.txt et requirements-dev.txt (versions et empreintes) depuis les .in"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est nécessaire (python3.13 ou python3.12 introuvable)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Chaque paquet est vérifié par son empreinte (sha256) : un fichier modifié sur le registre est refusé.
 $(VENV)/.run-deps: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(VENV)/.run-deps $@
+
+# Après toute modification de requirements.in ou requirements-dev.in (et après une fusion qui y touche) :
+# `make lock` fige les nouvelles versions et leurs empreintes ; les versions déjà figées ne bougent pas.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/pip install --quiet "$$(grep '^pip-tools==' requirements-dev.in)"
+
+lock: | $(BIN)/pip-compile
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+# Vulnérabilités connues des dépendances figées ; dit en une ligne si la base n'est pas joignable.
+audit: $(VENV)/.dev-deps
+	$(BIN)/python scripts/audit_dependencies.py
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -87,7 +104,7 @@ test-postgres: $(VENV)/.dev-deps node_modules/.installed
 test-sqlite: $(VENV)/.dev-deps node_modules/.installed
 	DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
-test: lint migrations-check test-postgres test-sqlite
+test: lint migrations-check audit test-postgres test-sqlite
 
 # Mesures de la mise en relation (docs/performance.md) ; BENCH_DATABASE_URL pour PostgreSQL.
 bench: $(VENV)/.dev-deps

@@ -30,11 +30,21 @@ def magic_link_send(*, user: User, next_url: str = "") -> str:
     )
     email_enqueue(
         key=f"magic-link:{link.pk}",
-        to=user.email,
+        to=user,
         template="accounts/emails/magic_link",
         context={"user": user, "path": f"/connexion/lien/{token}", "minutes": 15},
     )
     return token
+
+
+@transaction.atomic
+def magic_link_request(*, email: str, next_url: str = "") -> bool:
+    """Envoie un lien de connexion si `email` a un compte actif ; renvoie True s'il est parti."""
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return False
+    magic_link_send(user=user, next_url=next_url)
+    return True
 
 
 def magic_link_peek(*, token: str) -> MagicLink:

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion", views.login_view, name="login"),
     path("connexion/verifiez-vos-emails", views.link_sent, name="link_sent"),
+    path("connexion/lien", views.link_consume, name="link_consume"),
     path("connexion/lien/<str:token>", views.link_open, name="link_open"),
     path("deconnexion", views.logout_view, name="logout"),
     path("mon-espace", views.account_home, name="home"),

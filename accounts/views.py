@@ -1,12 +1,14 @@
+import functools
+
 from django.contrib.auth import login, logout
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from accounts import roles, services
+from accounts import limits, roles, services, tasks
 from accounts.forms import LoginForm
-from accounts.models import User
-from core import ratelimit
+from core.security import token_form_target, token_page
 
 LINK_ERRORS = {
     "inconnu": "Ce lien de connexion n'est pas valide. Il a peut-être été mal copié.",
@@ -22,22 +24,22 @@ def _safe_next(request, url):
 
 
 def login_view(request):
+    """Valide l'adresse et met en file l'envoi : la réponse (contenu, requêtes SQL, durée) est la même que
+    l'adresse ait un compte ou non ; la tâche cherche le compte et envoie le lien."""
     if request.user.is_authenticated:
         return redirect(roles.home_url(request.user))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        wait = ratelimit.hit("login-ip", ratelimit.client_ip(request), limit=20, period=3600) or ratelimit.hit(
-            "login-email", email, limit=5, period=3600
-        )
+        wait = limits.ip_wait(request, "login")
         if wait:
             form.add_error(
                 None, f"Trop de demandes de lien. Réessayez dans {max(1, wait // 60)} minute(s) ou contactez-nous."
             )
         else:
-            user = User.objects.filter(email=email, is_active=True).first()
-            if user:
-                services.magic_link_send(user=user, next_url=_safe_next(request, request.GET.get("next", "")))
+            if limits.address_allowed(request, email):
+                next_url = _safe_next(request, request.GET.get("next", ""))
+                transaction.on_commit(functools.partial(tasks.login_link_send.enqueue, email, next_url))
             request.session["login_email_sent"] = True
             return redirect("accounts:link_sent")
     return render(request, "accounts/login.html", {"form": form, "title": "Se connecter"})
@@ -47,30 +49,38 @@ def link_sent(request):
     return render(request, "accounts/link_sent.html", {"title": "Vérifiez vos e-mails"})
 
 
+def _link_invalid(request, reason):
+    return render(
+        request,
+        "accounts/link_invalid.html",
+        {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[reason], "form": LoginForm()},
+        status=400,
+    )
+
+
+@require_safe
+@token_page
 def link_open(request, token):
-    """Page intermédiaire : le lien n'est consommé qu'au clic (les scanners de messagerie l'ouvrent)."""
+    """Page du lien reçu par e-mail : elle ne consomme rien (scanners de messagerie, aperçus). Son bouton
+    envoie le jeton dans le corps d'un POST vers `link_consume`, une adresse sans jeton : les journaux des
+    proxys et du serveur ne voient le jeton qu'à l'ouverture, et il ne sert plus une fois utilisé."""
     try:
         link = services.magic_link_peek(token=token)
     except services.MagicLinkError as error:
-        return render(
-            request,
-            "accounts/link_invalid.html",
-            {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[error.reason], "form": LoginForm()},
-            status=400,
-        )
-    if request.method == "POST":
-        try:
-            link = services.magic_link_consume(token=token)
-        except services.MagicLinkError as error:
-            return render(
-                request,
-                "accounts/link_invalid.html",
-                {"title": "Lien de connexion inutilisable", "error": LINK_ERRORS[error.reason], "form": LoginForm()},
-                status=400,
-            )
-        login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_safe_next(request, link.next_url) or roles.home_url(link.user))
-    return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user})
+        return _link_invalid(request, error.reason)
+    return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user, "token": token})
+
+
+@token_form_target
+@require_POST
+@token_page
+def link_consume(request):
+    try:
+        link = services.magic_link_consume(token=request.POST.get("token", ""))
+    except services.MagicLinkError as error:
+        return _link_invalid(request, error.reason)
+    login(request, link.user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(_safe_next(request, link.next_url) or roles.home_url(link.user))
 
 
 @require_POST

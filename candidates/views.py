@@ -3,13 +3,15 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import limits
 from accounts.enums import Role
-from candidates import services
+from candidates import services, tasks
 from candidates.enums import SearchStatus
 from candidates.forms import (
     FoundContractForm,
@@ -23,7 +25,6 @@ from candidates.forms import (
     where_what_initial,
 )
 from candidates.models import CandidateProfile
-from core import ratelimit
 from matching.enums import MatchState
 from matching.models import Match
 
@@ -85,21 +86,25 @@ def signup(request):
         form = SignupForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            wait = ratelimit.hit("signup-ip", ratelimit.client_ip(request), limit=30, period=3600) or ratelimit.hit(
-                "login-email", data["email"], limit=5, period=3600
-            )
+            wait = limits.ip_wait(request, "signup")
             if wait:
                 form.add_error(
                     None, f"Trop de demandes. Réessaie dans {max(1, wait // 60)} minute(s) ou contacte-nous."
                 )
             else:
-                services.candidate_signup(
-                    email=data["email"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    birth_date=data["birth_date"],
-                    age_exception=data["age_exception"],
-                )
+                # La tâche cherche un compte existant et envoie le lien : la réponse est la même pour toute
+                # adresse (voir accounts.views.login_view).
+                if limits.address_allowed(request, data["email"]):
+                    transaction.on_commit(
+                        functools.partial(
+                            tasks.candidate_signup.enqueue,
+                            email=data["email"],
+                            first_name=data["first_name"],
+                            last_name=data["last_name"],
+                            birth_date=data["birth_date"].isoformat(),
+                            age_exception=data["age_exception"],
+                        )
+                    )
                 return redirect("candidates:signup_sent")
     return render(
         request,

@@ -244,7 +244,9 @@ JDMA_BUTTON_ID = env("JDMA_BUTTON_ID", "")
 RATE_LIMITS = {
     "geo:commune_search": (600, 3600),  # autocomplétion : une requête par frappe
     "accounts:link_open": (60, 3600),
+    "accounts:link_consume": (60, 3600),
     "franceconnect:link_open": (60, 3600),
+    "franceconnect:link_confirm": (60, 3600),
 }
 # Durées de conservation : privacy/retention.py. Purges et anonymisations quotidiennes :
 PERIODIC_TASKS["privacy.tasks.retention_run"] = 60 * 60 * 24
@@ -292,7 +294,8 @@ if FRANCECONNECT_BASE_URL:
 
     SECURE_CSP["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(FRANCECONNECT_BASE_URL)))
 
-# Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR).
+# Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR). Il
+# n'est lu que pour les requêtes venues d'une adresse de TRUSTED_PROXIES (réseaux CIDR de nos proxys).
 RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")
 
 # --- production : serveur d'application, fichiers statiques, stockage, supervision ---
@@ -356,3 +359,4 @@ if SENTRY_DSN:
 
 # /healthz répond 503 quand aucun worker n'a donné signe de vie depuis ce délai.
 WORKER_SILENCE_SECONDS = int(env("WORKER_SILENCE_SECONDS", "300"))
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

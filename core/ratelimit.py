@@ -1,6 +1,8 @@
 """Limites de débit, tenues dans le cache partagé (Redis en production) : plusieurs serveurs les partagent."""
 
+import functools
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -24,11 +26,31 @@ def hit(scope: str, ident: str, *, limit: int, period: int) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request) -> str:
-    """L'adresse du client. Derrière un proxy de confiance, `RATELIMIT_IP_HEADER` (par exemple
-    `HTTP_X_FORWARDED_FOR`) désigne l'en-tête qu'il remplit ; on en prend la dernière adresse, celle que le
-    proxy a vue (les précédentes viennent du client et peuvent être fausses)."""
+    """L'adresse du client. L'en-tête `RATELIMIT_IP_HEADER` (par exemple `HTTP_X_FORWARDED_FOR`) n'est cru
+    que si la requête vient d'un proxy de `TRUSTED_PROXIES` : on prend alors, en partant de la droite, la
+    première adresse qui n'est pas un de nos proxys (celles de gauche viennent du client et peuvent être
+    fausses). Sinon, l'adresse de la connexion."""
+    remote = request.META.get("REMOTE_ADDR", "")
     header = getattr(settings, "RATELIMIT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if not (header and networks and _trusted(remote, networks)):
+        return remote
+    forwarded = [part.strip() for part in request.META.get(header, "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address, networks):
+            return address
+    return forwarded[0] if forwarded else remote

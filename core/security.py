@@ -1,8 +1,14 @@
 """Réglages de sécurité partagés : délai maximal des requêtes SQL du site web, vérifications de déploiement."""
 
+import functools
+
 from django.conf import settings
 from django.core import checks
 from django.db.backends.signals import connection_created
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -20,6 +26,34 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
+
+
+def token_page(view):
+    """Pour les pages qui portent un jeton de lien (connexion, liaison FranceConnect) : aucune adresse de
+    provenance envoyée ailleurs (`Referrer-Policy: no-referrer`) et rien en cache (`no-store`)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+class _NullOriginCsrfMiddleware(CsrfViewMiddleware):
+    """La protection CSRF de Django, qui accepte aussi « Origin: null » : c'est ce qu'envoie le navigateur
+    pour le POST d'une page servie avec `Referrer-Policy: no-referrer`. Le jeton CSRF (cookie SameSite et
+    champ du formulaire) reste exigé : une autre origine ne peut toujours rien poster."""
+
+    def _origin_verified(self, request):
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+
+def token_form_target(view):
+    """Pour la vue qui reçoit le formulaire d'une page `token_page` (voir _NullOriginCsrfMiddleware)."""
+    return csrf_exempt(decorator_from_middleware(_NullOriginCsrfMiddleware)(view))
 
 
 def statement_timeout_sql(milliseconds: int) -> str:

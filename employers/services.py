@@ -14,9 +14,10 @@ def _notify_members_of_new_member(*, company: Company, new_member: User) -> None
     for member in company.members.filter(is_active=True).exclude(pk=new_member.pk):
         email_enqueue(
             key=f"company-new-member:{company.pk}:{new_member.pk}:{member.pk}",
-            to=member.email,
+            to=member,
             template="employers/emails/new_member",
             context={"user": member, "company": company, "new_member": new_member},
+            concerns=[new_member],
         )
 
 

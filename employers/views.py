@@ -1,11 +1,14 @@
+import functools
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts import roles
+from accounts import limits, roles
 from core import ratelimit
-from employers import companies_api, services, validators
+from employers import companies_api, services, tasks, validators
 from employers.decorators import employer_required
 from employers.forms import CompanyAddForm, EmployerSignupForm
 from employers.models import Company
@@ -18,24 +21,30 @@ def signup(request):
         return redirect(roles.home_url(request.user))
     form = EmployerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.hit("employer-signup-ip", ratelimit.client_ip(request), limit=20, period=3600)
+        wait = limits.ip_wait(request, "employer-signup", limits.EMPLOYER_SIGNUP_LIMITS_PER_IP)
         if wait:
             form.add_error(
                 None, f"Trop d'inscriptions depuis votre connexion. Réessayez dans {max(1, wait // 60)} minute(s)."
             )
         else:
+            # La tâche cherche un compte existant et envoie le lien : la réponse est la même pour toute
+            # adresse (voir accounts.views.login_view).
             data = form.cleaned_data
-            services.employer_signup(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phone=data["phone"],
-                siret=data["siret"],
-                company_name=data["company_name"],
-                commune=data["commune"],
-                naf_code=data["naf_code"],
-                staff_band=data["staff_band"],
-            )
+            if limits.address_allowed(request, data["email"]):
+                transaction.on_commit(
+                    functools.partial(
+                        tasks.employer_signup.enqueue,
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        email=data["email"],
+                        phone=data["phone"],
+                        siret=data["siret"],
+                        company_name=data["company_name"],
+                        commune_code=data["commune"].code,
+                        naf_code=data["naf_code"],
+                        staff_band=data["staff_band"],
+                    )
+                )
             request.session["login_email_sent"] = True
             return redirect("accounts:link_sent")
     return render(request, "employers/signup.html", {"form": form, "title": "Inscription employeur"})

@@ -132,7 +132,7 @@ def franceconnect_link_send(*, user: User, identity: Identity) -> str:
     )
     email_enqueue(
         key=f"franceconnect-link:{request.pk}",
-        to=user.email,
+        to=user,
         template="franceconnect/emails/link",
         context={"user": user, "path": f"/franceconnect/liaison/{token}", "minutes": 15},
     )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("franceconnect/callback", views.callback, name="callback"),
     path("franceconnect/deconnexion", views.logout_start, name="logout"),
     path("franceconnect/deconnexion/retour", views.logout_return, name="logout_return"),
+    path("franceconnect/liaison", views.link_confirm, name="link_confirm"),
     path("franceconnect/liaison/<str:token>", views.link_open, name="link_open"),
 ]

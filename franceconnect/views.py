@@ -5,9 +5,10 @@ from django.contrib.auth import login, logout
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import roles
+from core.security import token_form_target, token_page
 from franceconnect import client, services
 from franceconnect.client import FranceConnectError
 
@@ -139,24 +140,44 @@ def logout_return(request):
     return redirect("core:home")
 
 
+def _link_invalid(request, reason):
+    return render(
+        request,
+        "franceconnect/link_invalid.html",
+        {"title": "Lien inutilisable", "error": LINK_ERRORS[reason]},
+        status=400,
+    )
+
+
+@require_safe
+@token_page
 def link_open(request, token):
-    """Confirmation de la liaison d'un compte existant : le lien n'est consommé qu'au clic."""
+    """Page du lien de liaison reçu par e-mail : elle ne consomme rien. Son bouton envoie le jeton dans le
+    corps d'un POST vers `link_confirm`, une adresse sans jeton (les journaux ne le voient qu'à l'ouverture)."""
     try:
         link = services.franceconnect_link_peek(token=token)
-        if request.method == "POST":
-            user = services.franceconnect_link_confirm(token=token)
-            login(request, user, backend=BACKEND)
-            messages.success(request, "Votre compte est relié à FranceConnect.")
-            return redirect(roles.home_url(user))
     except services.LinkError as error:
-        return render(
-            request,
-            "franceconnect/link_invalid.html",
-            {"title": "Lien inutilisable", "error": LINK_ERRORS[error.reason]},
-            status=400,
-        )
+        return _link_invalid(request, error.reason)
     return render(
         request,
         "franceconnect/link_open.html",
-        {"title": "Relier votre compte à FranceConnect", "link": link, "login_url": reverse("accounts:login")},
+        {
+            "title": "Relier votre compte à FranceConnect",
+            "link": link,
+            "token": token,
+            "login_url": reverse("accounts:login"),
+        },
     )
+
+
+@token_form_target
+@require_POST
+@token_page
+def link_confirm(request):
+    try:
+        user = services.franceconnect_link_confirm(token=request.POST.get("token", ""))
+    except services.LinkError as error:
+        return _link_invalid(request, error.reason)
+    login(request, user, backend=BACKEND)
+    messages.success(request, "Votre compte est relié à FranceConnect.")
+    return redirect(roles.home_url(user))

@@ -213,23 +213,26 @@ def _members(offer):
     return [user for user in offer.company.members.all() if user.is_active and user.email]
 
 
-def _email_candidate(match: Match, event: str, extra: dict | None = None) -> None:
+def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
+    """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire."""
     user = match.candidate.user
     email_enqueue(
         key=_key(event, user.pk, match.pk),
-        to=user.email,
+        to=user,
         template=f"matching/emails/{event}",
         context={**_match_context(match), **(extra or {})},
+        concerns=concerns,
     )
 
 
-def _email_employer(match: Match, event: str, extra: dict | None = None) -> None:
+def _email_employer(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
     for user in _members(match.offer):
         email_enqueue(
             key=_key(event, user.pk, match.pk),
-            to=user.email,
+            to=user,
             template=f"matching/emails/{event}",
             context={**_match_context(match), "member": user, **(extra or {})},
+            concerns=concerns,
         )
 
 
@@ -285,7 +288,7 @@ def send_daily_digests(*, now=None) -> int:
         user = matches[0].candidate.user
         email_enqueue(
             key=f"matching:digest:u{user.pk}:{day.isoformat()}",
-            to=user.email,
+            to=user,
             template="matching/emails/digest",
             context={"matches": [_match_context(match) for match in matches[:10]], "count": len(matches)},
         )
@@ -352,8 +355,15 @@ def _locked(match: Match) -> Match:
 
 def _connect(match: Match, now) -> None:
     match.connected_at = now
-    _email_candidate(match, "connected_candidate", {"members": _members(match.offer)})
-    _email_employer(match, "connected_employer", {"candidate": match.candidate, "candidate_user": match.candidate.user})
+    members = _members(match.offer)
+    _email_candidate(match, "connected_candidate", {"members": members}, concerns=members)
+    candidate_user = match.candidate.user
+    _email_employer(
+        match,
+        "connected_employer",
+        {"candidate": match.candidate, "candidate_user": candidate_user},
+        concerns=[candidate_user],
+    )
 
 
 @transaction.atomic

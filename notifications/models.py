@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -8,12 +9,18 @@ class OutboxEmailQuerySet(models.QuerySet):
     def due(self, now=None):
         return self.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now or timezone.now())
 
+    def concerning(self, user):
+        """Les e-mails qui portent des données de `user` (destinataire ou personne citée)."""
+        return self.filter(concerns=user)
+
 
 class OutboxEmail(models.Model):
     """Un e-mail à envoyer, écrit dans la même transaction que le changement qui le cause.
 
     `key` identifie l'événement (personne, paire, événement) : un même événement ne produit jamais deux
-    e-mails.
+    e-mails. `concerns` : les comptes dont le message porte des données (le destinataire, et par exemple
+    le ou la jeune dont les coordonnées sont envoyées à l'employeur) ; l'objet et le texte sont effacés
+    (`redacted_at`) quand l'un d'eux est supprimé, et 30 jours après l'envoi (privacy/retention.py).
     """
 
     key = models.CharField(max_length=200, unique=True)
@@ -27,6 +34,10 @@ class OutboxEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
+    concerns = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="emails_concerning", blank=True, verbose_name="personnes concernées"
+    )
+    redacted_at = models.DateTimeField("objet et texte effacés le", null=True, blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()
 

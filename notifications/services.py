@@ -4,6 +4,7 @@ import datetime
 import functools
 import hashlib
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -32,21 +33,46 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@cestmachance.fr>"
 
 
-def email_enqueue(*, key: str, to: str, template: str, context: dict) -> OutboxEmail | None:
+def email_enqueue(*, key: str, to, template: str, context: dict, concerns: Iterable = ()) -> OutboxEmail | None:
     """Écrit l'e-mail `template` (`<template>_subject.txt` et `<template>_body.txt`) dans l'outbox.
 
+    `to` : le compte destinataire (ou une adresse : son compte, s'il en a un). `concerns` : les autres
+    comptes dont le message porte des données (nom, e-mail, téléphone…) ; le destinataire en fait toujours
+    partie. Ils servent à effacer le message quand l'un d'eux est supprimé.
     À appeler dans la transaction du changement. Renvoie None si l'événement `key` a déjà son e-mail.
     """
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if isinstance(to, User):
+        recipient, address = to, to.email
+    else:
+        recipient, address = User.objects.filter(email__iexact=to).first(), to
     context = {"SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
-    email, created = OutboxEmail.objects.get_or_create(key=key, defaults={"to": to, "subject": subject, "body": body})
+    email, created = OutboxEmail.objects.get_or_create(
+        key=key, defaults={"to": address, "subject": subject, "body": body}
+    )
     if not created:
         return None
+    people = {user.pk for user in concerns if user is not None and user.pk}
+    if recipient is not None:
+        people.add(recipient.pk)
+    if people:
+        email.concerns.add(*people)
     from notifications.tasks import send_outbox_email
 
     transaction.on_commit(functools.partial(send_outbox_email.enqueue, email.pk))
     return email
+
+
+def outbox_redact(emails) -> int:
+    """Efface l'objet et le texte des e-mails `emails` (un QuerySet) ; ceux qui ne sont pas encore partis
+    sont supprimés (ils ne partiront plus). Renvoie le nombre d'e-mails effacés ou supprimés."""
+    _, deleted = emails.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).delete()
+    blanked = emails.filter(redacted_at__isnull=True).update(subject="", body="", redacted_at=timezone.now())
+    return blanked + deleted.get(OutboxEmail._meta.label, 0)
 
 
 def outbox_send(email_id: int) -> bool:

@@ -211,7 +211,7 @@ def offers_send_expiry_reminders(*, now: datetime.datetime | None = None) -> int
                     continue
                 email = email_enqueue(
                     key=f"offer-expiry:{offer.pk}:{offer.expires_at:%Y%m%d%H%M}:j{days}:{member.pk}",
-                    to=member.email,
+                    to=member,
                     template="offers/emails/expiry_reminder",
                     context={"user": member, "offer": offer, "days": days},
                 )

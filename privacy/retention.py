@@ -26,6 +26,14 @@ UNFINISHED_SIGNUP = 30 * DAY
 MAGIC_LINK_AFTER_EXPIRY = 1 * DAY
 # Jeune qui a trouvé un contrat : anonymisé 2 ans après. [CNIL-RECRUT]
 FOUND_CONTRACT = 730 * DAY
+# E-mails envoyés (outbox) : objet et texte effacés 30 jours après l'envoi (ou l'abandon) ; restent
+# l'adresse, la clé de l'événement et les dates (preuve d'envoi, pas de double envoi). Un e-mail qui porte
+# des données d'une personne (destinataire, ou coordonnées transmises à l'autre partie) est effacé dès la
+# suppression de son compte. [CNIL-DUREES]
+SENT_EMAIL_CONTENT = 30 * DAY
+# Tâches de fond terminées (file en base) : supprimées 1 jour après leur fin ; leurs arguments portent
+# parfois une adresse e-mail ou l'identité d'une inscription. [CNIL-DUREES]
+TASK_RESULTS_AFTER_FINISH = 1 * DAY
 
 # Ce que l'anonymisation efface ; ce qui reste sert aux statistiques (article 89 RGPD).
 # Compte : nom, prénom, téléphone ; l'e-mail est remplacé par une adresse tirée au hasard (non réversible).
@@ -58,6 +66,7 @@ DURATIONS_FOR_HUMANS = [
     ("Inscription jamais terminée", "supprimée après 30 jours"),
     ("Jeune qui a trouvé un contrat", "anonymisé 2 ans après"),
     ("Liens de connexion", "supprimés 1 jour après leur expiration (ils marchent 15 minutes)"),
+    ("Texte des e-mails envoyés", "effacé 30 jours après l'envoi"),
     ("Compte supprimé par vous", "effacé tout de suite ; il ne reste que des chiffres anonymes"),
 ]
 
@@ -154,5 +163,6 @@ FIELD_REVIEW = {
     "franceconnect.LinkRequest": ROW_DELETED,
     "backoffice.AdvisorProfile": ROW_DELETED,
     "accounts.MagicLink": ROW_DELETED,
-    "notifications.OutboxEmail": ROW_DELETED,  # les e-mails adressés à la personne
+    # Les e-mails adressés à la personne ; ceux qui la citent (OutboxEmail.concerns) perdent objet et texte.
+    "notifications.OutboxEmail": ROW_DELETED,
 }

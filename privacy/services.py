@@ -4,11 +4,13 @@ import secrets
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import MagicLink, User
+from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail
-from notifications.services import email_enqueue
+from notifications.services import email_enqueue, outbox_redact
 from privacy import retention
 from privacy.enums import AnonymisationReason
 from privacy.models import AnonymisationRecord
@@ -100,7 +102,8 @@ def account_anonymise(*, user: User, reason: str = AnonymisationReason.INACTIVE)
 
     Effacés : nom, prénom, téléphone, e-mail (remplacé), présentation, CFA, exception d'âge, jour et mois
     de naissance, identité FranceConnect, liens de connexion, e-mails envoyés à l'adresse, index de mise en
-    relation. Le compte ne peut plus servir ; le profil ne cherche plus (sauf « contrat trouvé », gardé).
+    relation, objet et texte des e-mails envoyés à d'autres qui la citent. Le compte ne peut plus servir ;
+    le profil ne cherche plus (sauf « contrat trouvé », gardé).
     Gardés : profil (année de naissance, commune, métiers, niveau, situation), mises en relation et leurs
     états (désactivées), entreprises et offres.
     """
@@ -110,6 +113,7 @@ def account_anonymise(*, user: User, reason: str = AnonymisationReason.INACTIVE)
     old_email = user.email
     MagicLink.objects.filter(user=user).delete()
     OutboxEmail.objects.filter(to__iexact=old_email).delete()
+    outbox_redact(OutboxEmail.objects.concerning(user))  # e-mails envoyés à d'autres qui la citent
     _delete_linked_rows(user)
     _anonymise_candidate_profile(user)
     _leave_companies(user)
@@ -147,7 +151,7 @@ def inactivity_warn(*, user: User) -> bool:
     deadline = last_activity(user) + retention.INACTIVE_ACCOUNT
     email = email_enqueue(
         key=inactivity_warning_key(user),
-        to=user.email,
+        to=user,
         template="privacy/emails/inactivity_warning",
         context={"user": user, "deadline": deadline, "days": retention.INACTIVITY_WARNING_AHEAD.days},
     )
@@ -158,9 +162,30 @@ def inactivity_warn(*, user: User) -> bool:
 def unfinished_signup_purge(*, user: User) -> None:
     """Supprime une inscription jamais terminée (aucune statistique n'en a besoin)."""
     OutboxEmail.objects.filter(to__iexact=user.email).delete()
+    outbox_redact(OutboxEmail.objects.concerning(user))
     role = user.role
     user.delete()
     AnonymisationRecord.objects.create(reason=AnonymisationReason.UNFINISHED_SIGNUP, role=role)
+
+
+def sent_emails_redact(*, now=None) -> int:
+    """Efface l'objet et le texte des e-mails partis (ou abandonnés) depuis plus de 30 jours."""
+    cutoff = (now or timezone.now()) - retention.SENT_EMAIL_CONTENT
+    old = OutboxEmail.objects.filter(redacted_at__isnull=True).filter(
+        Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(status=OutboxStatus.FAILED, created_at__lt=cutoff)
+    )
+    return outbox_redact(old)
+
+
+def task_results_purge(*, now=None) -> int:
+    """Supprime les tâches de fond terminées depuis plus d'un jour (file en base, django-tasks-db)."""
+    try:
+        model = apps.get_model("django_tasks_database", "DBTaskResult")
+    except LookupError:  # autre file de tâches
+        return 0
+    cutoff = (now or timezone.now()) - retention.TASK_RESULTS_AFTER_FINISH
+    count, _ = model.objects.filter(finished_at__lt=cutoff).delete()
+    return count
 
 
 def magic_links_purge(*, now=None) -> int:

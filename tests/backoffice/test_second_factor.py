@@ -8,7 +8,7 @@ from backoffice.models import AuditLog, RecoveryCode
 from backoffice.scope import SESSION_VERIFIED_KEY
 from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import AdvisorFactory, totp_now
-from tests.utils import text
+from tests.utils import link_page_post, text
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_magic_link_then_enrolment_then_recovery_codes(client, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/connexion", {"email": "conseil@cma.fr"})
     path = re.search(r"http://testserver(/connexion/lien/\S+)", mail.outbox[-1].body).group(1)
-    response = client.post(path)
+    response = link_page_post(client, path)
     assert response.url == "/conseiller/"  # accounts.roles.home_url
 
     response = client.get("/conseiller/")

@@ -75,7 +75,7 @@ def test_advisor_signs_in_with_magic_link_and_totp(phone_page, live_server, arra
     email = _db(lambda: OutboxEmail.objects.filter(to="conseil@cma-hdf.fr").latest("pk"))
     path = re.search(r"(/connexion/lien/\S+)", email.body).group(1)
     page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_url("**/conseiller/verification*")
     _check(page)
 

@@ -64,7 +64,7 @@ def test_candidate_signs_up_fills_profile_and_answers_a_match(phone_page, live_s
     body = OutboxEmail.objects.get(to="ines.martin@example.org").body
     path = re.search(r"/connexion/lien/\S+", body).group(0)
     page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_url("**/candidat/profil/etape-2")
 
     # Écran 2 : où et quoi (au clavier pour le filtre des métiers)
@@ -139,7 +139,7 @@ def sign_in(page, live_server, user, next_url):
     page.wait_for_url("**/verifiez-vos-emails")
     body = OutboxEmail.objects.filter(to=user.email).latest("pk").body
     page.goto(live_server.url + re.search(r"/connexion/lien/\S+", body).group(0))
-    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_url(f"**{next_url}")
 
 

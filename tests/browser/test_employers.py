@@ -80,7 +80,7 @@ def test_employer_signs_up_posts_an_offer_and_meets_a_candidate(phone_page, live
     email = OutboxEmail.objects.get(to="paul@boulangerie.fr")
     path = re.search(r"/connexion/lien/\S+", email.body).group(0)
     page.goto(live_server.url + path)
-    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_url("**/employeur/")
     _check(page)
 

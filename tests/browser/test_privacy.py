@@ -31,7 +31,7 @@ def watch_csp(page) -> list[str]:
 
 def sign_in(page, live_server, user):
     page.goto(f"{live_server.url}/connexion/lien/{magic_link_send(user=user)}")
-    page.get_by_role("button", name="Me connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_load_state()
 
 

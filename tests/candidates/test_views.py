@@ -37,19 +37,23 @@ def test_signup_page_shows_step_1_of_3(client):
     assert reverse("candidates:signup") == "/candidat/inscription"
 
 
-def test_signup_creates_account_and_shows_check_your_emails(client):
+def test_signup_creates_account_and_shows_check_your_emails(client, django_capture_on_commit_callbacks):
     data = {"first_name": "Inès", "last_name": "Martin", "birth_date": birthday(17), "email": "ines@example.org"}
-    response = client.post("/candidat/inscription", data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/candidat/inscription", data, follow=True)
     assert "Vérifie tes e-mails" in text(response)
     user = User.objects.get(email="ines@example.org")
     assert user.candidate_profile.is_complete is False
     assert MagicLink.objects.get(user=user).next_url == "/candidat/profil/etape-2"
 
 
-def test_signup_with_registered_email_looks_the_same_and_sends_a_sign_in_link(client):
+def test_signup_with_registered_email_looks_the_same_and_sends_a_sign_in_link(
+    client, django_capture_on_commit_callbacks
+):
     existing = CandidateProfileFactory(user__email="deja@example.org")
     data = {"first_name": "Autre", "last_name": "Nom", "birth_date": birthday(20), "email": "deja@example.org"}
-    response = client.post("/candidat/inscription", data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/candidat/inscription", data, follow=True)
     assert "Vérifie tes e-mails" in text(response)
     existing.user.refresh_from_db()
     assert existing.user.first_name != "Autre"
@@ -68,12 +72,17 @@ def test_signup_errors_are_shown_beside_fields_and_input_kept(client):
     assert not User.objects.exists()
 
 
-def test_signup_is_rate_limited_per_email(client):
+def test_signup_stops_sending_silently_past_the_address_limit(client, django_capture_on_commit_callbacks):
+    from accounts.limits import LOGIN_LIMITS_PER_ADDRESS
+
     data = {"first_name": "A", "last_name": "B", "birth_date": birthday(17), "email": "spam@example.org"}
-    for _ in range(5):
-        client.post("/candidat/inscription", data)
-    response = client.post("/candidat/inscription", data)
-    assert "Trop de demandes" in text(response)
+    limit = LOGIN_LIMITS_PER_ADDRESS[0][0]
+    for _ in range(limit + 1):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/candidat/inscription", data)
+        assert response.url == "/candidat/inscription/verifiez-vos-emails"
+    # Le premier envoi crée le compte ; les suivants envoient un lien de connexion, jusqu'à la limite.
+    assert OutboxEmail.objects.filter(to="spam@example.org").count() == limit
 
 
 def test_candidate_pages_require_login_and_the_candidate_role(client):

@@ -62,4 +62,5 @@ def test_client_ip_behind_a_trusted_proxy(rf, settings):
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
     assert client_ip(request) == "10.0.0.1"
     settings.RATELIMIT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert client_ip(request) == "203.0.113.7"

@@ -44,8 +44,11 @@ def test_signup_page_renders_with_the_lookup_script(client):
     assert "<script>" not in page
 
 
-def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(client, commune):
-    response = client.post(reverse("employers:signup"), _data(commune))
+def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(
+    client, commune, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("employers:signup"), _data(commune))
     assert response.url == reverse("accounts:link_sent")
     user = User.objects.get()
     assert (user.email, user.role, user.phone) == ("paul@boulangerie.fr", Role.EMPLOYER, "+33612345678")
@@ -58,19 +61,21 @@ def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(clie
     assert "/connexion/lien/" in email.body
 
 
-def test_signup_with_a_known_email_reveals_nothing(client, commune):
+def test_signup_with_a_known_email_reveals_nothing(client, commune, django_capture_on_commit_callbacks):
     existing = UserFactory(email="paul@boulangerie.fr", employer=True)
-    response = client.post(reverse("employers:signup"), _data(commune))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("employers:signup"), _data(commune))
     assert response.url == reverse("accounts:link_sent")
     assert User.objects.count() == 1
     assert not Company.objects.exists()
     assert MagicLink.objects.filter(user=existing).count() == 1  # un simple lien de connexion
 
 
-def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune):
+def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune, django_capture_on_commit_callbacks):
     company = CompanyFactory(siret="83014132100034")
     first_member = company.members.get()
-    client.post(reverse("employers:signup"), _data(commune))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("employers:signup"), _data(commune))
     user = User.objects.get(email="paul@boulangerie.fr")
     assert set(company.members.all()) == {first_member, user}
     notice = OutboxEmail.objects.get(to=first_member.email)
@@ -153,3 +158,16 @@ def test_home_lists_offers_of_every_establishment(client):
     page = text(client.get(reverse("employers:home")))
     assert page.count('class="fr-card__title"') == 2
     assert "Publiée" in page and "Brouillon" in page
+
+
+def test_employer_signup_keeps_a_low_limit_per_ip(client, commune):
+    from accounts.limits import EMPLOYER_SIGNUP_LIMITS_PER_IP
+
+    limit = EMPLOYER_SIGNUP_LIMITS_PER_IP[0][0]
+    for index in range(limit):
+        response = client.post(reverse("employers:signup"), _data(commune, email=f"patron{index}@example.org"))
+        assert response.status_code == 302
+    response = client.post(reverse("employers:signup"), _data(commune, email="encore@example.org"))
+    assert response.status_code == 200
+    assert "Trop d'inscriptions depuis votre connexion" in text(response)
+    assert 'value="encore@example.org"' in text(response)  # rien n'est perdu

@@ -14,7 +14,7 @@ from franceconnect.models import FranceConnectIdentity, LinkRequest
 from notifications.models import OutboxEmail
 from tests.accounts.factories import UserFactory
 from tests.franceconnect.fixtures import ACCOUNT_EMAIL, ACCOUNT_SUB, CLIENT_ID, form_action, provider_authorize
-from tests.utils import text
+from tests.utils import link_page_post, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fc_settings")]
 
@@ -145,14 +145,18 @@ def test_existing_email_is_linked_after_confirmation(client):
 
     page = client.get(path)
     assert "Relier votre compte à FranceConnect" in text(page)
+    assert page["Referrer-Policy"] == "no-referrer"
     assert not FranceConnectIdentity.objects.exists()
-    response = client.post(path)
+    token = path.rsplit("/", 1)[1]
+    assert client.post(path).status_code == 405  # l'adresse du lien ne consomme rien
+    assert '<form method="post" action="/franceconnect/liaison">' in page.content.decode()
+    response = link_page_post(client, path)
     assert response.status_code == 302
     assert FranceConnectIdentity.objects.get().user == existing
     assert int(client.session["_auth_user_id"]) == existing.pk
 
     client.logout()
-    assert "Ce lien a déjà servi" in text(client.post(path))
+    assert "Ce lien a déjà servi" in text(client.post("/franceconnect/liaison", {"token": token}))
     response, _ = sign_in(client)  # désormais reconnu par son `sub`
     assert int(client.session["_auth_user_id"]) == existing.pk
 
@@ -162,7 +166,7 @@ def test_link_expires_after_15_minutes(client):
     sign_in(client)
     LinkRequest.objects.update(expires_at=timezone.now())
     path = re.search(r"(/franceconnect/liaison/\S+)", OutboxEmail.objects.get().body)[1]
-    response = client.post(path)
+    response = client.post("/franceconnect/liaison", {"token": path.rsplit("/", 1)[1]})
     assert response.status_code == 400
     assert "Ce lien a expiré" in text(response)
     assert not FranceConnectIdentity.objects.exists()

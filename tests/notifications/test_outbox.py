@@ -87,3 +87,29 @@ def test_retry_delay_grows_and_is_capped():
     assert services.retry_delay(1) == datetime.timedelta(minutes=1)
     assert services.retry_delay(3) == datetime.timedelta(minutes=4)
     assert services.retry_delay(30) == datetime.timedelta(hours=6)
+
+
+def test_an_email_records_the_people_it_concerns():
+    """Le destinataire compte toujours, plus les personnes dont le message porte les données."""
+    from tests.accounts.factories import UserFactory
+
+    employer, candidate = UserFactory(email="patron@example.org"), UserFactory(email="lea@example.org")
+    email = services.email_enqueue(
+        key="connected", to=employer, template="accounts/emails/magic_link", context={}, concerns=[candidate]
+    )
+    assert email.to == "patron@example.org"
+    assert set(email.concerns.all()) == {employer, candidate}
+    by_address = enqueue(key="by-address", to="LEA@example.org")  # une adresse : son compte, s'il existe
+    assert set(by_address.concerns.all()) == {candidate}
+    assert set(OutboxEmail.objects.concerning(candidate)) == {email, by_address}
+
+
+def test_redacting_blanks_subject_and_body_and_drops_what_is_not_sent_yet(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = enqueue(key="sent")
+    pending = enqueue(key="pending")
+    assert services.outbox_redact(OutboxEmail.objects.all()) == 2
+    sent.refresh_from_db()
+    assert (sent.subject, sent.body, sent.status) == ("", "", OutboxStatus.SENT)
+    assert sent.redacted_at is not None
+    assert not OutboxEmail.objects.filter(pk=pending.pk).exists()  # jamais envoyé : plus rien à garder

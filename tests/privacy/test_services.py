@@ -202,3 +202,67 @@ def test_advisor_profile_and_its_second_factor_are_deleted():
 
 def is_anonymised_user(user):
     return services.is_anonymised(User.objects.get(pk=user.pk))
+
+
+def test_deleting_a_candidate_redacts_the_contact_email_kept_for_the_employer(django_capture_on_commit_callbacks):
+    """L'e-mail « en relation » de l'employeur porte le nom, l'e-mail et le téléphone du ou de la jeune."""
+    from matching import services as matching_services
+    from matching.models import Match
+    from tests.matching.factories import CandidateProfileFactory, MatchFactory, OfferFactory
+
+    profile = CandidateProfileFactory(
+        user__first_name="Léa", user__last_name="Dupont", user__email="lea@example.org", user__phone="+33611223344"
+    )
+    match = MatchFactory(candidate=profile, offer=OfferFactory(trade=profile.trades.first()))
+    with django_capture_on_commit_callbacks(execute=True):  # les e-mails partent
+        matching_services.match_candidate_answer(match=match, interested=True)
+        matching_services.match_employer_answer(match=Match.objects.get(pk=match.pk), interested=True)
+    member = match.offer.company.members.get()
+    to_employer = OutboxEmail.objects.get(key=f"matching:connected_employer:u{member.pk}:m{match.pk}")
+    assert "lea@example.org" in to_employer.body and "+33611223344" in to_employer.body
+    assert profile.user in to_employer.concerns.all()
+
+    services.account_delete(user=profile.user)
+
+    for subject, body in OutboxEmail.objects.values_list("subject", "body"):
+        for data in ("Léa", "Dupont", "lea@example.org", "+33611223344", "06 11 22 33 44"):
+            assert data not in subject and data not in body
+    to_employer.refresh_from_db()
+    assert to_employer.to == member.email and to_employer.redacted_at is not None
+
+
+def test_deleting_an_employer_redacts_the_emails_that_announced_them_to_colleagues(
+    django_capture_on_commit_callbacks,
+):
+    from employers.services import company_join_or_create
+    from tests.offers.factories import CompanyFactory
+
+    company = CompanyFactory(siret="83014132100034")
+    newcomer = UserFactory(first_name="Paul", last_name="Fournier", email="paul@example.org", employer=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        company_join_or_create(user=newcomer, siret=company.siret, name=company.name, commune=company.commune)
+    notice = OutboxEmail.objects.get(key__startswith="company-new-member:")
+    assert "Paul Fournier" in notice.subject and newcomer in notice.concerns.all()
+
+    services.account_delete(user=newcomer)
+
+    notice.refresh_from_db()
+    assert "Paul" not in notice.subject + notice.body and "paul@example.org" not in notice.body
+
+
+def test_sent_email_bodies_are_blanked_after_30_days(django_capture_on_commit_callbacks):
+    user = UserFactory(email="lea@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        magic_link_send(user=user)
+    email = OutboxEmail.objects.get()
+    assert email.body and email.sent_at
+    assert (
+        services.sent_emails_redact(now=email.sent_at + retention.SENT_EMAIL_CONTENT - datetime.timedelta(minutes=1))
+        == 0
+    )
+    assert (
+        services.sent_emails_redact(now=email.sent_at + retention.SENT_EMAIL_CONTENT + datetime.timedelta(minutes=1))
+        == 1
+    )
+    email.refresh_from_db()
+    assert (email.subject, email.body, email.to) == ("", "", "lea@example.org")

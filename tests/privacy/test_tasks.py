@@ -136,6 +136,47 @@ def test_expired_magic_links_are_purged_by_the_task():
         assert not MagicLink.objects.exists()
 
 
+def test_sent_email_contents_are_blanked_by_the_task_after_30_days(django_capture_on_commit_callbacks):
+    with at(datetime.timedelta(0)), django_capture_on_commit_callbacks(execute=True):
+        magic_link_send(user=UserFactory(last_activity_at=timezone.now()))
+    with at(retention.SENT_EMAIL_CONTENT - datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["emails"] == 0
+    with at(retention.SENT_EMAIL_CONTENT + datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["emails"] == 1
+    assert OutboxEmail.objects.get().body == ""
+
+
+def test_finished_background_tasks_and_their_arguments_are_purged_after_a_day(settings):
+    """Les arguments d'une tâche (adresse e-mail d'une demande de lien, nom d'une inscription) sont gardés
+    en base par la file des tâches : ils ne restent pas au-delà d'un jour après la fin de la tâche."""
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.tasks import login_link_send
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with at(datetime.timedelta(0)):
+        login_link_send.enqueue("lea@example.org", "")
+        login_link_send.enqueue("tom@example.org", "")
+        DBTaskResult.objects.filter(args_kwargs__icontains="lea@").update(
+            status="SUCCESSFUL", finished_at=timezone.now()
+        )
+    with at(retention.TASK_RESULTS_AFTER_FINISH - datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["taches"] == 0
+    with at(retention.TASK_RESULTS_AFTER_FINISH + datetime.timedelta(hours=1)):
+        assert tasks.retention_apply()["taches"] == 1
+    assert [str(row.args_kwargs) for row in DBTaskResult.objects.all()] == [
+        str({"args": ["tom@example.org", ""], "kwargs": {}})
+    ]  # pas encore exécutée : gardée
+
+
 def test_the_task_can_be_enqueued():
     result = tasks.retention_run.enqueue()
-    assert set(result.return_value) == {"prevenus", "inactifs", "contrats", "inscriptions", "liens"}
+    assert set(result.return_value) == {
+        "prevenus",
+        "inactifs",
+        "contrats",
+        "inscriptions",
+        "liens",
+        "emails",
+        "taches",
+    }

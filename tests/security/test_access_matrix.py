@@ -51,6 +51,7 @@ EXPECTED = {
     "accounts:login": EVERYONE,
     "accounts:link_sent": EVERYONE,
     "accounts:link_open": EVERYONE,  # jeton invalide : page d'erreur 400 pour tous
+    "accounts:link_consume": EVERYONE,  # POST sans jeton : page d'erreur 400 pour tous
     "accounts:logout": EVERYONE,
     "accounts:home": SIGNED_IN,
     "privacy:personal_data": EVERYONE,
@@ -72,6 +73,7 @@ EXPECTED = {
     "franceconnect:logout": EVERYONE,
     "franceconnect:logout_return": EVERYONE,
     "franceconnect:link_open": EVERYONE,
+    "franceconnect:link_confirm": EVERYONE,
     # Espace candidat·e.
     "candidates:home": {CANDIDATE, OTHER_CANDIDATE},
     "candidates:signup": {ANON, CANDIDATE, OTHER_CANDIDATE},  # déjà inscrit·e : renvoyé·e vers son espace

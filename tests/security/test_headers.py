@@ -108,7 +108,7 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client):
     csrf = response.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
     token = magic_link_send(user=UserFactory())
-    response = client.post(f"/connexion/lien/{token}", secure=True)
+    response = client.post("/connexion/lien", {"token": token}, secure=True)
     assert response.status_code == 302
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"

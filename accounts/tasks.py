@@ -1,0 +1,9 @@
+from django.tasks import task
+
+from accounts import services
+
+
+@task()
+def login_link_send(email: str, next_url: str = "") -> None:
+    """Lancée par /connexion pour toute adresse : la recherche du compte se fait ici, hors de la réponse."""
+    services.magic_link_request(email=email, next_url=next_url)

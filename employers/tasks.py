@@ -1,0 +1,31 @@
+from django.tasks import task
+
+from employers import services
+from geo.models import Commune
+
+
+@task()
+def employer_signup(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    siret: str,
+    company_name: str,
+    commune_code: str,
+    naf_code: str = "",
+    staff_band: str = "",
+) -> None:
+    """Lancée par l'inscription pour toute adresse : la recherche d'un compte existant se fait ici."""
+    services.employer_signup(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        siret=siret,
+        company_name=company_name,
+        commune=Commune.objects.get(code=commune_code),
+        naf_code=naf_code,
+        staff_band=staff_band,
+    )
