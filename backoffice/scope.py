@@ -50,6 +50,16 @@ def companies_for(advisor: AdvisorProfile):
     return Company.objects.filter(_in_territory(advisor, "commune"))
 
 
+def sirets_outside(advisor: AdvisorProfile, sirets) -> set[str]:
+    """Parmi ces SIRET, ceux d'entreprises déjà inscrites hors du territoire : on ne publie pas sous leur nom
+    (formulaire d'offre et import CSV)."""
+    sirets = set(sirets)
+    if is_national(advisor) or not sirets:
+        return set()
+    inside = companies_for(advisor).filter(siret__in=sirets).values_list("siret", flat=True)
+    return set(Company.objects.filter(siret__in=sirets).exclude(siret__in=inside).values_list("siret", flat=True))
+
+
 def offers_for(advisor: AdvisorProfile):
     return Offer.objects.filter(_in_territory(advisor, "commune"))
 

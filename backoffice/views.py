@@ -19,7 +19,6 @@ from backoffice.scope import admin_required, advisor_required
 from backoffice.selectors import BOARD_LISTS
 from candidates.enums import SearchStatus
 from core import ratelimit
-from employers.models import Company
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
@@ -354,10 +353,9 @@ def offer_create(request):
         data = form.cleaned_data
         allowed = scope.departements_for(advisor)
         company = scope.companies_for(advisor).filter(siret=data["siret"]).first()
-        exists_elsewhere = company is None and Company.objects.filter(siret=data["siret"]).exists()
         if not allowed.filter(pk=data["commune"].departement_id).exists():
             form.add_error("commune", "Ce lieu de travail est hors de votre territoire.")
-        elif exists_elsewhere:
+        elif scope.sirets_outside(advisor, [data["siret"]]):
             form.add_error("siret", "Cette entreprise est inscrite hors de votre territoire.")
         elif company is None and not data["company_name"]:
             form.add_error("company_name", "Nouvelle entreprise : indiquez son nom.")
@@ -494,7 +492,11 @@ def import_offers(request):
         allowed = (
             None if scope.is_national(advisor) else set(scope.departements_for(advisor).values_list("code", flat=True))
         )
-        rows, errors = importers.parse_offers_csv(form.cleaned_data["file"].read(), allowed_departements=allowed)
+        rows, errors = importers.parse_offers_csv(
+            form.cleaned_data["file"].read(),
+            allowed_departements=allowed,
+            sirets_outside=lambda sirets: scope.sirets_outside(advisor, sirets),
+        )
         if errors:
             request.session.pop(IMPORT_SESSION_KEY, None)
             context["errors"] = errors
@@ -510,6 +512,14 @@ def import_confirm(request):
     rows = request.session.pop(IMPORT_SESSION_KEY, None)
     if not rows:
         messages.error(request, "Rien à importer : déposez d'abord un fichier.")
+        return redirect("backoffice:import")
+    # L'aperçu a pu être fait avant qu'une de ces entreprises s'inscrive ailleurs : la règle est revue ici.
+    if outside := scope.sirets_outside(request.advisor, {row["siret"] for row in rows}):
+        messages.error(
+            request,
+            f"Rien n'a été importé : l'entreprise au SIRET {', '.join(sorted(outside))} est désormais inscrite "
+            "hors de votre territoire. Retirez ces lignes et déposez de nouveau le fichier.",
+        )
         return redirect("backoffice:import")
     counts = services.offers_import(actor=request.user, rows=rows)
     messages.success(request, f"Import terminé : {counts['offers']} offre(s) pour {counts['companies']} entreprise(s).")
