@@ -72,6 +72,36 @@ def matches_for(advisor: AdvisorProfile):
     return Match.objects.filter(Q(candidate__commune__departement__in=codes) | Q(offer__commune__departement__in=codes))
 
 
+def territory_codes(advisor: AdvisorProfile) -> frozenset[str] | None:
+    """Les codes des départements couverts (lus une fois par requête) ; None : France entière."""
+    if is_national(advisor):
+        return None
+    if not hasattr(advisor, "_territory_codes"):
+        advisor._territory_codes = frozenset(advisor.departement_codes().values_list("code", flat=True))
+    return advisor._territory_codes
+
+
+def shows_identity(advisor: AdvisorProfile, candidate: CandidateProfile) -> bool:
+    """Le nom et la commune d'un·e candidat·e ne se montrent qu'aux conseiller·es de son territoire ; hors de
+    lui (une paire avec une offre du territoire), seulement un pseudonyme et le département."""
+    codes = territory_codes(advisor)
+    return codes is None or (candidate.commune is not None and candidate.commune.departement_id in codes)
+
+
+def candidate_name(advisor: AdvisorProfile, candidate: CandidateProfile) -> str:
+    if shows_identity(advisor, candidate):
+        return candidate.user.get_full_name() or f"Profil {candidate.pk}"
+    return f"Candidat·e n° {candidate.pk}"
+
+
+def candidate_place(advisor: AdvisorProfile, candidate: CandidateProfile) -> str:
+    if candidate.commune is None:
+        return "commune inconnue"
+    if shows_identity(advisor, candidate):
+        return candidate.commune.name
+    return f"département {candidate.commune.departement_id}"
+
+
 def get_in_scope(queryset, **lookup):
     """L'objet s'il est dans le périmètre, sinon 404."""
     return get_object_or_404(queryset, **lookup)

@@ -151,7 +151,7 @@ def board_list(request, slug):
     queryset = board.queryset(advisor, departement=departement, family=family, sort=sort)
 
     if request.GET.get("format") == "csv":
-        objects = board.annotate(queryset)
+        objects = board.annotate(queryset, advisor)
         if board.personal:
             services.audit_record(
                 actor=request.user,
@@ -168,7 +168,7 @@ def board_list(request, slug):
         )
 
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    objects = board.annotate(page.object_list)
+    objects = board.annotate(page.object_list, advisor)
     rows = [
         {
             "cells": [
@@ -372,12 +372,15 @@ def offer_create(request):
 @advisor_required
 def offer_detail(request, pk):
     offer = scope.get_in_scope(scope.offers_for(request.advisor).select_related("company", "trade", "commune"), pk=pk)
-    matches = (
+    matches = list(
         scope.matches_for(request.advisor)
         .filter(offer=offer)
         .select_related("candidate__user", "candidate__commune")
         .order_by("-is_active", "-score", "-pk")
     )
+    for match in matches:
+        match.candidate_label = scope.candidate_name(request.advisor, match.candidate)
+        match.candidate_place = scope.candidate_place(request.advisor, match.candidate)
     return render(
         request,
         "backoffice/offer_detail.html",
@@ -450,7 +453,7 @@ def match_detail(request, pk):
         ),
         pk=pk,
     )
-    candidate_visible = scope.candidates_for(request.advisor).filter(pk=match.candidate_id).exists()
+    candidate_visible = scope.shows_identity(request.advisor, match.candidate)
     return render(
         request,
         "backoffice/match_detail.html",
@@ -459,6 +462,8 @@ def match_detail(request, pk):
             "match": match,
             "form": forms.OutcomeForm(initial={"state": match.state}),
             "candidate_visible": candidate_visible,
+            "candidate_label": scope.candidate_name(request.advisor, match.candidate),
+            "candidate_place": scope.candidate_place(request.advisor, match.candidate),
         },
     )
 
