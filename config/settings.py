@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "backoffice.middleware.BackofficeSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -294,3 +295,8 @@ if FRANCECONNECT_BASE_URL:
 
 # Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")
+
+# --- backoffice : espace des conseiller·es ---
+# Une session de conseiller·e dure 10 heures au plus, et se ferme après 30 minutes sans activité.
+BACKOFFICE_SESSION_MAX_AGE = 10 * 60 * 60
+BACKOFFICE_SESSION_IDLE = 30 * 60
