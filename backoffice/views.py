@@ -2,11 +2,13 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -30,7 +32,8 @@ IMPORT_SESSION_KEY = "backoffice_import_rows"
 
 def _safe_next(request, default="backoffice:home"):
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url.startswith("/conseiller/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+    allowed = ("/conseiller/", reverse("admin:index")) if settings.ADMIN_ENABLED else ("/conseiller/",)
+    if url.startswith(allowed) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return default
 

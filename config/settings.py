@@ -34,12 +34,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY est obligatoire quand DEBUG est désactivé.")
     SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 (DEBUG seulement)
+# Administration technique (/admin/) : éteinte (404) sauf si ce réglage l'allume ; par défaut, seulement avec DEBUG.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
