@@ -27,6 +27,10 @@ from offers.enums import OfferStatus
 from offers.services import OfferTransitionError
 
 PAGE_SIZE = 25
+LOCKED_MESSAGE = (
+    "Votre double authentification est bloquée après trop de codes refusés : un e-mail vous a été envoyé. "
+    "Elle se débloque d'elle-même après 24 heures, ou plus tôt sur demande à l'administration nationale."
+)
 IMPORT_SESSION_KEY = "backoffice_import_rows"
 
 
@@ -54,6 +58,7 @@ def enrol(request):
     if advisor.totp_confirmed:
         return redirect("backoffice:verify")
     services.totp_enrol_start(advisor=advisor)
+    secret = advisor.get_totp_secret()
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = ratelimit.hit("backoffice-totp", str(request.user.pk), limit=5, period=300)
@@ -74,8 +79,8 @@ def enrol(request):
         {
             "title": "Activer la double authentification",
             "form": form,
-            "secret": advisor.totp_secret,
-            "secret_groups": [advisor.totp_secret[i : i + 4] for i in range(0, len(advisor.totp_secret), 4)],
+            "secret": secret,
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "uri": services.totp_provisioning_uri(advisor),
         },
     )
@@ -90,12 +95,15 @@ def verify(request):
         return redirect(_safe_next(request))
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.hit("backoffice-totp", str(request.user.pk), limit=5, period=300)
-        if wait:
-            form.add_error("code", f"Trop d'essais. Réessayez dans {max(1, wait // 60)} minute(s).")
+        if services.second_factor_is_locked(advisor=advisor):
+            form.add_error(None, LOCKED_MESSAGE)
+        elif wait := services.second_factor_wait(advisor=advisor):
+            form.add_error("code", f"Trop d'essais. Patientez {wait} secondes avant de réessayer.")
         elif services.second_factor_verify(advisor=advisor, code=form.cleaned_data["code"]):
             scope.mark_verified(request)
             return redirect(_safe_next(request))
+        elif services.second_factor_is_locked(advisor=advisor):
+            form.add_error(None, LOCKED_MESSAGE)
         else:
             form.add_error("code", "Ce code n'est pas le bon, ou il a déjà servi. Attendez le suivant et réessayez.")
     return render(
@@ -571,6 +579,15 @@ def admin_advisors(request):
     return render(
         request, "backoffice/admin/advisors.html", {"title": "Les conseiller·es", "form": form, "advisors": advisors}
     )
+
+
+@require_POST
+@admin_required
+def admin_unlock(request, pk):
+    advisor = scope.get_in_scope(AdvisorProfile.objects.select_related("user"), pk=pk)
+    services.second_factor_unlock(actor=request.user, advisor=advisor)
+    messages.success(request, "Double authentification débloquée.")
+    return redirect("backoffice:admin_advisors")
 
 
 @admin_required

@@ -302,3 +302,13 @@ RATELIMIT_IP_HEADER = env("RATELIMIT_IP_HEADER", "")
 # Une session de conseiller·e dure 10 heures au plus, et se ferme après 30 minutes sans activité.
 BACKOFFICE_SESSION_MAX_AGE = 10 * 60 * 60
 BACKOFFICE_SESSION_IDLE = 30 * 60
+# Clé (Fernet) qui chiffre les secrets TOTP en base, gardée hors de la base ; plusieurs clés séparées par des
+# virgules pour une rotation (la première chiffre). En développement, tirée de SECRET_KEY si absente.
+TOTP_ENCRYPTION_KEY = env("TOTP_ENCRYPTION_KEY", "")
+if not TOTP_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("TOTP_ENCRYPTION_KEY est obligatoire quand DEBUG est désactivé.")
+    import base64
+    import hashlib
+
+    TOTP_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"totp:{SECRET_KEY}".encode()).digest()).decode()

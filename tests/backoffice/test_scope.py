@@ -73,7 +73,7 @@ def _kwargs_for(pattern, objects, other_advisor):
         return {"pk": objects["offer"].pk}
     if name.startswith("match"):
         return {"pk": objects["match"].pk}
-    if name == "admin_territories":
+    if name in ("admin_territories", "admin_unlock"):
         return {"pk": other_advisor.pk}
     raise AssertionError(f"URL {name} : paramètre inconnu, complétez ce test")
 

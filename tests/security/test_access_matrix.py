@@ -118,6 +118,7 @@ EXPECTED = {
     "backoffice:admin_cmas": {ADMIN},
     "backoffice:admin_advisors": {ADMIN},
     "backoffice:admin_territories": {ADMIN},
+    "backoffice:admin_unlock": {ADMIN},
     "backoffice:admin_journal": {ADMIN},
 }
 # L'API publique (django-ninja) : ouverte à tous (limites de débit à part), sauf ces exceptions.
@@ -191,6 +192,7 @@ def world(settings, tmp_path):
         "backoffice:match": {"pk": match.pk},
         "backoffice:match_outcome": {"pk": match.pk},
         "backoffice:admin_territories": {"pk": advisor.pk},
+        "backoffice:admin_unlock": {"pk": advisor.pk},
     }
     return {"users": users, "params": params, "by_url": by_url}
 
