@@ -581,8 +581,8 @@ def admin_advisors(request):
     )
 
 
-@require_POST
 @admin_required
+@require_POST
 def admin_unlock(request, pk):
     advisor = scope.get_in_scope(AdvisorProfile.objects.select_related("user"), pk=pk)
     services.second_factor_unlock(actor=request.user, advisor=advisor)
