@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class BackofficeConfig(AppConfig):
     name = "backoffice"
     verbose_name = "Espace conseiller"
+
+    def ready(self):
+        from backoffice import signals  # noqa: F401 (début des sessions du back-office à la connexion)

@@ -20,6 +20,9 @@ class AuditAction(models.TextChoices):
     TERRITORIES_SET = "territoires_modifies", "Territoires modifiés"
     SECOND_FACTOR_ENROLLED = "second_facteur_active", "Second facteur activé"
     RECOVERY_CODE_USED = "code_secours_utilise", "Code de secours utilisé"
+    SECOND_FACTOR_FAILED = "second_facteur_echec", "Code du second facteur refusé"
+    SECOND_FACTOR_LOCKED = "second_facteur_bloque", "Second facteur bloqué après trop d'échecs"
+    SECOND_FACTOR_UNLOCKED = "second_facteur_debloque", "Second facteur débloqué"
 
 
 class ClosureReason(models.TextChoices):

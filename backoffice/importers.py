@@ -78,8 +78,12 @@ def _decode(raw: bytes) -> str:
         raise ValueError("Le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 » puis réessayez.") from None
 
 
-def parse_offers_csv(raw: bytes, *, allowed_departements=None) -> tuple[list[ImportRow], list[str]]:
-    """Lit le fichier ; renvoie (lignes valides, erreurs). `allowed_departements` : codes permis (None : tous)."""
+def parse_offers_csv(
+    raw: bytes, *, allowed_departements=None, sirets_outside=None
+) -> tuple[list[ImportRow], list[str]]:
+    """Lit le fichier ; renvoie (lignes valides, erreurs). `allowed_departements` : codes permis (None : tous) ;
+    `sirets_outside` : fonction qui, d'un ensemble de SIRET, rend ceux des entreprises inscrites hors du
+    territoire (`scope.sirets_outside`, la même règle que le formulaire) ; None : aucune."""
     if len(raw) > MAX_BYTES:
         return [], ["Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."]
     try:
@@ -99,15 +103,21 @@ def parse_offers_csv(raw: bytes, *, allowed_departements=None) -> tuple[list[Imp
         trades_by_key[trade.code.lower()] = trade
         trades_by_key[trade.label.lower()] = trade
 
-    rows, errors = [], []
+    records, errors = [], []
     for line_number, values in enumerate(reader, start=2):
         if not any(value.strip() for value in values):
             continue
         if line_number > MAX_ROWS + 1:
             errors.append(f"Le fichier dépasse {MAX_ROWS} lignes : découpez-le.")
             break
-        record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
-        row, line_errors = _parse_line(line_number, record, trades_by_key, allowed_departements)
+        records.append(
+            (line_number, {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)})
+        )
+    outside = sirets_outside({record["siret"].replace(" ", "") for _, record in records}) if sirets_outside else set()
+
+    rows = []
+    for line_number, record in records:
+        row, line_errors = _parse_line(line_number, record, trades_by_key, allowed_departements, outside)
         errors.extend(line_errors)
         if row:
             rows.append(row)
@@ -116,7 +126,7 @@ def parse_offers_csv(raw: bytes, *, allowed_departements=None) -> tuple[list[Imp
     return rows, errors
 
 
-def _parse_line(n, record, trades_by_key, allowed_departements):
+def _parse_line(n, record, trades_by_key, allowed_departements, sirets_outside):
     errors = []
     prefix = f"Ligne {n} :"
     siret = record["siret"].replace(" ", "")
@@ -126,6 +136,11 @@ def _parse_line(n, record, trades_by_key, allowed_departements):
         errors.append(f"{prefix} le SIRET {siret} doit compter 14 chiffres.")
     elif not siret_is_valid(siret):
         errors.append(f"{prefix} le SIRET {siret} n'est pas valide (clé de contrôle) : vérifiez-le.")
+    elif siret in sirets_outside:
+        errors.append(
+            f"{prefix} l'entreprise au SIRET {siret} est inscrite hors de votre territoire : "
+            "seul·e un·e conseiller·e de son territoire peut publier ses offres."
+        )
     name = record["raison_sociale"]
     if not name:
         errors.append(f"{prefix} la raison sociale est obligatoire.")

@@ -30,9 +30,12 @@ class AdvisorProfile(models.Model):
     cma = models.ForeignKey(Cma, on_delete=models.PROTECT, null=True, blank=True, related_name="advisors")
     regions = models.ManyToManyField("geo.Region", blank=True, related_name="+", verbose_name="régions")
     departements = models.ManyToManyField("geo.Departement", blank=True, related_name="+", verbose_name="départements")
-    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_secret = models.CharField(max_length=255, blank=True)  # chiffré (backoffice/crypto.py)
     totp_confirmed = models.BooleanField("second facteur activé", default=False)
     totp_last_counter = models.BigIntegerField(default=0)  # un code TOTP ne sert qu'une fois
+    totp_failures = models.PositiveIntegerField("échecs consécutifs du second facteur", default=0)
+    totp_failed_at = models.DateTimeField("dernier échec du second facteur", null=True, blank=True)
+    totp_locked_at = models.DateTimeField("second facteur bloqué le", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -40,6 +43,17 @@ class AdvisorProfile(models.Model):
 
     def __str__(self):
         return f"Conseiller·e {self.user_id}"
+
+    def get_totp_secret(self) -> str:
+        """Le secret TOTP en clair (vide s'il n'y en a pas encore)."""
+        from backoffice import crypto
+
+        return crypto.decrypt(self.totp_secret) if self.totp_secret else ""
+
+    def set_totp_secret(self, secret: str) -> None:
+        from backoffice import crypto
+
+        self.totp_secret = crypto.encrypt(secret) if secret else ""
 
     def departement_codes(self):
         """Sous-requête des codes des départements couverts (les siens et ceux de ses régions)."""

@@ -50,6 +50,16 @@ def companies_for(advisor: AdvisorProfile):
     return Company.objects.filter(_in_territory(advisor, "commune"))
 
 
+def sirets_outside(advisor: AdvisorProfile, sirets) -> set[str]:
+    """Parmi ces SIRET, ceux d'entreprises déjà inscrites hors du territoire : on ne publie pas sous leur nom
+    (formulaire d'offre et import CSV)."""
+    sirets = set(sirets)
+    if is_national(advisor) or not sirets:
+        return set()
+    inside = companies_for(advisor).filter(siret__in=sirets).values_list("siret", flat=True)
+    return set(Company.objects.filter(siret__in=sirets).exclude(siret__in=inside).values_list("siret", flat=True))
+
+
 def offers_for(advisor: AdvisorProfile):
     return Offer.objects.filter(_in_territory(advisor, "commune"))
 
@@ -60,6 +70,36 @@ def matches_for(advisor: AdvisorProfile):
         return Match.objects.all()
     codes = advisor.departement_codes()
     return Match.objects.filter(Q(candidate__commune__departement__in=codes) | Q(offer__commune__departement__in=codes))
+
+
+def territory_codes(advisor: AdvisorProfile) -> frozenset[str] | None:
+    """Les codes des départements couverts (lus une fois par requête) ; None : France entière."""
+    if is_national(advisor):
+        return None
+    if not hasattr(advisor, "_territory_codes"):
+        advisor._territory_codes = frozenset(advisor.departement_codes().values_list("code", flat=True))
+    return advisor._territory_codes
+
+
+def shows_identity(advisor: AdvisorProfile, candidate: CandidateProfile) -> bool:
+    """Le nom et la commune d'un·e candidat·e ne se montrent qu'aux conseiller·es de son territoire ; hors de
+    lui (une paire avec une offre du territoire), seulement un pseudonyme et le département."""
+    codes = territory_codes(advisor)
+    return codes is None or (candidate.commune is not None and candidate.commune.departement_id in codes)
+
+
+def candidate_name(advisor: AdvisorProfile, candidate: CandidateProfile) -> str:
+    if shows_identity(advisor, candidate):
+        return candidate.user.get_full_name() or f"Profil {candidate.pk}"
+    return f"Candidat·e n° {candidate.pk}"
+
+
+def candidate_place(advisor: AdvisorProfile, candidate: CandidateProfile) -> str:
+    if candidate.commune is None:
+        return "commune inconnue"
+    if shows_identity(advisor, candidate):
+        return candidate.commune.name
+    return f"département {candidate.commune.departement_id}"
 
 
 def get_in_scope(queryset, **lookup):

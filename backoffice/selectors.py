@@ -23,8 +23,9 @@ def _date(value):
     )
 
 
-def _candidate_name(candidate):
-    return candidate.user.get_full_name() or f"Profil {candidate.pk}"
+def _candidate_label(obj):
+    """Le nom posé par `BoardList.annotate` (un pseudonyme hors du territoire, voir `scope.candidate_name`)."""
+    return getattr(obj, "candidate_label", "")
 
 
 @dataclass
@@ -65,13 +66,18 @@ class BoardList:
 
     diagnose = None  # fonction objets -> {pk: raison}, pour les listes qui expliquent une absence
 
-    def annotate(self, objects):
-        """Complète une page d'objets (raison du diagnostic, s'il y en a un) ; renvoie la liste."""
+    def annotate(self, objects, advisor):
+        """Complète une page d'objets (raison du diagnostic, s'il y en a un ; nom ou pseudonyme de la ou du
+        candidat·e selon le territoire de `advisor`) ; renvoie la liste."""
         objects = list(objects)
         if self.diagnose is not None:
             reasons = self.diagnose(objects)
             for obj in objects:
                 obj.reason = reasons.get(obj.pk, "")
+        if self.kind in ("candidate", "match"):
+            for obj in objects:
+                candidate = obj if self.kind == "candidate" else obj.candidate
+                obj.candidate_label = scope.candidate_name(advisor, candidate)
         return objects
 
     def sort_keys(self):
@@ -126,7 +132,7 @@ class MatchList(BoardList):
 
 def _candidate_columns():
     return [
-        Column("nom", "Candidat·e", _candidate_name, "user__last_name", lambda c: ("backoffice:candidate", c.pk)),
+        Column("nom", "Candidat·e", _candidate_label, "user__last_name", lambda c: ("backoffice:candidate", c.pk)),
         Column("commune", "Commune", lambda c: str(c.commune), "commune__name"),
         Column("metiers", "Métiers", lambda c: ", ".join(t.label for t in c.trades.all())),
         Column("niveau", "Niveau", lambda c: c.level, "level"),
@@ -153,7 +159,7 @@ def _match_columns(date_label, date_field):
         Column(
             "candidat",
             "Candidat·e",
-            lambda m: _candidate_name(m.candidate),
+            _candidate_label,
             "candidate__user__last_name",
             lambda m: ("backoffice:match", m.pk),
         ),

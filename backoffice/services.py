@@ -1,6 +1,7 @@
 """Écritures du back-office : une fonction atomique par action, chacune inscrite au journal."""
 
 import datetime
+import math
 import secrets
 
 import pyotp
@@ -17,11 +18,20 @@ from employers.models import Company
 from geo.models import Commune
 from matching import services as matching_services
 from matching.enums import MatchState
+from notifications.services import email_enqueue
 from offers import services as offer_services
 from trades.models import Trade
 
 TOTP_ISSUER = "C'est ma chance"
 RECOVERY_CODE_COUNT = 10
+# Après 3 échecs consécutifs, chaque essai attend 30 s, puis 60, 120, 240… ; au 10e échec, le second facteur
+# est bloqué 24 heures (ou jusqu'au déblocage par l'administration). Avec un lien de connexion volé, un
+# attaquant essaie donc au plus 10 codes par jour : 300 par mois, soit 300 × 3 / 1 000 000 ≈ 0,09 % de
+# chances (3 codes valent à chaque instant, ±30 s), contre ≈ 12 % avec 5 essais toutes les 5 minutes.
+SECOND_FACTOR_FREE_TRIES = 3
+SECOND_FACTOR_BACKOFF = 30  # secondes, doublées à chaque échec de plus
+SECOND_FACTOR_MAX_FAILURES = 10
+SECOND_FACTOR_LOCK_DURATION = datetime.timedelta(hours=24)
 
 
 def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_id="", **details) -> AuditLog:
@@ -42,14 +52,14 @@ def audit_record(*, actor, action: str, obj=None, object_type: str = "", object_
 
 
 def totp_provisioning_uri(advisor: AdvisorProfile) -> str:
-    return pyotp.TOTP(advisor.totp_secret).provisioning_uri(name=advisor.user.email, issuer_name=TOTP_ISSUER)
+    return pyotp.TOTP(advisor.get_totp_secret()).provisioning_uri(name=advisor.user.email, issuer_name=TOTP_ISSUER)
 
 
 @transaction.atomic
 def totp_enrol_start(*, advisor: AdvisorProfile) -> AdvisorProfile:
     """Tire un secret TOTP tant que le second facteur n'est pas confirmé."""
     if not advisor.totp_confirmed and not advisor.totp_secret:
-        advisor.totp_secret = pyotp.random_base32()
+        advisor.set_totp_secret(pyotp.random_base32())
         advisor.save(update_fields=["totp_secret"])
     return advisor
 
@@ -59,7 +69,7 @@ def _totp_counter(advisor: AdvisorProfile, code: str) -> int | None:
     code = code.replace(" ", "")
     if not (len(code) == 6 and code.isdigit()) or not advisor.totp_secret:
         return None
-    totp = pyotp.TOTP(advisor.totp_secret)
+    totp = pyotp.TOTP(advisor.get_totp_secret())
     now = timezone.now()
     current = totp.timecode(now)
     for delta in (0, -1, 1):
@@ -97,11 +107,21 @@ def totp_confirm(*, advisor: AdvisorProfile, code: str) -> list[str] | None:
     return codes
 
 
-@transaction.atomic
-def second_factor_verify(*, advisor: AdvisorProfile, code: str) -> bool:
-    """Vérifie un code TOTP ou un code de secours (qui est alors consommé)."""
-    if not advisor.totp_confirmed:
-        return False
+def second_factor_is_locked(*, advisor: AdvisorProfile) -> bool:
+    locked_at = advisor.totp_locked_at
+    return locked_at is not None and timezone.now() - locked_at < SECOND_FACTOR_LOCK_DURATION
+
+
+def second_factor_wait(*, advisor: AdvisorProfile) -> int:
+    """Secondes à attendre avant le prochain essai (0 : permis), d'après les échecs consécutifs."""
+    extra = advisor.totp_failures - SECOND_FACTOR_FREE_TRIES
+    if extra < 0 or advisor.totp_failed_at is None:
+        return 0
+    until = advisor.totp_failed_at + datetime.timedelta(seconds=SECOND_FACTOR_BACKOFF * 2**extra)
+    return max(0, math.ceil((until - timezone.now()).total_seconds()))
+
+
+def _check_code(advisor: AdvisorProfile, code: str) -> bool:
     if _use_totp(advisor, code):
         return True
     recovery = advisor.recovery_codes.filter(code_hash=RecoveryCode.hash(code), used_at__isnull=True).first()
@@ -109,6 +129,54 @@ def second_factor_verify(*, advisor: AdvisorProfile, code: str) -> bool:
         audit_record(actor=advisor.user, action=AuditAction.RECOVERY_CODE_USED, obj=advisor)
         return True
     return False
+
+
+@transaction.atomic
+def second_factor_verify(*, advisor: AdvisorProfile, code: str) -> bool:
+    """Vérifie un code TOTP ou un code de secours (qui est alors consommé).
+
+    Aucun essai pendant un blocage ou une attente ; un échec est inscrit au journal, allonge l'attente du
+    suivant et, au 10e, bloque le second facteur et prévient la personne par e-mail."""
+    if not advisor.totp_confirmed:
+        return False
+    # Verrou de la ligne : deux essais simultanés ne comptent pas pour un seul échec.
+    current = AdvisorProfile.objects.select_for_update().get(pk=advisor.pk)
+    for field in ("totp_failures", "totp_failed_at", "totp_locked_at"):
+        setattr(advisor, field, getattr(current, field))
+    if second_factor_is_locked(advisor=advisor) or second_factor_wait(advisor=advisor):
+        return False
+    if advisor.totp_locked_at is not None:  # blocage échu : on repart de zéro
+        advisor.totp_failures, advisor.totp_locked_at = 0, None
+    if _check_code(advisor, code):
+        advisor.totp_failures, advisor.totp_failed_at, advisor.totp_locked_at = 0, None, None
+        advisor.save(update_fields=["totp_failures", "totp_failed_at", "totp_locked_at"])
+        return True
+    now = timezone.now()
+    advisor.totp_failures += 1
+    advisor.totp_failed_at = now
+    audit_record(
+        actor=advisor.user, action=AuditAction.SECOND_FACTOR_FAILED, obj=advisor, failures=advisor.totp_failures
+    )
+    if advisor.totp_failures >= SECOND_FACTOR_MAX_FAILURES:
+        advisor.totp_locked_at = now
+        audit_record(actor=advisor.user, action=AuditAction.SECOND_FACTOR_LOCKED, obj=advisor)
+        email_enqueue(
+            key=f"second-factor-locked:{advisor.pk}:{now.isoformat()}",
+            to=advisor.user.email,
+            template="backoffice/emails/second_factor_locked",
+            context={"user": advisor.user, "failures": advisor.totp_failures, "hours": 24},
+        )
+    advisor.save(update_fields=["totp_failures", "totp_failed_at", "totp_locked_at"])
+    return False
+
+
+@transaction.atomic
+def second_factor_unlock(*, actor, advisor: AdvisorProfile) -> AdvisorProfile:
+    """Débloque le second facteur d'un·e conseiller·e (administration nationale)."""
+    advisor.totp_failures, advisor.totp_failed_at, advisor.totp_locked_at = 0, None, None
+    advisor.save(update_fields=["totp_failures", "totp_failed_at", "totp_locked_at"])
+    audit_record(actor=actor, action=AuditAction.SECOND_FACTOR_UNLOCKED, obj=advisor)
+    return advisor
 
 
 # --- Administration nationale ---------------------------------------------------------------------

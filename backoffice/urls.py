@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/cma", views.admin_cmas, name="admin_cmas"),
     path("admin/conseillers", views.admin_advisors, name="admin_advisors"),
     path("admin/conseillers/<int:pk>/territoires", views.admin_territories, name="admin_territories"),
+    path("admin/conseillers/<int:pk>/deblocage", views.admin_unlock, name="admin_unlock"),
     path("admin/journal", views.admin_journal, name="admin_journal"),
 ]

@@ -2,11 +2,13 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,19 +21,23 @@ from backoffice.scope import admin_required, advisor_required
 from backoffice.selectors import BOARD_LISTS
 from candidates.enums import SearchStatus
 from core import ratelimit
-from employers.models import Company
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
 from offers.services import OfferTransitionError
 
 PAGE_SIZE = 25
+LOCKED_MESSAGE = (
+    "Votre double authentification est bloquée après trop de codes refusés : un e-mail vous a été envoyé. "
+    "Elle se débloque d'elle-même après 24 heures, ou plus tôt sur demande à l'administration nationale."
+)
 IMPORT_SESSION_KEY = "backoffice_import_rows"
 
 
 def _safe_next(request, default="backoffice:home"):
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url.startswith("/conseiller/") and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+    allowed = ("/conseiller/", reverse("admin:index")) if settings.ADMIN_ENABLED else ("/conseiller/",)
+    if url.startswith(allowed) and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
     return default
 
@@ -52,6 +58,7 @@ def enrol(request):
     if advisor.totp_confirmed:
         return redirect("backoffice:verify")
     services.totp_enrol_start(advisor=advisor)
+    secret = advisor.get_totp_secret()
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = ratelimit.hit("backoffice-totp", str(request.user.pk), limit=5, period=300)
@@ -72,8 +79,8 @@ def enrol(request):
         {
             "title": "Activer la double authentification",
             "form": form,
-            "secret": advisor.totp_secret,
-            "secret_groups": [advisor.totp_secret[i : i + 4] for i in range(0, len(advisor.totp_secret), 4)],
+            "secret": secret,
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "uri": services.totp_provisioning_uri(advisor),
         },
     )
@@ -88,12 +95,15 @@ def verify(request):
         return redirect(_safe_next(request))
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wait = ratelimit.hit("backoffice-totp", str(request.user.pk), limit=5, period=300)
-        if wait:
-            form.add_error("code", f"Trop d'essais. Réessayez dans {max(1, wait // 60)} minute(s).")
+        if services.second_factor_is_locked(advisor=advisor):
+            form.add_error(None, LOCKED_MESSAGE)
+        elif wait := services.second_factor_wait(advisor=advisor):
+            form.add_error("code", f"Trop d'essais. Patientez {wait} secondes avant de réessayer.")
         elif services.second_factor_verify(advisor=advisor, code=form.cleaned_data["code"]):
             scope.mark_verified(request)
             return redirect(_safe_next(request))
+        elif services.second_factor_is_locked(advisor=advisor):
+            form.add_error(None, LOCKED_MESSAGE)
         else:
             form.add_error("code", "Ce code n'est pas le bon, ou il a déjà servi. Attendez le suivant et réessayez.")
     return render(
@@ -152,7 +162,7 @@ def board_list(request, slug):
     queryset = board.queryset(advisor, departement=departement, family=family, sort=sort)
 
     if request.GET.get("format") == "csv":
-        objects = board.annotate(queryset)
+        objects = board.annotate(queryset, advisor)
         if board.personal:
             services.audit_record(
                 actor=request.user,
@@ -169,7 +179,7 @@ def board_list(request, slug):
         )
 
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    objects = board.annotate(page.object_list)
+    objects = board.annotate(page.object_list, advisor)
     rows = [
         {
             "cells": [
@@ -354,10 +364,9 @@ def offer_create(request):
         data = form.cleaned_data
         allowed = scope.departements_for(advisor)
         company = scope.companies_for(advisor).filter(siret=data["siret"]).first()
-        exists_elsewhere = company is None and Company.objects.filter(siret=data["siret"]).exists()
         if not allowed.filter(pk=data["commune"].departement_id).exists():
             form.add_error("commune", "Ce lieu de travail est hors de votre territoire.")
-        elif exists_elsewhere:
+        elif scope.sirets_outside(advisor, [data["siret"]]):
             form.add_error("siret", "Cette entreprise est inscrite hors de votre territoire.")
         elif company is None and not data["company_name"]:
             form.add_error("company_name", "Nouvelle entreprise : indiquez son nom.")
@@ -374,12 +383,15 @@ def offer_create(request):
 @advisor_required
 def offer_detail(request, pk):
     offer = scope.get_in_scope(scope.offers_for(request.advisor).select_related("company", "trade", "commune"), pk=pk)
-    matches = (
+    matches = list(
         scope.matches_for(request.advisor)
         .filter(offer=offer)
         .select_related("candidate__user", "candidate__commune")
         .order_by("-is_active", "-score", "-pk")
     )
+    for match in matches:
+        match.candidate_label = scope.candidate_name(request.advisor, match.candidate)
+        match.candidate_place = scope.candidate_place(request.advisor, match.candidate)
     return render(
         request,
         "backoffice/offer_detail.html",
@@ -452,7 +464,7 @@ def match_detail(request, pk):
         ),
         pk=pk,
     )
-    candidate_visible = scope.candidates_for(request.advisor).filter(pk=match.candidate_id).exists()
+    candidate_visible = scope.shows_identity(request.advisor, match.candidate)
     return render(
         request,
         "backoffice/match_detail.html",
@@ -461,6 +473,8 @@ def match_detail(request, pk):
             "match": match,
             "form": forms.OutcomeForm(initial={"state": match.state}),
             "candidate_visible": candidate_visible,
+            "candidate_label": scope.candidate_name(request.advisor, match.candidate),
+            "candidate_place": scope.candidate_place(request.advisor, match.candidate),
         },
     )
 
@@ -494,7 +508,11 @@ def import_offers(request):
         allowed = (
             None if scope.is_national(advisor) else set(scope.departements_for(advisor).values_list("code", flat=True))
         )
-        rows, errors = importers.parse_offers_csv(form.cleaned_data["file"].read(), allowed_departements=allowed)
+        rows, errors = importers.parse_offers_csv(
+            form.cleaned_data["file"].read(),
+            allowed_departements=allowed,
+            sirets_outside=lambda sirets: scope.sirets_outside(advisor, sirets),
+        )
         if errors:
             request.session.pop(IMPORT_SESSION_KEY, None)
             context["errors"] = errors
@@ -510,6 +528,14 @@ def import_confirm(request):
     rows = request.session.pop(IMPORT_SESSION_KEY, None)
     if not rows:
         messages.error(request, "Rien à importer : déposez d'abord un fichier.")
+        return redirect("backoffice:import")
+    # L'aperçu a pu être fait avant qu'une de ces entreprises s'inscrive ailleurs : la règle est revue ici.
+    if outside := scope.sirets_outside(request.advisor, {row["siret"] for row in rows}):
+        messages.error(
+            request,
+            f"Rien n'a été importé : l'entreprise au SIRET {', '.join(sorted(outside))} est désormais inscrite "
+            "hors de votre territoire. Retirez ces lignes et déposez de nouveau le fichier.",
+        )
         return redirect("backoffice:import")
     counts = services.offers_import(actor=request.user, rows=rows)
     messages.success(request, f"Import terminé : {counts['offers']} offre(s) pour {counts['companies']} entreprise(s).")
@@ -553,6 +579,15 @@ def admin_advisors(request):
     return render(
         request, "backoffice/admin/advisors.html", {"title": "Les conseiller·es", "form": form, "advisors": advisors}
     )
+
+
+@admin_required
+@require_POST
+def admin_unlock(request, pk):
+    advisor = scope.get_in_scope(AdvisorProfile.objects.select_related("user"), pk=pk)
+    services.second_factor_unlock(actor=request.user, advisor=advisor)
+    messages.success(request, "Double authentification débloquée.")
+    return redirect("backoffice:admin_advisors")
 
 
 @admin_required

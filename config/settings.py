@@ -34,12 +34,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY est obligatoire quand DEBUG est désactivé.")
     SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 (DEBUG seulement)
+# Administration technique (/admin/) : éteinte (404) sauf si ce réglage l'allume ; par défaut, seulement avec DEBUG.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", DEBUG)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "backoffice.middleware.BackofficeSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -360,3 +363,18 @@ if SENTRY_DSN:
 # /healthz répond 503 quand aucun worker n'a donné signe de vie depuis ce délai.
 WORKER_SILENCE_SECONDS = int(env("WORKER_SILENCE_SECONDS", "300"))
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# --- backoffice : espace des conseiller·es ---
+# Une session de conseiller·e dure 10 heures au plus, et se ferme après 30 minutes sans activité.
+BACKOFFICE_SESSION_MAX_AGE = 10 * 60 * 60
+BACKOFFICE_SESSION_IDLE = 30 * 60
+# Clé (Fernet) qui chiffre les secrets TOTP en base, gardée hors de la base ; plusieurs clés séparées par des
+# virgules pour une rotation (la première chiffre). En développement, tirée de SECRET_KEY si absente.
+TOTP_ENCRYPTION_KEY = env("TOTP_ENCRYPTION_KEY", "")
+if not TOTP_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("TOTP_ENCRYPTION_KEY est obligatoire quand DEBUG est désactivé.")
+    import base64
+    import hashlib
+
+    TOTP_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(f"totp:{SECRET_KEY}".encode()).digest()).decode()

@@ -5,6 +5,7 @@ import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
+from stats.enums import SECRET
 from stats.selectors import Scope, indicator_definitions, open_data_rows, stats_report, zone_labels
 from trades.catalogue import FAMILY_LABELS
 
@@ -34,7 +35,7 @@ class StatsRowOut(Schema):
     indicateur: str = Field(description="Code de l'indicateur.")
     unite: str = Field(description="nombre, pourcentage ou jours.")
     valeur: str = Field(
-        description="Le chiffre, « < 5 » s'il est masqué (secret statistique), vide s'il est sans objet."
+        description=f"Le chiffre, « {SECRET} » s'il est masqué (secret statistique), vide s'il est sans objet."
     )
 
 
@@ -54,7 +55,8 @@ def _invalid(parameter: str, message: str) -> ValidationError:
     response=StatsOut,
     summary="Statistiques publiques",
     description="Les chiffres de la page /stats pour un périmètre (France entière par défaut) : totaux, séries "
-    "mensuelles, ventilations par zone et par famille de métiers. Secret statistique : « < 5 ».",
+    "mensuelles, ventilations par zone et par famille de métiers. Secret statistique : « s » (comptes de 1 à 4, "
+    "et masquage secondaire pour qu'aucun chiffre masqué ne se retrouve par soustraction).",
 )
 def statistics(request, filters: Query[StatsQuery]):
     labels = zone_labels()

@@ -35,7 +35,7 @@ class Chart:
 
 
 def bar_chart(*, ident: str, title: str, labels: list[str], figures: list) -> Chart:
-    """Un histogramme : les chiffres masqués (« < 5 ») ou absents ne sont pas dessinés."""
+    """Un histogramme : les chiffres masqués (« secret ») ou absents ne sont pas dessinés."""
     values = [figure.value or 0 for figure in figures]
     top_value = max(values, default=0) or 1
     plot_width = WIDTH - MARGIN_LEFT - MARGIN_RIGHT

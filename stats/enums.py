@@ -43,6 +43,18 @@ COUNT_INDICATORS = [
 UNITS = {Indicator.FILLED_SHARE: "pourcentage", Indicator.FIRST_CONTACT_DELAY: "jours"}
 # En dessous de ce nombre, un compte (ou la base d'une part ou d'une médiane) est masqué : secret statistique.
 SECRECY_THRESHOLD = 5
-SECRET = "< 5"  # noqa: S105 (le symbole du secret statistique, pas un mot de passe)
+# Le symbole d'un chiffre masqué dans les données ouvertes (« s », comme à l'Insee) et sur la page. Le même
+# pour le masquage primaire (1 à 4) et secondaire (voir stats/secrecy.py) : on ne les distingue pas.
+SECRET = "s"  # noqa: S105 (le symbole du secret statistique, pas un mot de passe)
+SECRET_DISPLAY = "secret"  # noqa: S105
 # Indicateurs de stock (pas de série mensuelle).
 SNAPSHOT_INDICATORS = [Indicator.OFFERS_OPEN]
+# Indicateurs où chaque chose comptée n'a qu'une famille de métiers : la somme des familles fait le total.
+ADDITIVE_BY_FAMILY = [
+    Indicator.OFFERS_PUBLISHED,
+    Indicator.OFFERS_OPEN,
+    Indicator.OFFERS_FILLED,
+    Indicator.MATCHES,
+    Indicator.CONTACTS,
+    Indicator.CONTRACTS,
+]

@@ -42,3 +42,22 @@ class Refresh(models.Model):
 
     def __str__(self):
         return f"Calcul du {self.computed_at:%d/%m/%Y %H:%M}"
+
+
+class MaskedCell(models.Model):
+    """Une case publiée masquée par le secret statistique (primaire ou secondaire, voir stats/secrecy.py).
+
+    `zone` : « fr », « r<code région> » ou « d<code département> » ; `family` vide : toutes familles ;
+    `month` vide : depuis le début."""
+
+    indicator = models.CharField("indicateur", max_length=30, choices=Indicator.choices)
+    zone = models.CharField("zone", max_length=4)
+    family = models.CharField("famille de métiers", max_length=40, blank=True)
+    month = models.DateField("mois", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "case masquée"
+        indexes = [models.Index(fields=["zone", "family"], name="stats_masked_zone")]
+
+    def __str__(self):
+        return f"{self.indicator} {self.zone} {self.family} {self.month}"

@@ -8,8 +8,9 @@ def table_schema() -> dict:
         "name": "cestmachance-statistiques",
         "title": "Statistiques publiques de C'est ma chance",
         "description": "Une ligne par chiffre publié sur la page /stats, pour le périmètre demandé "
-        "(paramètres region, departement, famille). Secret statistique : les comptes de 1 à 4, et les parts "
-        f"ou médianes calculées sur moins de 5 offres, valent « {SECRET} ».",
+        "(paramètres region, departement, famille). Secret statistique : les comptes de 1 à 4, les parts ou "
+        "médianes calculées sur moins de 5 offres ou sur un compte masqué, et les comptes masqués en second pour "
+        f"qu'on ne retrouve pas les premiers par soustraction, valent « {SECRET} ».",
         "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte 2.0"}],
         "missingValues": [""],
         "fields": [
@@ -52,7 +53,7 @@ def table_schema() -> dict:
                 "name": "valeur",
                 "type": "string",
                 "description": f"Le chiffre (point décimal), « {SECRET} » s'il est masqué, vide s'il est sans objet.",
-                "constraints": {"pattern": r"[0-9]+(\.[0-9])?|< 5"},
+                "constraints": {"pattern": rf"[0-9]+(\.[0-9])?|{SECRET}"},
             },
         ],
     }

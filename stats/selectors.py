@@ -7,8 +7,18 @@ from django.db.models import Q, Sum
 from django.utils import formats, timezone
 
 from geo.models import Departement, Region
-from stats.enums import COUNT_INDICATORS, DESCRIPTIONS, SECRECY_THRESHOLD, SECRET, SNAPSHOT_INDICATORS, UNITS, Indicator
-from stats.models import Aggregate, Refresh
+from stats.enums import (
+    COUNT_INDICATORS,
+    DESCRIPTIONS,
+    SECRECY_THRESHOLD,
+    SECRET,
+    SECRET_DISPLAY,
+    SNAPSHOT_INDICATORS,
+    UNITS,
+    Indicator,
+)
+from stats.models import Aggregate, MaskedCell, Refresh
+from stats.secrecy import ALL_MONTHS, zone_key
 from trades.catalogue import FAMILIES, FAMILY_LABELS
 
 MONTH_NAMES = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
@@ -18,7 +28,7 @@ MONTHLY_INDICATORS = [indicator for indicator in Indicator if indicator not in S
 
 @dataclass(frozen=True)
 class Figure:
-    """Un chiffre publié : `data` pour les données ouvertes, `display` pour la page (« < 5 » si masqué)."""
+    """Un chiffre publié : `data` pour les données ouvertes, `display` pour la page (« secret » si masqué)."""
 
     indicator: str
     value: float | None
@@ -77,19 +87,23 @@ def _plain(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def count_figure(indicator: str, value: int) -> Figure:
-    """Un compte : masqué (« < 5 ») entre 1 et 4."""
-    if 0 < value < SECRECY_THRESHOLD:
-        return Figure(indicator, None, SECRET, SECRET)
+_SECRET = {"value": None, "data": SECRET, "display": SECRET_DISPLAY}
+
+
+def count_figure(indicator: str, value: int, *, masked: bool = False) -> Figure:
+    """Un compte : masqué entre 1 et 4 (secret primaire) ou quand le masquage secondaire l'a choisi."""
+    if masked or 0 < value < SECRECY_THRESHOLD:
+        return Figure(indicator, **_SECRET)
     return Figure(indicator, value, str(value), _number(value))
 
 
-def share_figure(filled: int, published: int) -> Figure:
+def share_figure(filled: int, published: int, *, masked: bool = False) -> Figure:
+    """Offres pourvues / publiées ; masquée si l'un des deux comptes l'est (on le retrouverait sinon)."""
     indicator = Indicator.FILLED_SHARE
     if published == 0:
         return Figure(indicator, None, "", "—")
-    if published < SECRECY_THRESHOLD or 0 < filled < SECRECY_THRESHOLD:
-        return Figure(indicator, None, SECRET, SECRET)
+    if masked or published < SECRECY_THRESHOLD or 0 < filled < SECRECY_THRESHOLD:
+        return Figure(indicator, **_SECRET)
     share = round(100 * filled / published, 1)
     return Figure(indicator, share, _plain(share), f"{_number(share)} %")
 
@@ -101,7 +115,7 @@ def median_figure(histogram: dict[int, int]) -> Figure:
     if total == 0:
         return Figure(indicator, None, "", "—")
     if total < SECRECY_THRESHOLD:
-        return Figure(indicator, None, SECRET, SECRET)
+        return Figure(indicator, **_SECRET)
     ordered = sorted(histogram.items())
 
     def nth(rank):  # rang à partir de 0
@@ -117,14 +131,19 @@ def median_figure(histogram: dict[int, int]) -> Figure:
     return Figure(indicator, median, _plain(median), f"{_number(median)} {unit}")
 
 
-def _figures(counts: dict[str, int], histogram: dict[int, int], *, snapshots=True) -> dict[str, Figure]:
+def _figures(
+    counts: dict[str, int], histogram: dict[int, int], *, snapshots=True, masked=frozenset()
+) -> dict[str, Figure]:
+    """Les chiffres d'une case ; `masked` : les indicateurs que le secret statistique y masque."""
     figures = {
-        indicator.value: count_figure(indicator.value, counts.get(indicator, 0))
+        indicator.value: count_figure(indicator.value, counts.get(indicator, 0), masked=indicator.value in masked)
         for indicator in COUNT_INDICATORS
         if snapshots or indicator not in SNAPSHOT_INDICATORS
     }
     figures[Indicator.FILLED_SHARE.value] = share_figure(
-        counts.get(Indicator.OFFERS_FILLED, 0), counts.get(Indicator.OFFERS_PUBLISHED, 0)
+        counts.get(Indicator.OFFERS_FILLED, 0),
+        counts.get(Indicator.OFFERS_PUBLISHED, 0),
+        masked=bool({Indicator.OFFERS_FILLED.value, Indicator.OFFERS_PUBLISHED.value} & set(masked)),
     )
     figures[Indicator.FIRST_CONTACT_DELAY.value] = median_figure(histogram)
     # Dans l'ordre des indicateurs.
@@ -143,7 +162,8 @@ def month_label(month: datetime.date) -> str:
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
-def _breakdown(rows, histogram_rows, key: str, labels: dict[str, str]) -> list[Breakdown]:
+def _breakdown(rows, histogram_rows, key: str, labels: dict[str, str], masked_at) -> list[Breakdown]:
+    """Une ventilation ; `masked_at(code)` : les indicateurs masqués de la case de ce code."""
     counts: dict[str, dict[str, int]] = {}
     histograms: dict[str, dict[int, int]] = {}
     for row in rows:
@@ -151,7 +171,7 @@ def _breakdown(rows, histogram_rows, key: str, labels: dict[str, str]) -> list[B
     for row in histogram_rows:
         histograms.setdefault(row[key], {})[row["days"]] = row["total"]
     return [
-        Breakdown(code, label, _figures(counts.get(code, {}), histograms.get(code, {})))
+        Breakdown(code, label, _figures(counts.get(code, {}), histograms.get(code, {}), masked=masked_at(code)))
         for code, label in labels.items()
     ]
 
@@ -189,10 +209,36 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
         histogram[row["days"]] = histogram.get(row["days"], 0) + row["total"]
         histograms_by_month.setdefault(row["month"], {})[row["days"]] = row["total"]
 
+    here = zone_key(region=scope.region, departement=scope.departement)
+    if scope.departement:
+        zone_kind, child_labels = "", {}
+    elif scope.region:
+        zone_kind = "departement"
+        child_labels = {
+            code: f"{name} ({code})" for code, (name, region) in departements.items() if region == scope.region
+        }
+    else:
+        zone_kind, child_labels = "region", regions
+    child_zones = [zone_key(**{zone_kind: code}) for code in child_labels] if zone_kind else []
+    masked: dict[tuple, set[str]] = {}
+    for indicator, zone, family, month in MaskedCell.objects.filter(
+        Q(zone=here) | Q(zone__in=child_zones, family=scope.family, month__isnull=True)
+    ).values_list("indicator", "zone", "family", "month"):
+        masked.setdefault((zone, family, month), set()).add(indicator)
+
+    def masked_at(zone=here, family=scope.family, month=ALL_MONTHS):
+        return masked.get((zone, family, month), frozenset())
+
     present = sorted(set(by_month) | set(histograms_by_month))
     months = _month_range(present[0], max(present[-1], timezone.localdate().replace(day=1))) if present else []
     monthly_figures = [
-        _figures(by_month.get(month, {}), histograms_by_month.get(month, {}), snapshots=False) for month in months
+        _figures(
+            by_month.get(month, {}),
+            histograms_by_month.get(month, {}),
+            snapshots=False,
+            masked=masked_at(month=month),
+        )
+        for month in months
     ]
     monthly = {
         indicator.value: [figures[indicator.value] for figures in monthly_figures] for indicator in MONTHLY_INDICATORS
@@ -202,21 +248,14 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
         scope=scope,
         scope_label=scope_label(scope, regions, departements),
         computed_at=refresh.computed_at if refresh else None,
-        totals=_figures(totals, histogram),
+        totals=_figures(totals, histogram, masked=masked_at()),
         months=months,
         monthly=monthly,
     )
 
     if not scope.departement:
         geo_scope = Aggregate.objects.filter(scope.aggregate_filter()).exclude(region="")
-        if scope.region:
-            report.zone_kind, key = "departement", "departement"
-            labels = {
-                code: f"{name} ({code})" for code, (name, region) in departements.items() if region == scope.region
-            }
-        else:
-            report.zone_kind, key = "region", "region"
-            labels = regions
+        report.zone_kind = key = zone_kind
         report.by_zone = _breakdown(
             geo_scope.exclude(indicator=Indicator.FIRST_CONTACT_DELAY)
             .values(key, "indicator")
@@ -227,7 +266,8 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
             .annotate(total=Sum("value"))
             .order_by(),
             key,
-            labels,
+            child_labels,
+            lambda code: masked_at(zone=zone_key(**{key: code}), month=ALL_MONTHS),
         )
     if not scope.family:
         family_scope = Aggregate.objects.filter(scope.aggregate_filter(with_family=False)).exclude(family="")
@@ -242,6 +282,7 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
             .order_by(),
             "family",
             dict(FAMILIES),
+            lambda code: masked_at(family=code),
         )
     return report
 

@@ -13,8 +13,9 @@ from matching.enums import MatchState
 from matching.models import Match
 from offers.enums import OfferStatus
 from offers.models import Offer
+from stats import secrecy
 from stats.enums import Indicator
-from stats.models import Aggregate, Refresh
+from stats.models import Aggregate, MaskedCell, Refresh
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +141,24 @@ def stats_refresh() -> Refresh:
     rows += _grouped_rows(
         Indicator.FIRST_CONTACT_DELAY, _first_contact_delays(), "published_at", "commune", "trade__family", days=True
     )
+    return aggregates_replace(rows=rows)
+
+
+@transaction.atomic
+def aggregates_replace(*, rows: list[Aggregate]) -> Refresh:
+    """Remplace les agrégats et les cases masquées (secret statistique primaire et secondaire) d'un coup."""
+    masked = secrecy.masked_cells(rows)
     Aggregate.objects.all().delete()
     Aggregate.objects.bulk_create(rows, batch_size=2000)
+    MaskedCell.objects.all().delete()
+    MaskedCell.objects.bulk_create(
+        (
+            MaskedCell(indicator=indicator, zone=zone, family=family, month=month)
+            for indicator, zone, family, month in masked
+        ),
+        batch_size=2000,
+    )
     Refresh.objects.all().delete()
     refresh = Refresh.objects.create(computed_at=timezone.now(), rows=len(rows))
-    logger.info("Statistiques recalculées : %s agrégats", len(rows))
+    logger.info("Statistiques recalculées : %s agrégats, %s cases masquées", len(rows), len(masked))
     return refresh

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from stats.charts import bar_chart
-from stats.enums import DESCRIPTIONS, Indicator
+from stats.enums import DESCRIPTIONS, SECRET, Indicator
 from stats.forms import ScopeForm
 from stats.schema import table_schema
 from stats.selectors import (
@@ -115,8 +115,10 @@ def open_data_document(request, report) -> dict:
         "calcule_le": report.computed_at.isoformat() if report.computed_at else None,
         "perimetre": report.scope_label,
         "schema": request.build_absolute_uri(reverse("stats:schema")),
-        "secret_statistique": "Les comptes de 1 à 4 (et les parts ou médianes calculées sur moins de 5 offres) "
-        "sont remplacés par « < 5 ».",
+        "secret_statistique": f"Les chiffres masqués valent « {SECRET} » : les comptes de 1 à 4, les parts ou "
+        "médianes calculées sur moins de 5 offres ou sur un compte masqué, et d'autres comptes choisis pour "
+        "qu'aucun chiffre masqué ne se retrouve par soustraction (masquage secondaire : un chiffre masqué peut "
+        "valoir 5 ou plus).",
         "indicateurs": indicator_definitions(),
         "lignes": open_data_rows(report),
     }

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
 os.environ.setdefault("SITE_URL", "http://testserver")
+# Clé de chiffrement des secrets TOTP, propre aux tests (une clé Fernet : 32 octets en base64).
+os.environ.setdefault("TOTP_ENCRYPTION_KEY", "dGVzdHMtb25seS10b3RwLWtleS0zMi1ieXRlcyEhISE=")
 os.environ["TASKS_BACKEND"] = os.environ.get("TEST_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 # Fichiers statiques lus dans les applications (le manifeste de `collectstatic` n'existe pas en test).
 os.environ.setdefault("STATIC_MANIFEST", "0")

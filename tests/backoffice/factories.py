@@ -7,6 +7,7 @@ session (réutilisable par les tests de sécurité) ; la fixture `advisor_client
 import factory
 import pyotp
 
+from backoffice import crypto
 from backoffice.models import AdvisorProfile, Cma
 from backoffice.scope import SESSION_VERIFIED_KEY
 from matching.models import Match
@@ -38,7 +39,7 @@ class AdvisorFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, advisor=True)
     cma = factory.SubFactory(CmaFactory, name="CMA Hauts-de-France")
-    totp_secret = factory.LazyFunction(pyotp.random_base32)
+    totp_secret = factory.LazyFunction(lambda: crypto.encrypt(pyotp.random_base32()))
     totp_confirmed = True
 
     class Params:
@@ -81,4 +82,4 @@ def advisor_login(client, advisor):
 
 
 def totp_now(advisor) -> str:
-    return pyotp.TOTP(advisor.totp_secret).now()
+    return pyotp.TOTP(advisor.get_totp_secret()).now()

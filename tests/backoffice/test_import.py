@@ -4,11 +4,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from backoffice.importers import parse_offers_csv, siret_is_valid
 from backoffice.models import AuditLog
 from employers.models import Company
+from geo.models import Commune
 from offers.enums import OfferStatus
 from offers.models import Offer
 from tests.candidates.factories import TradeFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory
-from tests.offers.factories import _siret
+from tests.offers.factories import CompanyFactory, _siret
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,33 @@ def test_import_page_documents_the_columns(advisor_client):
     page = text(advisor_client.get("/conseiller/import"))
     for column in ("siret", "raison_sociale", "commune", "metier", "niveaux", "date_debut"):
         assert f"<code>{column}</code>" in page
+
+
+def test_a_company_of_another_territory_cannot_be_named_in_a_file(advisor_client, setup):
+    """La même règle que le formulaire : on ne publie pas sous le SIRET d'une entreprise d'un autre territoire."""
+    lille = CompanyFactory(siret=_siret(40), name="Fournil de Lille", commune=Commune.objects.get(code="59350"))
+    arras = CompanyFactory(siret=_siret(41), name="Fournil d'Arras", commune=Commune.objects.get(code="62041"))
+    content = (
+        HEADER
+        + f"{arras.siret};Fournil d'Arras;62041;boulanger;;;;;\n"
+        + f"{_siret(42)};Nouveau fournil;62041;boulanger;;;;;\n"
+        + f"{lille.siret};N'importe quel nom;62041;boulanger;;;;;\n"
+    )
+    response = _upload(advisor_client, content)
+    assert (
+        f"Ligne 4 : l'entreprise au SIRET {lille.siret} est inscrite hors de votre territoire : "
+        "seul·e un·e conseiller·e de son territoire peut publier ses offres." in text(response)
+    )
+    assert "Aperçu" not in text(response)
+    assert advisor_client.post("/conseiller/import/confirmer").url == "/conseiller/import"
+    assert not Offer.objects.exists()
+
+
+def test_the_territory_is_checked_again_at_confirmation(advisor_client, setup):
+    """Entre l'aperçu et la confirmation, l'entreprise a pu s'inscrire ailleurs : rien n'est importé."""
+    response = _upload(advisor_client, HEADER + f"{_siret(43)};Fournil;62041;boulanger;;;;;\n")
+    assert "Aperçu : 1 offre" in text(response)
+    CompanyFactory(siret=_siret(43), commune=Commune.objects.get(code="59350"))
+    response = advisor_client.post("/conseiller/import/confirmer", follow=True)
+    assert "hors de votre territoire" in text(response)
+    assert not Offer.objects.exists()

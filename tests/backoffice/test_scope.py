@@ -1,12 +1,17 @@
+import datetime
+
 import pytest
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from backoffice import scope
 from backoffice.urls import urlpatterns
+from matching.enums import MatchState
 from tests.backoffice.factories import AdvisorFactory, MatchFactory, advisor_login
 from tests.candidates.factories import CandidateProfileFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
 from tests.offers.factories import CompanyFactory, OfferFactory
+from tests.utils import text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +73,7 @@ def _kwargs_for(pattern, objects, other_advisor):
         return {"pk": objects["offer"].pk}
     if name.startswith("match"):
         return {"pk": objects["match"].pk}
-    if name == "admin_territories":
+    if name in ("admin_territories", "admin_unlock"):
         return {"pk": other_advisor.pk}
     raise AssertionError(f"URL {name} : paramètre inconnu, complétez ce test")
 
@@ -110,3 +115,60 @@ def test_the_same_urls_open_for_the_advisor_of_the_territory(client, territories
     advisor_login(client, AdvisorFactory(departements=["59"]))
     for name, key in [("candidate", "candidate"), ("offer", "offer"), ("match", "match"), ("offer_edit", "offer")]:
         assert client.get(reverse(f"backoffice:{name}", kwargs={"pk": objects[key].pk})).status_code == 200
+
+
+def test_candidates_outside_the_territory_are_shown_only_by_a_pseudonym(client, territories):
+    """Une offre du Pas-de-Calais et des jeunes du Nord : la conseillère du Pas-de-Calais voit ses paires mais
+    ni le nom ni la commune des jeunes du Nord (page de l'offre, page de la paire, listes et leurs exports
+    CSV) ; elle voit le nom et la commune d'un·e jeune de son territoire."""
+    arras = CommuneFactory(departement=territories["pdc"], name="Arras")
+    offer = OfferFactory(company=CompanyFactory(commune=arras), commune=arras)
+    roubaix = CommuneFactory(departement=territories["nord"], name="Roubaix")
+    month_start = timezone.localtime().replace(day=1, hour=1)
+    outsiders = [
+        MatchFactory(
+            offer=offer,
+            candidate=CandidateProfileFactory(commune=roubaix, user__first_name="Zoé", user__last_name=f"Secret{n}"),
+            **fields,
+        )
+        for n, fields in enumerate(
+            [
+                {"state": MatchState.PROPOSED, "created_at": timezone.now() - datetime.timedelta(days=10)},
+                {"state": MatchState.CONNECTED},
+                {"state": MatchState.CONTRACT_SIGNED, "outcome_at": month_start},
+            ]
+        )
+    ]
+    insider = MatchFactory(
+        offer=offer,
+        state=MatchState.CONNECTED,
+        candidate=CandidateProfileFactory(commune=arras, user__first_name="Léa", user__last_name="Visible"),
+    )
+    advisor_login(client, AdvisorFactory(departements=["62"]))
+
+    def assert_hidden(body, where):
+        for match in outsiders:
+            assert f"Secret{outsiders.index(match)}" not in body, where
+        assert "Roubaix" not in body, where
+
+    page = text(client.get(reverse("backoffice:offer", kwargs={"pk": offer.pk})))
+    assert_hidden(page, "offre")
+    for match in outsiders:
+        assert f"Candidat·e n° {match.candidate.pk} (département 59)" in page
+    assert "Léa Visible (Arras)" in page
+    assert "Léa Visible</a> (Arras)" in text(client.get(reverse("backoffice:match", kwargs={"pk": insider.pk})))
+
+    for match in outsiders:
+        page = text(client.get(reverse("backoffice:match", kwargs={"pk": match.pk})))
+        assert_hidden(page, "paire")
+        assert f"Candidat·e n° {match.candidate.pk} (département 59)" in page
+
+    for slug, match in zip(["en-attente", "contacts-en-cours", "contrats-du-mois"], outsiders, strict=True):
+        url = reverse("backoffice:board_list", kwargs={"slug": slug})
+        page = text(client.get(url))
+        csv = client.get(url, {"format": "csv"}).content.decode()
+        for body in (page, csv):
+            assert_hidden(body, slug)
+            assert f"Candidat·e n° {match.candidate.pk}" in body, slug
+        if slug == "contacts-en-cours":
+            assert "Léa Visible" in page and "Léa Visible" in csv

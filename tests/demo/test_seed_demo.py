@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from stdnum.fr import siret
 
 from accounts.models import User
@@ -63,7 +64,20 @@ def test_demo_accounts_see_each_other(world):
     assert Match.objects.filter(candidate=candidate, offer__company__members=employer).exists()
 
 
-def test_command_refuses_to_seed_twice_and_can_reset(world, capsys):
+def test_command_refuses_to_run_when_debug_is_off(world, settings):
+    """Des comptes de démonstration aux adresses connues ne doivent jamais arriver en production."""
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="production") as error:
+        call_command("seed_demo", "--candidates", "10", "--employers", "2")
+    assert error.value.returncode != 0
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", "--candidates", "10", "--if-empty")
+    assert not User.objects.filter(email__endswith=services.DEMO_DOMAIN).exists()
+    assert not CandidateProfile.objects.exists()
+
+
+def test_command_refuses_to_seed_twice_and_can_reset(world, capsys, settings):
+    settings.DEBUG = True
     call_command("seed_demo", "--candidates", "10", "--employers", "2")
     with pytest.raises(Exception, match="--reset"):
         call_command("seed_demo", "--candidates", "10")
@@ -73,7 +87,8 @@ def test_command_refuses_to_seed_twice_and_can_reset(world, capsys):
     assert CandidateProfile.objects.count() == 20
 
 
-def test_command_says_what_to_import_first(capsys):
+def test_command_says_what_to_import_first(capsys, settings):
+    settings.DEBUG = True
     with pytest.raises(Exception, match="import_geo"):
         call_command("seed_demo", "--candidates", "10")
 

@@ -4,7 +4,8 @@ Une URL absente du tableau EXPECTED fait échouer le test : toute nouvelle URL d
 Les paramètres des chemins désignent des objets de « candidat », « employeur » et du territoire de
 « conseiller » (Pas-de-Calais) ; les « autres » rôles n'en possèdent aucun.
 Les URL de l'administration technique (`admin/`) ne sont pas parcourues une à une : on vérifie seulement
-que son accueil exige un compte « staff ».
+que son accueil est introuvable tant que `ADMIN_ENABLED` ne l'allume pas, puis qu'il exige un compte « staff »
+(le second facteur exigé en plus : tests/security/test_technical_admin.py).
 """
 
 import re
@@ -120,6 +121,7 @@ EXPECTED = {
     "backoffice:admin_cmas": {ADMIN},
     "backoffice:admin_advisors": {ADMIN},
     "backoffice:admin_territories": {ADMIN},
+    "backoffice:admin_unlock": {ADMIN},
     "backoffice:admin_journal": {ADMIN},
 }
 # L'API publique (django-ninja) : ouverte à tous (limites de débit à part), sauf ces exceptions.
@@ -194,6 +196,7 @@ def world(settings, tmp_path):
         "backoffice:match": {"pk": match.pk},
         "backoffice:match_outcome": {"pk": match.pk},
         "backoffice:admin_territories": {"pk": advisor.pk},
+        "backoffice:admin_unlock": {"pk": advisor.pk},
     }
     return {"users": users, "params": params, "by_url": by_url}
 
@@ -263,8 +266,11 @@ def test_access_matrix(route, name, world):
     assert actual == set(expected), f"{path} — ouverts en trop : {too_open} ; refusés à tort : {wrongly_refused}"
 
 
-def test_technical_admin_requires_staff(world):
+def test_technical_admin_requires_staff(world, settings):
     index = reverse("admin:index")
+    # Éteinte par défaut (DEBUG désactivé) : introuvable pour tous.
+    assert {client_for(role, world).get(index).status_code for role in ROLES} == {404}
+    settings.ADMIN_ENABLED = True
     for role in ROLES:
         response = client_for(role, world).get(index)
         if role == ADMIN:

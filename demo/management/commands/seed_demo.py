@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import services
@@ -20,6 +21,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, candidates, employers, region, seed, reset, if_empty, **options):
+        # Des comptes aux adresses connues et des profils inventés n'ont rien à faire en production.
+        if not settings.DEBUG:
+            raise CommandError(
+                "Refusé : DEBUG est désactivé, c'est donc peut-être la production. Les données de démonstration "
+                "ne se créent que sur un poste de développement ou de recette (DEBUG=1)."
+            )
         if if_empty and services.demo_exists():
             self.stdout.write("Données de démonstration déjà présentes.")
             return
