@@ -80,12 +80,14 @@ serve: export PATH := $(CURDIR)/$(BIN):$(PATH)
 serve: $(VENV)/.run-deps
 	@mkdir -p var
 	@test -s var/secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+	@test -s var/totp_key || $(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > var/totp_key
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	export TOTP_ENCRYPTION_KEY="$${TOTP_ENCRYPTION_KEY:-$$(cat var/totp_key)}"; \
 	$(MANAGE) collectstatic --noinput -v 0 && \
 	eval "$$(sed -n 's/^postdeploy: //p' Procfile)" && \
 	$(MANAGE) import_geo --if-empty && \
 	$(MANAGE) import_trades && \
-	$(MANAGE) seed_demo --if-empty && \
+	DEBUG=1 $(MANAGE) seed_demo --if-empty && \
 	echo "Service sur http://127.0.0.1:$$PORT (DEBUG=0, Ctrl+C pour arrêter)" && \
 	{ eval "$$(sed -n 's/^worker: //p' Procfile) --no-startup-delay" & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
