@@ -20,6 +20,14 @@ class AuditAction(models.TextChoices):
     TERRITORIES_SET = "territoires_modifies", "Territoires modifiés"
     SECOND_FACTOR_ENROLLED = "second_facteur_active", "Second facteur activé"
     RECOVERY_CODE_USED = "code_secours_utilise", "Code de secours utilisé"
+    # Les événements des entreprises (mêmes codes que `employers.enums.CompanyEvent`).
+    MEMBERSHIP_REQUESTED = "rattachement_demande", "Rattachement demandé"
+    MEMBERSHIP_APPROVED = "rattachement_approuve", "Rattachement approuvé"
+    MEMBERSHIP_REFUSED = "rattachement_refuse", "Rattachement refusé"
+    MEMBER_REMOVED = "membre_retire", "Membre retiré"
+    COMPANY_VERIFIED = "entreprise_verifiee", "Entreprise vérifiée"
+    COMPANY_REJECTED = "entreprise_refusee", "Entreprise refusée"
+    REPORTS_DECIDED = "signalements_decides", "Signalements d'une offre décidés"
 
 
 class ClosureReason(models.TextChoices):

@@ -67,17 +67,6 @@ def test_signup_with_a_known_email_reveals_nothing(client, commune):
     assert MagicLink.objects.filter(user=existing).count() == 1  # un simple lien de connexion
 
 
-def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune):
-    company = CompanyFactory(siret="83014132100034")
-    first_member = company.members.get()
-    client.post(reverse("employers:signup"), _data(commune))
-    user = User.objects.get(email="paul@boulangerie.fr")
-    assert set(company.members.all()) == {first_member, user}
-    notice = OutboxEmail.objects.get(to=first_member.email)
-    assert "Paul Fournier" in notice.subject
-    assert company.siret in notice.body
-
-
 @pytest.mark.parametrize(
     ("siret", "message"),
     [
@@ -138,7 +127,7 @@ def test_add_an_establishment(client, commune):
         follow=True,
     )
     assert "L'établissement Fournil du port est ajouté à votre compte." in text(response)
-    assert user.companies.count() == 2
+    assert Company.objects.for_member(user).count() == 2
 
 
 def test_home_lists_offers_of_every_establishment(client):
