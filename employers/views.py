@@ -82,9 +82,13 @@ def company_lookup(request):
         return JsonResponse({"found": False})
     if ratelimit.hit("company-lookup-ip", ratelimit.client_ip(request), limit=60, period=3600):
         return JsonResponse({"found": False})
-    info = companies_api.company_lookup(siret)
-    if info is None:
-        return JsonResponse({"found": False})
+    check = companies_api.establishment_check(siret)
+    if check.status != companies_api.CheckStatus.FOUND:
+        message = check.error or (
+            "L'annuaire des entreprises ne répond pas : remplissez les champs vous-même, nous vérifierons plus tard."
+        )
+        return JsonResponse({"found": False, "message": message})
+    info = check.info
     commune = Commune.objects.filter(code=info.commune_code).prefetch_related("postal_codes").first()
     return JsonResponse(
         {

@@ -129,7 +129,8 @@ def test_employer_signs_up_posts_an_offer_and_meets_a_candidate(phone_page, live
 
 
 def test_the_form_works_without_the_companies_directory(phone_page, live_server, world, monkeypatch):
-    """Annuaire injoignable : aucun message d'erreur, on remplit à la main ; les erreurs gardent la saisie."""
+    """Annuaire injoignable : on remplit à la main, les erreurs gardent la saisie, et l'inscription aboutit
+    avec un message clair (l'entreprise sera vérifiée par un·e conseiller·e)."""
 
     def down(request):
         raise httpx.ConnectTimeout("délai dépassé", request=request)
@@ -152,4 +153,6 @@ def test_the_form_works_without_the_companies_directory(phone_page, live_server,
     page.get_by_label("SIRET de l'établissement").fill("83014132100034")
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url("**/connexion/verifiez-vos-emails")
+    assert page.get_by_text("L'annuaire des entreprises ne répond pas en ce moment", exact=False).is_visible()
+    _check(page)
     assert OutboxEmail.objects.filter(to="lina@example.org").exists()

@@ -97,12 +97,20 @@ def test_company_lookup_prefills_from_the_directory(client, fake_companies_api):
     }
 
 
-@pytest.mark.parametrize("mode", ["timeout", "error", "empty"])
-def test_company_lookup_says_not_found_when_the_directory_is_down(client, fake_companies_api, mode):
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("timeout", "L'annuaire des entreprises ne répond pas"),
+        ("error", "L'annuaire des entreprises ne répond pas"),
+        ("empty", "Ce SIRET n'existe pas dans l'annuaire des entreprises."),
+    ],
+)
+def test_company_lookup_says_in_words_when_not_found_or_down(client, fake_companies_api, mode, message):
     fake_companies_api.mode = mode
     response = client.get(reverse("employers:company_lookup"), {"siret": "83014132100034"})
     assert response.status_code == 200
-    assert response.json() == {"found": False}
+    assert response.json()["found"] is False
+    assert response.json()["message"].startswith(message)
 
 
 def test_company_lookup_does_not_call_the_directory_for_an_invalid_siret(client, fake_companies_api):
