@@ -117,3 +117,9 @@ def test_companies_created_by_an_advisor_are_verified_and_without_members(adviso
     company = services.company_get_or_create(actor=advisor.user, siret="73282932000074", name="Atelier", commune=arras)
     assert company.is_verified and company.verification_source == VerificationSource.ADVISOR
     assert not company.members.exists()
+
+
+def test_every_company_event_has_its_journal_action():
+    from employers.enums import CompanyEvent
+
+    assert {(e.value, e.label) for e in CompanyEvent} <= {(a.value, a.label) for a in AuditAction}

@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 def test_memberships_are_read_only_in_the_technical_admin(client, rf):
     inline = MembershipInline(Company, admin.site)
     request = rf.get("/")
+    request.user = UserFactory(admin=True)
     assert not inline.has_add_permission(request)
-    assert not inline.has_delete_permission(request)
+    assert not inline.can_delete
     assert set(inline.readonly_fields) == set(inline.fields)
     company = CompanyFactory()
-    client.force_login(UserFactory(admin=True))
+    client.force_login(request.user)
     page = client.get(reverse("admin:employers_company_change", args=[company.pk])).content.decode()
     assert 'name="memberships-0-status"' not in page and "Approuvé" in page

@@ -62,6 +62,7 @@ def test_the_full_rematch_skips_unverified_companies(pair_world):
 def test_suspending_the_offer_deactivates_its_pairs_and_resuming_brings_them_back(
     pair_world, django_capture_on_commit_callbacks
 ):
+    matching_services.rematch_candidate(pair_world["profile"].pk)  # le profil entre dans l'index
     with django_capture_on_commit_callbacks(execute=True):
         employer_services.company_verify(company=pair_world["company"], source=VerificationSource.ADVISOR)
     offer = pair_world["offer"]
