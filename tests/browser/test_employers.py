@@ -1,5 +1,6 @@
 """Parcours employeur au téléphone : inscription par SIRET, offre sur un écran, candidat·es, mise en relation."""
 
+import json
 import re
 
 import httpx
@@ -30,11 +31,19 @@ def _check(page):
     assert_accessible(page)
 
 
+def _craft_sample() -> dict:
+    """La réponse de l'annuaire, pour un établissement inscrit au répertoire des métiers (vérifié d'office)."""
+    data = json.loads(json.dumps(SAMPLE))
+    data["results"][0]["matching_etablissements"][0]["activite_principale_registre_metier"] = "1071BZ"
+    return data
+
+
 @pytest.fixture
 def world(monkeypatch):
+    craft = _craft_sample()
     monkeypatch.setattr(
         "employers.companies_api.default_transport",
-        lambda: httpx.MockTransport(lambda request: httpx.Response(200, json=SAMPLE)),
+        lambda: httpx.MockTransport(lambda request: httpx.Response(200, json=craft)),
     )
     trade = TradeFactory()
     calais = CommuneFactory(code="62193", name="Calais", postal_codes=["62100"], lat=50.95, lng=1.85)
