@@ -338,3 +338,17 @@ def test_the_age_band_and_the_name_rule():
     assert display_name(user, age=17, connected=False) == "L."
     assert display_name(user, age=18, connected=False) == "Léa R."
     assert display_name(user, age=17, connected=True) == "Léa R."
+
+
+def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, company):
+    from matching import services as matching_services
+    from notifications.models import OutboxEmail
+    from tests.candidates.factories import _years_ago
+
+    offer = OfferFactory(company=company)
+    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
+    match = matching_services.match_propose_by_hand(candidate=minor, offer=offer, by_user=None)
+    matching_services.match_candidate_answer(match=match, interested=True)
+    bodies = list(OutboxEmail.objects.filter(to=company.members.get().email).values_list("subject", "body"))
+    assert len(bodies) == 2  # nouvelle paire, puis intérêt de la ou du jeune
+    assert not any(word in str(bodies) for word in ("Camille", "Martin", "16 ans", "camille@example.org"))
