@@ -7,3 +7,4 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         from backoffice import signals  # noqa: F401 (début des sessions du back-office à la connexion)
+        from backoffice import receivers  # noqa: F401  (journal d'audit des événements des entreprises)

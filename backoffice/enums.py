@@ -23,6 +23,14 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_FAILED = "second_facteur_echec", "Code du second facteur refusé"
     SECOND_FACTOR_LOCKED = "second_facteur_bloque", "Second facteur bloqué après trop d'échecs"
     SECOND_FACTOR_UNLOCKED = "second_facteur_debloque", "Second facteur débloqué"
+    # Les événements des entreprises (mêmes codes que `employers.enums.CompanyEvent`).
+    MEMBERSHIP_REQUESTED = "rattachement_demande", "Rattachement demandé"
+    MEMBERSHIP_APPROVED = "rattachement_approuve", "Rattachement approuvé"
+    MEMBERSHIP_REFUSED = "rattachement_refuse", "Rattachement refusé"
+    MEMBER_REMOVED = "membre_retire", "Membre retiré"
+    COMPANY_VERIFIED = "entreprise_verifiee", "Entreprise vérifiée"
+    COMPANY_REJECTED = "entreprise_refusee", "Entreprise refusée"
+    REPORTS_DECIDED = "signalements_decides", "Signalements d'une offre décidés"
 
 
 class ClosureReason(models.TextChoices):

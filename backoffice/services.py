@@ -14,7 +14,9 @@ from accounts.services import magic_link_send
 from backoffice.enums import AuditAction, ClosureReason
 from backoffice.models import AdvisorProfile, AssistedSignup, AuditLog, Cma, RecoveryCode
 from candidates import services as candidate_services
-from employers.models import Company
+from employers import services as employer_services
+from employers.enums import VerificationSource, VerificationStatus
+from employers.models import Company, Membership
 from geo.models import Commune
 from matching import services as matching_services
 from matching.enums import MatchState
@@ -261,7 +263,16 @@ def company_get_or_create(*, actor, siret: str, name: str = "", commune=None):
 
     company = Company.objects.filter(siret=siret).first()
     if company is None:
-        company = Company.objects.create(siret=siret, name=name, commune=commune)
+        # Créée par un·e conseiller·e : vérifiée par elle ou lui ; sans membre (un compte qui s'inscrit avec ce
+        # SIRET fait une demande, décidée par un·e conseiller·e du territoire).
+        company = Company.objects.create(
+            siret=siret,
+            name=name,
+            commune=commune,
+            verification_status=VerificationStatus.VERIFIED,
+            verification_source=VerificationSource.ADVISOR,
+            verified_at=timezone.now(),
+        )
         audit_record(actor=actor, action=AuditAction.COMPANY_CREATED, obj=company)
     return company
 
@@ -333,3 +344,32 @@ def offers_import(*, actor, rows: list[dict]) -> dict[str, int]:
     counts["companies"] = len({row["siret"] for row in rows})
     audit_record(actor=actor, action=AuditAction.IMPORT_DONE, object_type="import", **counts)
     return counts
+
+
+# --- Entreprises : vérification, rattachements, signalements ---------------------------------------
+
+
+@transaction.atomic
+def company_decide_by_advisor(*, actor, company, verify: bool):
+    """Un·e conseiller·e du territoire vérifie l'entreprise (ses offres sont mises en relation) ou la refuse.
+    Inscrit au journal par `employers.services` (signal `company_event`)."""
+    if verify:
+        return employer_services.company_verify(company=company, source=VerificationSource.ADVISOR, actor=actor)
+    return employer_services.company_reject(company=company, actor=actor)
+
+
+@transaction.atomic
+def membership_decide_by_advisor(*, actor, membership: Membership, approve: bool):
+    """Demande de rattachement à une entreprise sans membre : décidée par un·e conseiller·e du territoire."""
+    if membership.company.members.exists():
+        raise employer_services.MembershipError(
+            "Cette entreprise a des membres : ce sont eux qui décident des demandes pour la rejoindre."
+        )
+    return employer_services.membership_decide(membership=membership, by=actor, approve=approve, as_advisor=True)
+
+
+@transaction.atomic
+def offer_reports_decide_by_advisor(*, actor, offer, keep: bool):
+    offer = offer_services.offer_reports_decide(offer=offer, keep=keep)
+    audit_record(actor=actor, action=AuditAction.REPORTS_DECIDED, obj=offer, kept=keep)
+    return offer

@@ -5,7 +5,7 @@ import csv
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +21,13 @@ from backoffice.scope import admin_required, advisor_required
 from backoffice.selectors import BOARD_LISTS
 from candidates.enums import SearchStatus
 from core import ratelimit
+from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
+from employers.models import Company, Membership
+from employers.services import MembershipError
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
+from offers.models import Report
 from offers.services import OfferTransitionError
 
 PAGE_SIZE = 25
@@ -126,7 +130,12 @@ def home(request):
     return render(
         request,
         "backoffice/home.html",
-        {"title": "Tableau de bord", "boards": boards, "territory": _territory_label(advisor)},
+        {
+            "title": "Tableau de bord",
+            "boards": boards,
+            "territory": _territory_label(advisor),
+            "companies_to_verify": _companies_to_verify(advisor).count(),
+        },
     )
 
 
@@ -627,3 +636,131 @@ def admin_journal(request):
         "backoffice/admin/journal.html",
         {"title": "Journal des accès et des actions", "form": form, "page": page, "query": query.urlencode()},
     )
+
+
+# --- Entreprises à vérifier -----------------------------------------------------------------------
+
+
+def _companies_to_verify(advisor):
+    """Les entreprises du territoire qui attendent un·e conseiller·e : à vérifier, signalées (signalements
+    ouverts), ou sans membre avec une demande de rattachement."""
+    reported = Report.objects.open().values("offer__company")
+    orphan_requests = Company.objects.without_members().with_pending_requests().values("pk")
+    return scope.companies_for(advisor).filter(
+        Q(verification_status=VerificationStatus.TO_VERIFY) | Q(pk__in=reported) | Q(pk__in=orphan_requests)
+    )
+
+
+def _reason_labels(company) -> list[str]:
+    return [
+        VerificationReason(code).label for code in company.verification_reasons if code in VerificationReason.values
+    ]
+
+
+@advisor_required
+def companies_to_verify(request):
+    companies = (
+        _companies_to_verify(request.advisor)
+        .select_related("commune")
+        .annotate(
+            pending_requests=Count(
+                "memberships", filter=Q(memberships__status=MembershipStatus.PENDING), distinct=True
+            ),
+            open_reports=Count("offers__reports", filter=Q(offers__reports__decision=""), distinct=True),
+        )
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"company": company, "reasons": _reason_labels(company)} for company in page]
+    return render(
+        request,
+        "backoffice/companies_to_verify.html",
+        {"title": "Entreprises à vérifier", "page": page, "rows": rows},
+    )
+
+
+def _company_in_scope(request, pk):
+    return scope.get_in_scope(scope.companies_for(request.advisor).select_related("commune"), pk=pk)
+
+
+@advisor_required
+def company_review(request, pk):
+    company = _company_in_scope(request, pk)
+    memberships = company.memberships.exclude(status=MembershipStatus.REMOVED).select_related("user").order_by("pk")
+    reported_offers = (
+        company.offers.filter(reports__isnull=False)
+        .select_related("trade")
+        .prefetch_related("reports")
+        .distinct()
+        .order_by("-matching_suspended", "pk")
+    )
+    return render(
+        request,
+        "backoffice/company_review.html",
+        {
+            "title": f"Entreprise : {company.name}",
+            "company": company,
+            "reasons": _reason_labels(company),
+            "members_count": sum(1 for m in memberships if m.is_approved),
+            "pending": [m for m in memberships if m.is_pending],
+            "reported_offers": [
+                {"offer": offer, "open": [r for r in offer.reports.all() if not r.decision]}
+                for offer in reported_offers
+            ],
+        },
+    )
+
+
+@require_POST
+@advisor_required
+def company_decide(request, pk):
+    company = _company_in_scope(request, pk)
+    decision = request.POST.get("decision")
+    if decision not in ("verifier", "refuser"):
+        messages.error(request, "Choisissez : vérifiée ou refusée.")
+    else:
+        services.company_decide_by_advisor(actor=request.user, company=company, verify=decision == "verifier")
+        messages.success(
+            request,
+            "Entreprise vérifiée : ses offres sont proposées aux jeunes."
+            if decision == "verifier"
+            else "Entreprise refusée : ses offres ne sont plus proposées aux jeunes.",
+        )
+    return redirect("backoffice:company", pk=company.pk)
+
+
+@require_POST
+@advisor_required
+def company_membership_decide(request, pk, membership_id):
+    company = _company_in_scope(request, pk)
+    membership = scope.get_in_scope(Membership.objects.filter(company=company), pk=membership_id)
+    decision = request.POST.get("decision")
+    if decision not in ("accepter", "refuser"):
+        messages.error(request, "Choisissez : accepter ou refuser.")
+        return redirect("backoffice:company", pk=company.pk)
+    try:
+        services.membership_decide_by_advisor(actor=request.user, membership=membership, approve=decision == "accepter")
+    except MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Demande acceptée." if decision == "accepter" else "Demande refusée.")
+    return redirect("backoffice:company", pk=company.pk)
+
+
+@require_POST
+@advisor_required
+def company_reports_decide(request, pk, offer_id):
+    company = _company_in_scope(request, pk)
+    offer = scope.get_in_scope(scope.offers_for(request.advisor).filter(company=company), pk=offer_id)
+    decision = request.POST.get("decision")
+    if decision not in ("garder", "retirer"):
+        messages.error(request, "Choisissez : garder ou retirer l'offre.")
+        return redirect("backoffice:company", pk=company.pk)
+    services.offer_reports_decide_by_advisor(actor=request.user, offer=offer, keep=decision == "garder")
+    messages.success(
+        request,
+        "Offre gardée : elle est de nouveau proposée aux jeunes."
+        if decision == "garder"
+        else "Offre retirée (archivée).",
+    )
+    return redirect("backoffice:company", pk=company.pk)

@@ -15,6 +15,7 @@ from core.forms import BaseForm
 from core.phone import clean_french_phone, format_phone
 from core.text import MONTHS
 from geo.forms import CommuneField
+from offers.enums import ReportReason, ReportTarget
 from trades.catalogue import FAMILY_LABELS
 from trades.models import Trade
 
@@ -376,4 +377,26 @@ class NotificationsForm(BaseForm):
         choices=NotificationFrequency.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choisis une option."},
+    )
+
+
+class ReportForm(BaseForm):
+    """Signaler une offre ou son employeur : un motif dans une liste courte, des précisions si besoin."""
+
+    target = forms.ChoiceField(
+        label="Que veux-tu signaler ?",
+        choices=ReportTarget.choices,
+        widget=forms.RadioSelect,
+        initial=ReportTarget.OFFER,
+    )
+    reason = forms.ChoiceField(label="Pourquoi ?", choices=ReportReason.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Précisions",
+        help_text=(
+            "Ce qui s'est passé, en quelques mots (1 000 caractères au plus). "
+            "Seul·es les conseiller·es de la CMA le liront."
+        ),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

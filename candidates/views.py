@@ -18,6 +18,7 @@ from candidates.forms import (
     IdentityForm,
     NotificationsForm,
     ProfileForm,
+    ReportForm,
     SignupForm,
     WhenHowForm,
     WhereWhatForm,
@@ -216,6 +217,38 @@ def match_answer(request, profile, match_id):
         else:
             messages.info(request, "C'est noté : cette offre ne te sera plus proposée.")
     return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
+
+
+@candidate_required
+def match_report(request, profile, match_id):
+    """Signaler l'offre d'une mise en relation, ou son employeur, aux conseiller·es de la CMA."""
+    from offers.services import ReportError, report_create
+
+    match = get_object_or_404(
+        Match.objects.select_related("offer__trade", "offer__company"), pk=match_id, candidate=profile
+    )
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_create(
+                offer=match.offer,
+                reporter=request.user,
+                target=form.cleaned_data["target"],
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+            )
+        except ReportError as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(
+                request, "Merci : ton signalement est transmis aux conseiller·es de la CMA, qui vont vérifier."
+            )
+        return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
+    return render(
+        request,
+        "candidates/report.html",
+        {"title": "Signaler une offre", "form": form, "match": match, "offer": match.offer},
+    )
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "age_exception", *WHERE_WHAT_FIELDS, *WHEN_HOW_FIELDS)

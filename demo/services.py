@@ -23,8 +23,8 @@ from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
 from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
-from employers.enums import StaffBand
-from employers.models import Company
+from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
+from employers.models import Company, Membership
 from geo.models import Commune, Region
 from matching.services import rematch_all
 from offers.enums import OfferStatus
@@ -151,14 +151,23 @@ class DemoSeeder:
                         name=pattern.format(name=last, first=first, town=town),
                         commune_id=code,
                         staff_band=_weighted(self.rng, {"0-10": 80, "11-49": 15, "50-249": 4, "250+": 1}, 1)[0],
+                        verification_status=VerificationStatus.VERIFIED,
+                        verification_source=VerificationSource.DEMO,
+                        verified_at=now,
                     )
                 )
             with transaction.atomic():
                 users = User.objects.bulk_create(users, batch_size=BATCH)
                 companies = Company.objects.bulk_create(companies, batch_size=BATCH)
-                Company.members.through.objects.bulk_create(
+                Membership.objects.bulk_create(
                     [
-                        Company.members.through(company_id=c.pk, user_id=u.pk)
+                        Membership(
+                            company_id=c.pk,
+                            user_id=u.pk,
+                            status=MembershipStatus.APPROVED,
+                            source=MembershipSource.DEMO,
+                            decided_at=now,
+                        )
                         for c, u in zip(companies, users, strict=True)
                     ],
                     batch_size=BATCH,
@@ -292,8 +301,8 @@ def demo_exists() -> bool:
 
 def demo_delete() -> None:
     users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
-    Offer.objects.filter(company__members__in=users).delete()
-    Company.objects.filter(members__in=users).delete()
+    Offer.objects.filter(company__memberships__user__in=users).delete()
+    Company.objects.filter(memberships__user__in=users).delete()
     CandidateProfile.objects.filter(user__in=users).delete()
     users.delete()
     Cma.objects.filter(name=DEMO_CMA_NAME).delete()

@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from employers import services
+from employers import companies_api, services
 from geo.models import Commune
 
 
@@ -16,6 +16,8 @@ def employer_signup(
     commune_code: str,
     naf_code: str = "",
     staff_band: str = "",
+    directory: dict | None = None,
+    proconnect: bool = False,
 ) -> None:
     """Lancée par l'inscription pour toute adresse : la recherche d'un compte existant se fait ici."""
     services.employer_signup(
@@ -28,4 +30,6 @@ def employer_signup(
         commune=Commune.objects.get(code=commune_code),
         naf_code=naf_code,
         staff_band=staff_band,
+        directory=companies_api.DirectoryCheck.from_data(directory) if directory else None,
+        proconnect=proconnect,
     )

@@ -22,7 +22,6 @@ from core.enums import ContractType, DiplomaLevel
 from geo.distance import commune_index, distance_km
 from matching import cells, rules
 from matching.models import CandidateTradeIndex, OfferIndex
-from offers.enums import OfferStatus
 from offers.models import Offer
 from trades.models import Trade
 
@@ -93,7 +92,7 @@ def offer_facts(offer: Offer) -> rules.OfferFacts:
         contract_types=frozenset(offer.contract_types or ()),
         start_date=offer.start_date,
         accepts_minors=offer.accepts_minors,
-        published=offer.status == OfferStatus.PUBLISHED,
+        published=offer.is_matchable,  # en ligne, entreprise vérifiée, mise en relation non suspendue
         published_at=offer.published_at,
         trade_active=offer.trade.is_active,
     )
@@ -273,7 +272,7 @@ def offer_index_sync(*, offer: Offer) -> bool:
 @transaction.atomic
 def offer_index_rebuild() -> int:
     OfferIndex.objects.all().delete()
-    published = Offer.objects.published().values_list(*OFFER_FIELDS)
+    published = Offer.objects.matchable().values_list(*OFFER_FIELDS)
     rows = [
         values
         for row in published.iterator(chunk_size=BATCH * 5)
@@ -531,7 +530,7 @@ def offer_candidate_pool_by_scan(facts: rules.OfferFacts, *, now=None) -> dict[i
 def candidate_offer_pool_by_scan(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
     now = timezone.localtime(now)
     fits = {}
-    for row in Offer.objects.published().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH):
+    for row in Offer.objects.matchable().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH):
         offer = offer_facts_from_row(row)
         fit = rules.evaluate(facts, offer, distance_km(facts.commune_code, offer.commune_code), now)
         if fit is not None:

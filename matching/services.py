@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
 from candidates.models import CandidateProfile
+from employers.models import approved_memberships_prefetch
 from geo.distance import distance_km
 from matching import bulk, rules, search
 from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
@@ -87,7 +88,7 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
 @transaction.atomic
 def rematch_offer(offer_id: int, *, notify: bool = True) -> dict:
     """Met à jour l'index de l'offre puis recalcule ses paires (idempotent) ; alerte pour les nouvelles paires."""
-    offer = Offer.objects.select_related("trade").filter(pk=offer_id).first()
+    offer = Offer.objects.select_related("trade", "company").filter(pk=offer_id).first()
     if offer is None:
         return {"created": 0, "updated": 0, "deactivated": 0}
     search.offer_index_sync(offer=offer)
@@ -210,7 +211,8 @@ def _match_context(match: Match) -> dict:
 
 
 def _members(offer):
-    return [user for user in offer.company.members.all() if user.is_active and user.email]
+    """Les membres approuvés de l'entreprise (jamais une demande en attente)."""
+    return offer.company.active_members()
 
 
 def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
@@ -239,7 +241,7 @@ def _email_employer(match: Match, event: str, extra: dict | None = None, concern
 def _with_relations(queryset):
     return queryset.select_related(
         "candidate__user", "candidate__commune", "offer__company", "offer__trade", "offer__commune"
-    ).prefetch_related("offer__company__members")
+    ).prefetch_related(approved_memberships_prefetch("offer__company__"))
 
 
 def _alert_new_pairs(queryset) -> int:
@@ -429,7 +431,7 @@ def match_set_outcome(*, match: Match, state) -> Match:
 @transaction.atomic
 def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user) -> Match:
     """Un·e conseiller·e propose une paire (même si les règles ne la retiennent pas) ; mêmes alertes."""
-    offer = Offer.objects.select_related("trade").get(pk=offer.pk)
+    offer = Offer.objects.select_related("trade", "company").get(pk=offer.pk)
     trade_ids = set(candidate.trades.values_list("pk", flat=True))
     facts = search.candidate_facts(candidate, trade_ids, searching=True)
     distance = distance_km(candidate.commune_id, offer.commune_id) if candidate.commune_id else None

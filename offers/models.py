@@ -1,19 +1,32 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
-from offers.enums import OfferStatus
+from offers.enums import OfferStatus, ReportDecision, ReportReason, ReportTarget
 
 
 class OfferQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=OfferStatus.PUBLISHED)
 
+    def matchable(self):
+        """Les offres à mettre en relation : publiées, d'une entreprise vérifiée, mise en relation non suspendue.
+
+        Même règle que `Offer.is_matchable` (pour une offre déjà lue)."""
+        from employers.enums import VerificationStatus
+
+        return self.published().filter(
+            company__verification_status=VerificationStatus.VERIFIED, matching_suspended=False
+        )
+
     def for_member(self, user):
-        """Les offres des établissements dont `user` est membre."""
+        """Les offres des établissements dont `user` est membre approuvé."""
+        from employers.models import Company
+
         if not user.is_authenticated:
             return self.none()
-        return self.filter(company__members=user)
+        return self.filter(company__in=Company.objects.for_member(user).values("pk"))
 
     def with_match_counts(self):
         """Compte, en une requête, les paires de chaque offre par étape (voir `matching.enums`).
@@ -64,6 +77,11 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    matching_suspended = models.BooleanField(
+        "mise en relation suspendue",
+        default=False,
+        help_text="Signalée par plusieurs candidat·es : un·e conseiller·e décide.",
+    )
 
     objects = OfferQuerySet.as_manager()
 
@@ -79,5 +97,40 @@ class Offer(models.Model):
         return self.status == OfferStatus.PUBLISHED
 
     @property
+    def is_matchable(self) -> bool:
+        """Même règle que `OfferQuerySet.matchable`."""
+        return self.is_published and not self.matching_suspended and self.company.is_verified
+
+    @property
     def open_positions(self) -> int:
         return max(self.positions - self.filled_positions, 0)
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(decision="")
+
+    def decided(self):
+        return self.exclude(decision="")
+
+
+class Report(models.Model):
+    """Un signalement d'une offre ou de son employeur par un·e candidat·e, pour les conseiller·es."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    target = models.CharField("objet", max_length=10, choices=ReportTarget.choices, default=ReportTarget.OFFER)
+    reason = models.CharField("motif", max_length=20, choices=ReportReason.choices)
+    text = models.TextField("précisions", blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField("décision", max_length=10, choices=ReportDecision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "signalement"
+        constraints = [models.UniqueConstraint(fields=["offer", "reporter"], name="report_offer_reporter")]
+
+    def __str__(self):
+        return f"Signalement {self.pk}"

@@ -5,12 +5,14 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from employers.models import approved_memberships_prefetch
 from notifications.services import email_enqueue
-from offers.enums import OfferStatus
-from offers.models import Offer
+from offers.enums import OfferStatus, ReportDecision, ReportReason, ReportTarget
+from offers.models import Offer, Report
 
 OFFER_LIFETIME = datetime.timedelta(days=60)
 REMINDER_DAYS = (7, 1)  # rappels avant expiration : J-7 et J-1
+REPORTS_TO_SUSPEND = 3  # signalements de candidat·es distinct·es qui suspendent la mise en relation d'une offre
 
 
 class OfferAction:
@@ -200,15 +202,13 @@ def offers_send_expiry_reminders(*, now: datetime.datetime | None = None) -> int
         Offer.objects.published()
         .filter(expires_at__gt=now, expires_at__lte=horizon)
         .select_related("company", "trade")
-        .prefetch_related("company__members")
+        .prefetch_related(approved_memberships_prefetch("company__"))
     )
     for offer in offers:
         remaining = offer.expires_at - now
         days = min(d for d in REMINDER_DAYS if remaining <= datetime.timedelta(days=d))
         with transaction.atomic():
-            for member in offer.company.members.all():
-                if not member.is_active:
-                    continue
+            for member in offer.company.active_members():
                 email = email_enqueue(
                     key=f"offer-expiry:{offer.pk}:{offer.expires_at:%Y%m%d%H%M}:j{days}:{member.pk}",
                     to=member,
@@ -217,3 +217,65 @@ def offers_send_expiry_reminders(*, now: datetime.datetime | None = None) -> int
                 )
                 sent += email is not None
     return sent
+
+
+def offers_rematch_for_company(*, company) -> int:
+    """Recalcule (après le commit) les paires des offres en ligne de l'entreprise ; renvoie leur nombre."""
+    offers = list(Offer.objects.published().filter(company=company))
+    for offer in offers:
+        _rematch(offer)
+    return len(offers)
+
+
+# --- Signalements ---------------------------------------------------------------------------------
+
+
+class ReportError(Exception):
+    """Signalement refusé ; le message, en français, s'affiche tel quel."""
+
+
+@transaction.atomic
+def report_create(*, offer: Offer, reporter, target: str, reason: str, text: str = "") -> Report:
+    """Un·e candidat·e signale une offre ou son employeur. Au 3e signalement de candidat·es distinct·es
+    (non encore décidés), la mise en relation de l'offre est suspendue jusqu'à la décision d'un·e conseiller·e.
+    Un employeur signalé passe dans la liste « Entreprises à vérifier »."""
+    from employers import services as employer_services
+    from employers.enums import VerificationReason
+
+    if reason not in ReportReason.values or target not in ReportTarget.values:
+        raise ReportError("Choisissez l'objet et le motif du signalement dans la liste.")
+    locked = _locked(offer)
+    if Report.objects.filter(offer=locked, reporter=reporter).exists():
+        raise ReportError("Tu as déjà signalé cette offre : les conseiller·es de la CMA s'en occupent.")
+    report = Report.objects.create(offer=locked, reporter=reporter, target=target, reason=reason, text=text.strip())
+    employer_services.company_flag(company=locked.company, reason=VerificationReason.REPORTED)
+    reporters = Report.objects.open().filter(offer=locked).values("reporter").distinct().count()
+    if reporters >= REPORTS_TO_SUSPEND and not locked.matching_suspended:
+        offer_matching_suspend(offer=offer)
+    return report
+
+
+@transaction.atomic
+def offer_matching_suspend(*, offer: Offer) -> Offer:
+    """Suspend la mise en relation de l'offre (elle reste en ligne) : ses paires sont désactivées."""
+    locked = _locked(offer)
+    locked.matching_suspended = True
+    _apply(offer, locked, ["matching_suspended"])
+    _rematch(offer)
+    return offer
+
+
+@transaction.atomic
+def offer_reports_decide(*, offer: Offer, keep: bool) -> Offer:
+    """Un·e conseiller·e décide des signalements ouverts de l'offre : gardée (mise en relation reprise) ou
+    retirée (archivée)."""
+    locked = _locked(offer)
+    Report.objects.open().filter(offer=locked).update(
+        decision=ReportDecision.KEPT if keep else ReportDecision.REMOVED, decided_at=timezone.now()
+    )
+    locked.matching_suspended = False
+    _apply(offer, locked, ["matching_suspended"])
+    if not keep and can(offer, OfferAction.ARCHIVE):
+        return _transition(offer, OfferAction.ARCHIVE)
+    _rematch(offer)
+    return offer

@@ -99,13 +99,33 @@ def published(request, pk):
     )
 
 
+ADULT_AGE = 18
+
+
+def age_label(age: int, *, connected: bool) -> str:
+    """L'âge montré à l'employeur : une tranche pour un·e mineur·e tant que l'intérêt n'est pas mutuel."""
+    if connected or age >= ADULT_AGE:
+        return f"{age} ans"
+    return "16-17 ans" if age >= 16 else "moins de 16 ans"
+
+
+def display_name(user, *, age: int, connected: bool) -> str:
+    """Prénom et initiale du nom ; pour un·e mineur·e, l'initiale du prénom seulement, tant que l'intérêt
+    n'est pas mutuel."""
+    if not connected and age < ADULT_AGE:
+        return f"{user.first_name[:1]}." if user.first_name else "Candidat·e"
+    return f"{user.first_name} {user.last_name[:1]}.".strip() if user.last_name else user.first_name
+
+
 def _candidate_card(match: Match, today) -> dict:
-    """Ce que l'employeur voit d'un·e candidat·e : pseudonyme tant que l'intérêt n'est pas mutuel."""
+    """Ce que l'employeur voit d'un·e candidat·e : pseudonyme tant que l'intérêt n'est pas mutuel (initiale et
+    tranche d'âge pour un·e mineur·e)."""
     profile, user = match.candidate, match.candidate.user
+    age, connected = profile.age_on(today), match.is_connected
     card = {
         "match": match,
-        "display_name": f"{user.first_name} {user.last_name[:1]}.".strip() if user.last_name else user.first_name,
-        "age": profile.age_on(today),
+        "display_name": display_name(user, age=age, connected=connected),
+        "age": age_label(age, connected=connected),
         "commune": profile.commune.name if profile.commune else "",
         "distance_km": round(match.distance_km),
         "level": DiplomaLevel(profile.level).label if profile.level else "",

@@ -51,6 +51,8 @@ USER_LINKED_ROWS_DELETED = (
     ("franceconnect.FranceConnectIdentity", "user"),
     ("franceconnect.LinkRequest", "user"),
     ("backoffice.AdvisorProfile", "user"),
+    ("employers.Membership", "user"),  # rattachements aux entreprises (après `_leave_companies`)
+    ("offers.Report", "reporter"),  # signalements faits par la personne (motif, précisions)
 )
 # Demandes de liaison FranceConnect expirées : purgées comme les liens de connexion.
 EXPIRING_LINK_MODELS = ("accounts.MagicLink", "franceconnect.LinkRequest")
@@ -110,8 +112,26 @@ FIELD_REVIEW = {
         },
     },
     "employers.Company": {
-        "erased": {"members"},  # le compte quitte l'entreprise ; SIRET, nom, commune : données publiques
-        "kept": {"commune", "created_at", "naf_code", "name", "siret", "staff_band"},
+        # Le compte quitte l'entreprise (ses rattachements sont supprimés) ; le reste vient de l'annuaire public.
+        "erased": set(),
+        "kept": {
+            "commune",
+            "craft_activity_code",
+            "created_at",
+            "directory_checked_at",
+            "established_on",
+            "idcc_codes",
+            "latitude",
+            "longitude",
+            "naf_code",
+            "name",
+            "siret",
+            "staff_band",
+            "verification_reasons",
+            "verification_source",
+            "verification_status",
+            "verified_at",
+        },
     },
     "offers.Offer": {
         "erased": set(),  # aucune coordonnée propre (voir OFFER_CONTACT_FIELDS)
@@ -126,6 +146,7 @@ FIELD_REVIEW = {
             "expires_at",
             "filled_positions",
             "levels",
+            "matching_suspended",
             "night_or_early_work",
             "positions",
             "published_at",
@@ -162,6 +183,8 @@ FIELD_REVIEW = {
     "franceconnect.FranceConnectIdentity": ROW_DELETED,
     "franceconnect.LinkRequest": ROW_DELETED,
     "backoffice.AdvisorProfile": ROW_DELETED,
+    "employers.Membership": ROW_DELETED,
+    "offers.Report": ROW_DELETED,
     "accounts.MagicLink": ROW_DELETED,
     # Les e-mails adressés à la personne ; ceux qui la citent (OutboxEmail.concerns) perdent objet et texte.
     "notifications.OutboxEmail": ROW_DELETED,

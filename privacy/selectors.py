@@ -67,7 +67,7 @@ def unfinished_signups(now=None):
         User.objects.filter(role__in=RETAINED_ROLES, date_joined__lte=limit, is_staff=False)
         .exclude(email__endswith="@" + retention.ANONYMOUS_EMAIL_DOMAIN)
         .annotate(has_complete=Exists(complete_profile), has_incomplete=Exists(incomplete_profile))
-        .filter(has_complete=False, companies__isnull=True)
+        .filter(has_complete=False, memberships__isnull=True)
         .filter(Q(has_incomplete=True) | Q(last_activity_at__isnull=True))
         .distinct()
     )
@@ -184,10 +184,18 @@ def _candidate_data(user):
 
 
 def _company_data(user):
+    from employers.enums import MembershipStatus
+    from employers.models import Company, Membership
     from matching.models import Match
 
-    companies = []
-    for company in user.companies.select_related("commune").prefetch_related("offers__trade"):
+    # Demandes de rattachement non approuvées : la demande seulement, rien de l'entreprise.
+    companies = [
+        {"SIRET": m.company.siret, "nom": m.company.name, "rattachement": m.get_status_display(), "offres": []}
+        for m in Membership.objects.filter(user=user)
+        .exclude(status=MembershipStatus.APPROVED)
+        .select_related("company")
+    ]
+    for company in Company.objects.for_member(user).select_related("commune").prefetch_related("offers__trade"):
         companies.append(
             {
                 "SIRET": company.siret,

@@ -76,11 +76,13 @@ def _leave_companies(user: User) -> None:
     L'entreprise (SIRET, nom, commune : données publiques du répertoire SIRENE) et ses offres restent pour
     les statistiques ; elle n'a plus aucun contact.
     """
+    from employers.models import Company, Membership
     from offers.enums import OfferStatus
     from offers.models import Offer
 
-    for company in user.companies.all():
-        company.members.remove(user)
+    companies = list(Company.objects.for_member(user))
+    Membership.objects.filter(user=user).delete()
+    for company in companies:
         if not company.members.exists():
             offers = Offer.objects.filter(company=company)
             offers.exclude(status=OfferStatus.ARCHIVED).update(status=OfferStatus.ARCHIVED, updated_at=timezone.now())
@@ -114,9 +116,9 @@ def account_anonymise(*, user: User, reason: str = AnonymisationReason.INACTIVE)
     MagicLink.objects.filter(user=user).delete()
     OutboxEmail.objects.filter(to__iexact=old_email).delete()
     outbox_redact(OutboxEmail.objects.concerning(user))  # e-mails envoyés à d'autres qui la citent
+    _leave_companies(user)
     _delete_linked_rows(user)
     _anonymise_candidate_profile(user)
-    _leave_companies(user)
     _blank(user, retention.USER_BLANKED_FIELDS)
     user.email = anonymous_email()
     user.is_active = False

@@ -10,7 +10,7 @@ from matching.enums import MatchState
 from tests.backoffice.factories import AdvisorFactory, MatchFactory, advisor_login
 from tests.candidates.factories import CandidateProfileFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
-from tests.offers.factories import CompanyFactory, OfferFactory
+from tests.offers.factories import CompanyFactory, MembershipFactory, OfferFactory
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,8 @@ def _objects_in(departement, name):
     company = CompanyFactory(commune=commune, name=f"Atelier{name}")
     offer = OfferFactory(company=company)
     match = MatchFactory(candidate=candidate, offer=offer)
-    return {"candidate": candidate, "company": company, "offer": offer, "match": match}
+    membership = MembershipFactory(company=company, pending=True)
+    return {"candidate": candidate, "company": company, "offer": offer, "match": match, "membership": membership}
 
 
 def test_scoped_querysets_follow_departements_and_regions(territories):
@@ -75,6 +76,9 @@ def _kwargs_for(pattern, objects, other_advisor):
         return {"pk": objects["match"].pk}
     if name in ("admin_territories", "admin_unlock"):
         return {"pk": other_advisor.pk}
+    if name.startswith("company"):
+        extra = {"membership_id": objects["membership"].pk, "offer_id": objects["offer"].pk}
+        return {"pk": objects["company"].pk, **{key: value for key, value in extra.items() if key in names}}
     raise AssertionError(f"URL {name} : paramètre inconnu, complétez ce test")
 
 

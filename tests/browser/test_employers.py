@@ -1,5 +1,6 @@
 """Parcours employeur au téléphone : inscription par SIRET, offre sur un écran, candidat·es, mise en relation."""
 
+import json
 import re
 
 import httpx
@@ -30,11 +31,19 @@ def _check(page):
     assert_accessible(page)
 
 
+def _craft_sample() -> dict:
+    """La réponse de l'annuaire, pour un établissement inscrit au répertoire des métiers (vérifié d'office)."""
+    data = json.loads(json.dumps(SAMPLE))
+    data["results"][0]["matching_etablissements"][0]["activite_principale_registre_metier"] = "1071BZ"
+    return data
+
+
 @pytest.fixture
 def world(monkeypatch):
+    craft = _craft_sample()
     monkeypatch.setattr(
         "employers.companies_api.default_transport",
-        lambda: httpx.MockTransport(lambda request: httpx.Response(200, json=SAMPLE)),
+        lambda: httpx.MockTransport(lambda request: httpx.Response(200, json=craft)),
     )
     trade = TradeFactory()
     calais = CommuneFactory(code="62193", name="Calais", postal_codes=["62100"], lat=50.95, lng=1.85)
@@ -129,7 +138,8 @@ def test_employer_signs_up_posts_an_offer_and_meets_a_candidate(phone_page, live
 
 
 def test_the_form_works_without_the_companies_directory(phone_page, live_server, world, monkeypatch):
-    """Annuaire injoignable : aucun message d'erreur, on remplit à la main ; les erreurs gardent la saisie."""
+    """Annuaire injoignable : on remplit à la main, les erreurs gardent la saisie, et l'inscription aboutit
+    avec un message clair (l'entreprise sera vérifiée par un·e conseiller·e)."""
 
     def down(request):
         raise httpx.ConnectTimeout("délai dépassé", request=request)
@@ -152,4 +162,6 @@ def test_the_form_works_without_the_companies_directory(phone_page, live_server,
     page.get_by_label("SIRET de l'établissement").fill("83014132100034")
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url("**/connexion/verifiez-vos-emails")
+    assert page.get_by_text("L'annuaire des entreprises ne répond pas en ce moment", exact=False).is_visible()
+    _check(page)
     assert OutboxEmail.objects.filter(to="lina@example.org").exists()

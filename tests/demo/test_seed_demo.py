@@ -61,7 +61,7 @@ def test_demo_accounts_see_each_other(world):
     services.demo_seed(candidates=50, employers=10, seed=1, today=TODAY, log=lambda line: None)
     candidate = User.objects.get(email=services.DEMO_CANDIDATE_EMAIL).candidate_profile
     employer = User.objects.get(email=services.DEMO_EMPLOYER_EMAIL)
-    assert Match.objects.filter(candidate=candidate, offer__company__members=employer).exists()
+    assert Match.objects.filter(candidate=candidate, offer__company__memberships__user=employer).exists()
 
 
 def test_command_refuses_to_run_when_debug_is_off(world, settings):
@@ -102,3 +102,14 @@ def test_demo_advisor_works_the_region(world):
     assert User.objects.get(email=services.DEMO_ADMIN_EMAIL).role == "administrateur"
     services.demo_delete()
     assert not User.objects.filter(email__endswith=services.DEMO_DOMAIN).exists()
+
+
+def test_demo_employers_are_approved_members_of_verified_companies(world):
+    from employers.enums import MembershipSource, MembershipStatus, VerificationStatus
+    from employers.models import Membership
+
+    services.demo_seed(candidates=10, employers=5, seed=1, today=TODAY, log=lambda line: None)
+    employer = User.objects.get(email=services.DEMO_EMPLOYER_EMAIL)
+    membership = Membership.objects.get(user=employer)
+    assert (membership.status, membership.source) == (MembershipStatus.APPROVED, MembershipSource.DEMO)
+    assert set(services.Company.objects.values_list("verification_status", flat=True)) == {VerificationStatus.VERIFIED}

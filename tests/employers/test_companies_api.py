@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from employers import companies_api
@@ -13,6 +15,9 @@ def test_lookup_reads_the_matching_establishment(fake_companies_api, settings):
         commune_code="62193",
         naf_code="10.71C",
         staff_band=StaffBand.FROM_0_TO_10.value,
+        latitude=50.95,
+        longitude=1.85,
+        established_on=datetime.date(2017, 6, 1),
     )
     request = fake_companies_api.requests[0]
     assert str(request.url) == "https://recherche-entreprises.api.gouv.fr/search?q=83014132100034"

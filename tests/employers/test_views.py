@@ -71,18 +71,6 @@ def test_signup_with_a_known_email_reveals_nothing(client, commune, django_captu
     assert MagicLink.objects.filter(user=existing).count() == 1  # un simple lien de connexion
 
 
-def test_signup_with_an_existing_siret_joins_and_warns_the_members(client, commune, django_capture_on_commit_callbacks):
-    company = CompanyFactory(siret="83014132100034")
-    first_member = company.members.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("employers:signup"), _data(commune))
-    user = User.objects.get(email="paul@boulangerie.fr")
-    assert set(company.members.all()) == {first_member, user}
-    notice = OutboxEmail.objects.get(to=first_member.email)
-    assert "Paul Fournier" in notice.subject
-    assert company.siret in notice.body
-
-
 @pytest.mark.parametrize(
     ("siret", "message"),
     [
@@ -113,12 +101,20 @@ def test_company_lookup_prefills_from_the_directory(client, fake_companies_api):
     }
 
 
-@pytest.mark.parametrize("mode", ["timeout", "error", "empty"])
-def test_company_lookup_says_not_found_when_the_directory_is_down(client, fake_companies_api, mode):
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("timeout", "L'annuaire des entreprises ne répond pas"),
+        ("error", "L'annuaire des entreprises ne répond pas"),
+        ("empty", "Ce SIRET n'existe pas dans l'annuaire des entreprises."),
+    ],
+)
+def test_company_lookup_says_in_words_when_not_found_or_down(client, fake_companies_api, mode, message):
     fake_companies_api.mode = mode
     response = client.get(reverse("employers:company_lookup"), {"siret": "83014132100034"})
     assert response.status_code == 200
-    assert response.json() == {"found": False}
+    assert response.json()["found"] is False
+    assert response.json()["message"].startswith(message)
 
 
 def test_company_lookup_does_not_call_the_directory_for_an_invalid_siret(client, fake_companies_api):
@@ -143,7 +139,7 @@ def test_add_an_establishment(client, commune):
         follow=True,
     )
     assert "L'établissement Fournil du port est ajouté à votre compte." in text(response)
-    assert user.companies.count() == 2
+    assert Company.objects.for_member(user).count() == 2
 
 
 def test_home_lists_offers_of_every_establishment(client):

@@ -6,8 +6,8 @@ import factory
 from django.utils import timezone
 
 from core.enums import ContractType
-from employers.enums import StaffBand
-from employers.models import Company
+from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
+from employers.models import Company, Membership
 from offers.enums import OfferStatus
 from offers.models import Offer
 from tests.accounts.factories import UserFactory
@@ -37,7 +37,8 @@ def _siret(n: int) -> str:
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
-    """Une entreprise avec un membre employeur (`company.members.first()`, ou `member=user`)."""
+    """Une entreprise vérifiée avec un membre employeur approuvé (`company.members.first()`, ou `member=user`) ;
+    `member=False` : sans membre ; trait `unverified` : à vérifier."""
 
     class Meta:
         model = Company
@@ -48,12 +49,41 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     commune = factory.SubFactory(CommuneFactory)
     naf_code = "10.71C"
     staff_band = StaffBand.FROM_0_TO_10
+    craft_activity_code = "1071CZ"
+    verification_status = VerificationStatus.VERIFIED
+    verification_source = VerificationSource.DIRECTORY
+    verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        unverified = factory.Trait(
+            verification_status=VerificationStatus.TO_VERIFY,
+            verification_source="",
+            verified_at=None,
+            craft_activity_code="",
+            verification_reasons=factory.LazyFunction(lambda: ["hors_repertoire"]),
+        )
 
     @factory.post_generation
     def member(self, create, extracted, **kwargs):
         if not create or extracted is False:
             return
-        self.members.add(extracted or UserFactory(employer=True, phone="0612345678"))
+        MembershipFactory(company=self, user=extracted or UserFactory(employer=True, phone="0612345678"))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """Un rattachement approuvé ; trait `pending` : une demande en attente, `refused` : refusée."""
+
+    class Meta:
+        model = Membership
+
+    company = factory.SubFactory(CompanyFactory, member=False)
+    user = factory.SubFactory(UserFactory, employer=True, phone="0612345678")
+    status = MembershipStatus.APPROVED
+    source = MembershipSource.SIGNUP
+
+    class Params:
+        pending = factory.Trait(status=MembershipStatus.PENDING)
+        refused = factory.Trait(status=MembershipStatus.REFUSED)
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from employers.models import Company
 from offers.forms import OfferForm, trade_choices
 from tests.accounts.factories import UserFactory
 from tests.offers.factories import CompanyFactory, TradeFactory
@@ -18,7 +19,7 @@ def member():
 
 
 def _data(member, **overrides):
-    company = member.companies.get()
+    company = Company.objects.for_member(member).get()
     data = {
         "trade": str(TradeFactory().pk),
         "contract_types": ["apprentissage"],
@@ -48,7 +49,7 @@ def test_valid_form_gives_the_offer_fields(member):
     assert fields["levels"] == ["3", "4"]
     assert fields["start_date"] is None
     assert fields["positions"] == 2
-    assert form.get_company() == member.companies.get()
+    assert form.get_company() == Company.objects.for_member(member).get()
 
 
 def test_no_level_means_any_level(member):

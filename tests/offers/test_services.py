@@ -9,7 +9,7 @@ from offers import services
 from offers.enums import OfferStatus
 from offers.models import Offer
 from tests.accounts.factories import UserFactory
-from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
+from tests.offers.factories import CompanyFactory, MembershipFactory, OfferFactory, TradeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_expiry_reminders_at_7_days_then_1_day_never_twice():
     member = UserFactory(employer=True)
     other_member = UserFactory(employer=True)
     company = CompanyFactory(member=member)
-    company.members.add(other_member)
+    MembershipFactory(company=company, user=other_member)
     with time_machine.travel(NOW, tick=False):
         offer = OfferFactory(company=company)  # expire le 3 juillet 2026
     expires = offer.expires_at

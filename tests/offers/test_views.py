@@ -307,3 +307,48 @@ def test_published_page_of_a_draft_goes_to_the_detail(client, company):
     offer = OfferFactory(company=company, draft=True)
     response = client.get(reverse("offers:published", args=[offer.pk]))
     assert response.url == reverse("offers:detail", args=[offer.pk])
+
+
+def test_a_minor_shows_only_an_initial_and_an_age_band_until_mutual_interest(client, company):
+    from tests.candidates.factories import _years_ago
+
+    offer = OfferFactory(company=company)
+    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
+    match = _match(offer, minor, state=MatchState.CANDIDATE_INTERESTED)
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "C., 16-17 ans" in page
+    assert "Camille" not in page and "16 ans" not in page
+    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "Camille Martin, 16 ans" in page
+
+
+def test_the_age_band_and_the_name_rule():
+    from offers.views import age_label, display_name
+
+    user = UserFactory.build(first_name="Léa", last_name="Roux")
+    assert [age_label(age, connected=False) for age in (15, 16, 17, 18, 25)] == [
+        "moins de 16 ans",
+        "16-17 ans",
+        "16-17 ans",
+        "18 ans",
+        "25 ans",
+    ]
+    assert age_label(16, connected=True) == "16 ans"
+    assert display_name(user, age=17, connected=False) == "L."
+    assert display_name(user, age=18, connected=False) == "Léa R."
+    assert display_name(user, age=17, connected=True) == "Léa R."
+
+
+def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, company):
+    from matching import services as matching_services
+    from notifications.models import OutboxEmail
+    from tests.candidates.factories import _years_ago
+
+    offer = OfferFactory(company=company)
+    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
+    match = matching_services.match_propose_by_hand(candidate=minor, offer=offer, by_user=None)
+    matching_services.match_candidate_answer(match=match, interested=True)
+    bodies = list(OutboxEmail.objects.filter(to=company.members.get().email).values_list("subject", "body"))
+    assert len(bodies) == 2  # nouvelle paire, puis intérêt de la ou du jeune
+    assert not any(word in str(bodies) for word in ("Camille", "Martin", "16 ans", "camille@example.org"))

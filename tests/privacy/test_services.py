@@ -15,7 +15,7 @@ from privacy.enums import AnonymisationReason
 from privacy.models import AnonymisationRecord
 from tests.accounts.factories import UserFactory
 from tests.candidates.factories import CandidateProfileFactory
-from tests.offers.factories import CompanyFactory, OfferFactory
+from tests.offers.factories import CompanyFactory, MembershipFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_delete_is_recorded_as_requested():
 def test_employer_leaves_a_shared_company_which_keeps_its_offers():
     leaving, staying = UserFactory(employer=True), UserFactory(employer=True)
     company = CompanyFactory(member=leaving)
-    company.members.add(staying)
+    MembershipFactory(company=company, user=staying)
     offer = OfferFactory(company=company)
 
     services.account_delete(user=leaving)

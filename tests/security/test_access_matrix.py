@@ -2,7 +2,9 @@
 
 Une URL absente du tableau EXPECTED fait échouer le test : toute nouvelle URL doit y être déclarée.
 Les paramètres des chemins désignent des objets de « candidat », « employeur » et du territoire de
-« conseiller » (Pas-de-Calais) ; les « autres » rôles n'en possèdent aucun.
+« conseiller » (Pas-de-Calais) ; les « autres » rôles n'en possèdent aucun. « employeur_en_attente » s'est
+inscrit avec le SIRET de l'entreprise d'« employeur » : tant que sa demande n'est pas acceptée, il n'en voit
+rien (mêmes droits qu'un employeur sans entreprise).
 Les URL de l'administration technique (`admin/`) ne sont pas parcourues une à une : on vérifie seulement
 que son accueil est introuvable tant que `ADMIN_ENABLED` ne l'allume pas, puis qu'il exige un compte « staff »
 (le second facteur exigé en plus : tests/security/test_technical_admin.py).
@@ -22,7 +24,7 @@ from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import AdvisorFactory, advisor_login
 from tests.candidates.factories import CandidateProfileFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory
-from tests.offers.factories import CompanyFactory, OfferFactory
+from tests.offers.factories import CompanyFactory, MembershipFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +33,16 @@ CANDIDATE = "candidat"
 OTHER_CANDIDATE = "autre_candidat"
 EMPLOYER = "employeur"
 OTHER_EMPLOYER = "autre_employeur"
+PENDING_EMPLOYER = "employeur_en_attente"
 ADVISOR = "conseiller"
 OTHER_ADVISOR = "conseiller_autre_territoire"
 ADMIN = "admin"
-ROLES = [ANON, CANDIDATE, OTHER_CANDIDATE, EMPLOYER, OTHER_EMPLOYER, ADVISOR, OTHER_ADVISOR, ADMIN]
+ROLES = [ANON, CANDIDATE, OTHER_CANDIDATE, EMPLOYER, OTHER_EMPLOYER, PENDING_EMPLOYER, ADVISOR, OTHER_ADVISOR, ADMIN]
 
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
 CANDIDATES = frozenset({CANDIDATE, OTHER_CANDIDATE})
-EMPLOYERS = frozenset({EMPLOYER, OTHER_EMPLOYER})
+EMPLOYERS = frozenset({EMPLOYER, OTHER_EMPLOYER, PENDING_EMPLOYER})
 BACKOFFICE = frozenset({ADVISOR, OTHER_ADVISOR, ADMIN})
 NOBODY = frozenset()
 
@@ -87,11 +90,15 @@ EXPECTED = {
     "candidates:found_contract": CANDIDATES,
     "candidates:notifications": CANDIDATES,
     "candidates:match_answer": {CANDIDATE},
+    "candidates:match_report": {CANDIDATE},
     # Espace employeur.
     "employers:home": EMPLOYERS,
     "employers:signup": EVERYONE,
     "employers:company_lookup": EVERYONE,  # JSON public de l'annuaire (formulaire d'inscription), limité en débit
     "employers:company_add": EMPLOYERS,
+    "employers:company_members": {EMPLOYER},
+    "employers:member_remove": {EMPLOYER},  # le dernier membre : refusé en mots, rien n'est retiré
+    "employers:membership_request": {EMPLOYER},  # la demande d'« employeur_en_attente »
     "offers:create": EMPLOYERS,
     "offers:detail": {EMPLOYER},
     "offers:update": {EMPLOYER},
@@ -115,6 +122,11 @@ EXPECTED = {
     "backoffice:offer_close": {ADVISOR, ADMIN},
     "backoffice:match": {ADVISOR, ADMIN},
     "backoffice:match_outcome": {ADVISOR, ADMIN},
+    "backoffice:companies_to_verify": BACKOFFICE,
+    "backoffice:company": {ADVISOR, ADMIN},
+    "backoffice:company_decide": {ADVISOR, ADMIN},
+    "backoffice:company_membership_decide": {ADVISOR, ADMIN},
+    "backoffice:company_reports_decide": {ADVISOR, ADMIN},
     "backoffice:import": BACKOFFICE,
     "backoffice:import_confirm": BACKOFFICE,
     "backoffice:import_example": BACKOFFICE,
@@ -174,7 +186,10 @@ def world(settings, tmp_path):
     users[OTHER_CANDIDATE] = CandidateProfileFactory(commune=bouches_du_rhone).user
     users[EMPLOYER] = UserFactory(employer=True)
     users[OTHER_EMPLOYER] = UserFactory(employer=True)
-    offer = OfferFactory(company=CompanyFactory(member=users[EMPLOYER], commune=pas_de_calais))
+    company = CompanyFactory(member=users[EMPLOYER], commune=pas_de_calais)
+    offer = OfferFactory(company=company)
+    users[PENDING_EMPLOYER] = UserFactory(employer=True)
+    pending = MembershipFactory(company=company, user=users[PENDING_EMPLOYER], pending=True)
     OfferFactory(company=CompanyFactory(member=users[OTHER_EMPLOYER], commune=bouches_du_rhone))
     match = Match.objects.create(candidate=profile, offer=offer, distance_km=2)
     advisor = AdvisorFactory(departements=["62"])
@@ -197,6 +212,16 @@ def world(settings, tmp_path):
         "backoffice:match_outcome": {"pk": match.pk},
         "backoffice:admin_territories": {"pk": advisor.pk},
         "backoffice:admin_unlock": {"pk": advisor.pk},
+        "employers:company_members": {"pk": company.pk},
+        "employers:member_remove": {
+            "pk": company.pk,
+            "membership_id": company.memberships.get(user=users[EMPLOYER]).pk,
+        },
+        "employers:membership_request": {"pk": pending.pk},
+        "backoffice:company": {"pk": company.pk},
+        "backoffice:company_decide": {"pk": company.pk},
+        "backoffice:company_membership_decide": {"pk": company.pk, "membership_id": pending.pk},
+        "backoffice:company_reports_decide": {"pk": company.pk, "offer_id": offer.pk},
     }
     return {"users": users, "params": params, "by_url": by_url}
 

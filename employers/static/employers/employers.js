@@ -28,7 +28,10 @@
       fetch(url + "?siret=" + encodeURIComponent(digits), { headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { found: false }; })
         .then(function (data) {
-          if (!data.found) return;
+          if (!data.found) {
+            if (status && data.message) status.textContent = data.message;
+            return;
+          }
           fill("company_name", data.name);
           fill("commune", data.commune);
           fill("naf_code", data.naf_code);
