@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import User
@@ -20,6 +21,12 @@ from tests.utils import text
 ARTISAN = json.loads((Path(__file__).parent / "data" / "recherche_entreprises_artisan.json").read_text())
 OPEN_CRAFT, CLOSED = "73282932000074", "73282932000082"
 NOT_CRAFT = "83014132100034"  # recherche_entreprises_search.json : sans activité au répertoire des métiers
+
+
+def _post_signup(client, data, **kwargs):
+    """L'inscription met en file le travail (après le commit) : on l'exécute ici."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("employers:signup"), data, **kwargs)
 
 
 def transport(*, body=None, status=200, raw=None, error=None):
@@ -145,7 +152,7 @@ def test_signup_refuses_a_closed_or_unknown_establishment_and_keeps_what_was_typ
     client, directory, commune, siret, body, message
 ):
     directory.use(body=body)
-    response = client.post(reverse("employers:signup"), _data(commune, siret))
+    response = _post_signup(client, _data(commune, siret))
     page = text(response)
     assert response.status_code == 200
     assert message in page
@@ -157,7 +164,7 @@ def test_signup_refuses_a_closed_or_unknown_establishment_and_keeps_what_was_typ
 @pytest.mark.django_db
 def test_signup_of_an_open_craft_company_is_verified_at_once(client, directory, commune):
     directory.use(body=ARTISAN)
-    client.post(reverse("employers:signup"), _data(commune, OPEN_CRAFT))
+    _post_signup(client, _data(commune, OPEN_CRAFT))
     company = Company.objects.get()
     assert (company.verification_status, company.verification_source) == (
         VerificationStatus.VERIFIED,
@@ -170,7 +177,7 @@ def test_signup_of_an_open_craft_company_is_verified_at_once(client, directory, 
 @pytest.mark.django_db
 def test_signup_of_a_company_outside_the_craft_register_waits_for_an_advisor(client, directory, commune):
     directory.use(body=json.loads((Path(__file__).parent / "data" / "recherche_entreprises_search.json").read_text()))
-    client.post(reverse("employers:signup"), _data(commune, NOT_CRAFT))
+    _post_signup(client, _data(commune, NOT_CRAFT))
     company = Company.objects.get()
     assert company.verification_status == VerificationStatus.TO_VERIFY
     assert company.verification_reasons == [VerificationReason.NOT_CRAFT]
@@ -181,14 +188,14 @@ def test_a_recent_craft_company_waits_for_an_advisor(client, directory, commune)
     recent = json.loads(json.dumps(ARTISAN))
     recent["results"][0]["siege"]["date_creation"] = (datetime.date.today() - datetime.timedelta(days=20)).isoformat()
     directory.use(body=recent)
-    client.post(reverse("employers:signup"), _data(commune, OPEN_CRAFT))
+    _post_signup(client, _data(commune, OPEN_CRAFT))
     assert Company.objects.get().verification_reasons == [VerificationReason.RECENT]
 
 
 @pytest.mark.django_db
 def test_signup_still_works_when_the_directory_is_down_and_says_so(client, directory, commune):
     directory.use(error=httpx.ReadTimeout)
-    response = client.post(reverse("employers:signup"), _data(commune, OPEN_CRAFT), follow=True)
+    response = _post_signup(client, _data(commune, OPEN_CRAFT), follow=True)
     assert "L'annuaire des entreprises ne répond pas en ce moment" in text(response)
     company = Company.objects.get()
     assert company.verification_status == VerificationStatus.TO_VERIFY

@@ -4,6 +4,7 @@ entreprise déjà inscrite n'en voit rien (pages, exports, e-mails) tant qu'un m
 import datetime
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,12 @@ pytestmark = pytest.mark.django_db
 SIRET = "83014132100034"
 
 
+def _post_signup(client, data, **kwargs):
+    """L'inscription met en file le travail (après le commit) : on l'exécute ici."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("employers:signup"), data, **kwargs)
+
+
 def _signup(client, commune, **overrides):
     data = {
         "first_name": "Intrus",
@@ -41,7 +48,7 @@ def _signup(client, commune, **overrides):
         "staff_band": "0-10",
         **overrides,
     }
-    response = client.post(reverse("employers:signup"), data)
+    response = _post_signup(client, data)
     assert response.status_code == 302, text(response)
     return User.objects.get(email=data["email"])
 
