@@ -1,6 +1,9 @@
 """Limites de débit par IP des URL déclarées dans settings.RATE_LIMITS (core.middleware.RateLimitMiddleware)."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
@@ -74,12 +77,20 @@ def test_behind_trusted_proxies_the_right_most_untrusted_address_is_the_client(r
 # --- Connexion et inscriptions : limites par adresse e-mail et par adresse IP ---
 
 
+@pytest.fixture
+def frozen_clock():
+    """Horloge arrêtée en début de minute : les fenêtres des compteurs sont fixes, aucune ne se termine
+    pendant le test."""
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 8, 0, 5, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
 def _ask_link(client, email, capture, ip="198.51.100.1"):
     with capture(execute=True):
         return client.post("/connexion", {"email": email}, REMOTE_ADDR=ip)
 
 
-def test_the_address_limit_stops_sending_silently(client, django_capture_on_commit_callbacks):
+def test_the_address_limit_stops_sending_silently(client, django_capture_on_commit_callbacks, frozen_clock):
     from django.core import mail
 
     from accounts.limits import LOGIN_LIMITS_PER_ADDRESS
@@ -96,7 +107,9 @@ def test_the_address_limit_stops_sending_silently(client, django_capture_on_comm
     assert len(mail.outbox) == limit
 
 
-def test_someone_else_cannot_keep_a_person_from_receiving_links(client, django_capture_on_commit_callbacks):
+def test_someone_else_cannot_keep_a_person_from_receiving_links(
+    client, django_capture_on_commit_callbacks, frozen_clock
+):
     """Les demandes d'un tiers (une autre adresse IP) n'épuisent pas celles de la personne."""
     from django.core import mail
 
@@ -112,7 +125,7 @@ def test_someone_else_cannot_keep_a_person_from_receiving_links(client, django_c
 
 
 def test_a_class_behind_one_address_can_ask_links_but_brute_force_is_stopped(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, frozen_clock
 ):
     """Une classe entière (35 élèves) derrière l'adresse IP du lycée passe ; au-delà du plafond, refus."""
     from accounts.limits import LOGIN_LIMITS_PER_IP
