@@ -12,3 +12,8 @@ class StaffBand(models.TextChoices):
     @property
     def under_250(self):
         return self != StaffBand.FROM_250
+
+
+# Clé de session du SIRET transmis par ProConnect, proposé à l'inscription ou à l'ajout d'un établissement
+# (jamais dans l'URL : le SIRET d'un·e entrepreneur·e individuel·le est une donnée personnelle).
+SIGNUP_SIRET_SESSION_KEY = "employers_signup_siret"

@@ -75,3 +75,34 @@ def employer_signup(
     )
     magic_link_send(user=user, next_url=reverse("employers:home"))
     return user
+
+
+@transaction.atomic
+def employer_signup_complete(
+    *, user: User, phone: str, siret: str, company_name: str, commune, naf_code: str = "", staff_band: str = ""
+) -> Company:
+    """Termine l'inscription d'un compte employeur ouvert par ProConnect : son téléphone et son établissement."""
+    if phone and phone != user.phone:
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    return company_join_or_create(
+        user=user, siret=siret, name=company_name, commune=commune, naf_code=naf_code, staff_band=staff_band
+    )
+
+
+# --- Rattachement par ProConnect ------------------------------------------------------------------
+# Version minimale : le modèle des rattachements et de la vérification des établissements la remplace ;
+# seule la signature et le contrat comptent ici.
+
+
+@transaction.atomic
+def membership_approve_from_proconnect(*, user: User, siret: str) -> Company | None:
+    """ProConnect atteste que `user` appartient à l'établissement `siret` : s'il est connu, `user` en devient
+    membre (rattachement approuvé) et l'établissement est renvoyé ; sinon None (rien n'est créé)."""
+    company = Company.objects.select_for_update().filter(siret=siret).first()
+    if company is None:
+        return None
+    if not company.members.filter(pk=user.pk).exists():
+        company.members.add(user)
+        _notify_members_of_new_member(company=company, new_member=user)
+    return company

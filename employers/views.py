@@ -7,14 +7,23 @@ from accounts import roles
 from core import ratelimit
 from employers import companies_api, services, validators
 from employers.decorators import employer_required
-from employers.forms import CompanyAddForm, EmployerSignupForm
+from employers.enums import SIGNUP_SIRET_SESSION_KEY
+from employers.forms import CompanyAddForm, EmployerSignupCompleteForm, EmployerSignupForm
 from employers.models import Company
 from geo.models import Commune
 from offers.models import Offer
 
 
+def _pending_siret(request) -> dict:
+    """Le SIRET transmis par ProConnect (établissement encore inconnu ici), proposé dans le formulaire."""
+    siret = request.session.get(SIGNUP_SIRET_SESSION_KEY, "")
+    return {"siret": siret} if siret else {}
+
+
 def signup(request):
     if request.user.is_authenticated:
+        if request.user.is_employer and not Company.objects.for_member(request.user).exists():
+            return signup_complete(request)
         return redirect(roles.home_url(request.user))
     form = EmployerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -39,6 +48,33 @@ def signup(request):
             request.session["login_email_sent"] = True
             return redirect("accounts:link_sent")
     return render(request, "employers/signup.html", {"form": form, "title": "Inscription employeur"})
+
+
+@employer_required
+def signup_complete(request):
+    """Compte ouvert par ProConnect, sans établissement : il ne reste que le téléphone et l'établissement."""
+    form = EmployerSignupCompleteForm(
+        request.POST or None, initial={"phone": request.user.phone, **_pending_siret(request)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        company = services.employer_signup_complete(
+            user=request.user,
+            phone=data["phone"],
+            siret=data["siret"],
+            company_name=data["company_name"],
+            commune=data["commune"],
+            naf_code=data["naf_code"],
+            staff_band=data["staff_band"],
+        )
+        request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
+        messages.success(request, f"Votre inscription est terminée : l'établissement {company.name} est ajouté.")
+        return redirect("employers:home")
+    return render(
+        request,
+        "employers/signup_complete.html",
+        {"form": form, "title": "Terminer mon inscription employeur"},
+    )
 
 
 @require_GET
@@ -83,7 +119,7 @@ def home(request):
 
 @employer_required
 def company_add(request):
-    form = CompanyAddForm(request.POST or None)
+    form = CompanyAddForm(request.POST or None, initial=_pending_siret(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         company = services.company_join_or_create(
@@ -94,6 +130,7 @@ def company_add(request):
             naf_code=data["naf_code"],
             staff_band=data["staff_band"],
         )
+        request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
         messages.success(request, f"L'établissement {company.name} est ajouté à votre compte.")
         return redirect("employers:home")
     return render(request, "employers/company_add.html", {"form": form, "title": "Ajouter un établissement"})
