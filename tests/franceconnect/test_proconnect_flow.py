@@ -1,7 +1,10 @@
 """Connexion ProConnect de bout en bout contre un vrai fournisseur OpenID Connect (oidc-provider) configuré
 comme ProConnect : userinfo en JWT signé, `given_name`, `usual_name`, `email` et `siret`."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -71,6 +74,23 @@ def test_button_logo_and_style_are_local_files():
     assert "http" not in css
     svg = Path(finders.find("franceconnect/proconnect-logo.svg")).read_text()
     assert svg.startswith("<svg") and "<script" not in svg and "href" not in svg
+
+
+def test_provider_origin_is_added_to_csp_form_action_at_start_up():
+    """Comme pour FranceConnect, `config/settings.py` autorise l'origine de ProConnect comme cible de formulaire."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "PROCONNECT_BASE_URL": "https://proconnect.example/api/v2/",
+    }
+    code = "from django.conf import settings; print(settings.SECURE_CSP['form-action'], settings.PROCONNECT_BASE_URL)"
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
+    )
+    assert output.returncode == 0, output.stderr
+    assert "'https://proconnect.example'" in output.stdout
+    assert output.stdout.strip().endswith(" https://proconnect.example/api/v2")
 
 
 def test_button_on_employer_signup_page(client):
