@@ -229,11 +229,13 @@ class ProIdentity:
 
 @dataclasses.dataclass(frozen=True)
 class ProSignIn:
-    """Résultat d'un retour de ProConnect : le compte à connecter, et l'établissement rattaché s'il y en a un."""
+    """Résultat d'un retour de ProConnect : le compte à connecter, et l'établissement du SIRET transmis s'il est
+    connu (`joined` : rattachement nouveau)."""
 
     user: User
     created: bool = False
     company: Company | None = None
+    joined: bool = False
 
 
 @transaction.atomic
@@ -255,7 +257,8 @@ def proconnect_sign_in(*, identity: ProIdentity) -> ProSignIn:
     elif user.role not in PROCONNECT_ROLES:
         raise IdentityError(CANDIDATE_REFUSED)
     User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
-    company = None
+    company, joined = None, False
     if identity.siret and user.role == Role.EMPLOYER:
+        joined = not Company.objects.for_member(user).filter(siret=identity.siret).exists()
         company = membership_approve_from_proconnect(user=user, siret=identity.siret)
-    return ProSignIn(user=user, created=created, company=company)
+    return ProSignIn(user=user, created=created, company=company, joined=joined and company is not None)

@@ -157,7 +157,8 @@ def proconnect_callback(request):
     if user.role != Role.EMPLOYER:
         return redirect(roles.home_url(user))  # le back-office demande ensuite le second facteur
     if result.company is not None:
-        messages.success(request, f"Vous êtes rattaché·e à l'établissement {result.company.name}.")
+        if result.joined:
+            messages.success(request, f"Vous êtes rattaché·e à l'établissement {result.company.name}.")
         return redirect("employers:home")
     has_company = Company.objects.for_member(user).exists()
     if identity.siret:

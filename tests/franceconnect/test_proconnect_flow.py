@@ -141,6 +141,12 @@ def test_new_email_with_known_siret_creates_an_employer_who_sees_the_company_spa
     assert f"/offres/{offer.pk}" in page  # l'espace de l'établissement : ses offres
     assert "Ajoutez votre établissement" not in page
 
+    client.logout()
+    response, _ = sign_in(client)  # déjà rattaché·e : pas de nouveau message
+    assert response["Location"] == "/employeur/"
+    assert "Vous êtes rattaché·e" not in text(client.get("/employeur/"))
+    assert Company.objects.for_member(user).get() == company
+
 
 def test_new_email_with_unknown_siret_goes_to_signup_with_the_siret_prefilled(client):
     response, _ = sign_in(client)
