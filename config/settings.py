@@ -266,6 +266,11 @@ FRANCECONNECT_BASE_URL = env("FRANCECONNECT_BASE_URL", "").rstrip("/")
 FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID", "")
 FRANCECONNECT_CLIENT_SECRET = env("FRANCECONNECT_CLIENT_SECRET", "")
 FRANCECONNECT_TIMEOUT = float(env("FRANCECONNECT_TIMEOUT", "10"))
+# --- franceconnect : connexion des professionnel·les avec ProConnect (désactivée si une valeur manque) ---
+PROCONNECT_BASE_URL = env("PROCONNECT_BASE_URL", "").rstrip("/")
+PROCONNECT_CLIENT_ID = env("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_TIMEOUT = float(env("PROCONNECT_TIMEOUT", "10"))
 
 # --- matching (mise en relation) ---
 # Relances (7 jours) et expiration (21 jours) : toutes les heures ; résumé quotidien des candidat·es.
@@ -291,11 +296,12 @@ if "widget_tweaks" not in INSTALLED_APPS:
 if INSTALLED_APPS.index("dsfr") > INSTALLED_APPS.index("django.forms"):
     INSTALLED_APPS.remove("dsfr")
     INSTALLED_APPS.insert(INSTALLED_APPS.index("django.forms"), "dsfr")
-if FRANCECONNECT_BASE_URL:
-    # Les formulaires « S'identifier avec FranceConnect » et « Se déconnecter » mènent à FranceConnect.
-    from urllib.parse import urlsplit
+# Les formulaires « S'identifier avec FranceConnect / ProConnect » et « Se déconnecter » mènent au fournisseur.
+for _oidc_base_url in (FRANCECONNECT_BASE_URL, PROCONNECT_BASE_URL):
+    if _oidc_base_url:
+        from urllib.parse import urlsplit
 
-    SECURE_CSP["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(FRANCECONNECT_BASE_URL)))
+        SECURE_CSP["form-action"].append("{0.scheme}://{0.netloc}".format(urlsplit(_oidc_base_url)))
 
 # Derrière un proxy de confiance : l'en-tête qui porte l'adresse du client (ex. HTTP_X_FORWARDED_FOR). Il
 # n'est lu que pour les requêtes venues d'une adresse de TRUSTED_PROXIES (réseaux CIDR de nos proxys).

@@ -68,3 +68,8 @@ class CompanyEvent(models.TextChoices):
     MEMBER_REMOVED = "membre_retire", "Membre retiré"
     COMPANY_VERIFIED = "entreprise_verifiee", "Entreprise vérifiée"
     COMPANY_REJECTED = "entreprise_refusee", "Entreprise refusée"
+
+
+# Clé de session du SIRET transmis par ProConnect, proposé à l'inscription ou à l'ajout d'un établissement
+# (jamais dans l'URL : le SIRET d'un·e entrepreneur·e individuel·le est une donnée personnelle).
+SIGNUP_SIRET_SESSION_KEY = "employers_signup_siret"

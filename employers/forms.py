@@ -71,5 +71,16 @@ class EmployerSignupForm(CompanyFieldsMixin, BaseForm):
         return clean_french_phone(self.cleaned_data["phone"])
 
 
+class EmployerSignupCompleteForm(CompanyFieldsMixin, BaseForm):
+    """Fin de l'inscription d'un compte ouvert par ProConnect : nom et adresse sont déjà connus."""
+
+    phone = EmployerSignupForm.base_fields["phone"]
+
+    field_order = ["phone", "siret", "company_name", "commune", "naf_code", "staff_band"]
+
+    def clean_phone(self):
+        return clean_french_phone(self.cleaned_data["phone"])
+
+
 class CompanyAddForm(CompanyFieldsMixin, BaseForm):
     """Ajouter un établissement à son compte."""

@@ -391,3 +391,33 @@ def employer_signup(
     )
     magic_link_send(user=user, next_url=reverse("employers:home"))
     return user
+
+
+@transaction.atomic
+def employer_signup_complete(
+    *,
+    user: User,
+    phone: str,
+    siret: str,
+    company_name: str,
+    commune,
+    naf_code: str = "",
+    staff_band: str = "",
+    directory: DirectoryCheck | None = None,
+    proconnect: bool = False,
+) -> Membership:
+    """Termine l'inscription d'un compte employeur ouvert par ProConnect : son téléphone et son établissement
+    (rattachement comme pour tout ajout d'établissement)."""
+    if phone and phone != user.phone:
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    return company_join_or_create(
+        user=user,
+        siret=siret,
+        name=company_name,
+        commune=commune,
+        naf_code=naf_code,
+        staff_band=staff_band,
+        directory=directory,
+        proconnect=proconnect,
+    )

@@ -5,21 +5,18 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import limits, roles
 from core import ratelimit
 from employers import companies_api, services, tasks, validators
 from employers.decorators import employer_required
-from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
-from employers.forms import CompanyAddForm, EmployerSignupForm
+from employers.enums import SIGNUP_SIRET_SESSION_KEY, MembershipStatus, VerificationReason, VerificationStatus
+from employers.forms import CompanyAddForm, EmployerSignupCompleteForm, EmployerSignupForm
 from employers.models import Company, Membership
 from geo.models import Commune
 from offers.models import Offer
 
-# Clé de session posée par la connexion ProConnect : le SIRET de l'organisation attesté par ProConnect.
-PROCONNECT_SIRET_SESSION_KEY = "proconnect_siret"
 DIRECTORY_DOWN_MESSAGE = (
     "L'annuaire des entreprises ne répond pas en ce moment : nous n'avons pas pu vérifier votre SIRET. "
     "Votre inscription est bien enregistrée ; un·e conseiller·e de la CMA vérifiera votre entreprise. "
@@ -37,17 +34,22 @@ def _directory_check(form) -> companies_api.DirectoryCheck | None:
 
 
 def _proconnect(request, siret: str) -> bool:
-    return bool(siret) and request.session.get(PROCONNECT_SIRET_SESSION_KEY) == siret
+    """Le SIRET est celui que ProConnect a attesté pour cette session (voir franceconnect.views)."""
+    return bool(siret) and request.session.get(SIGNUP_SIRET_SESSION_KEY) == siret
+
+
+def _pending_siret(request) -> dict:
+    """Le SIRET transmis par ProConnect (établissement encore inconnu ici), proposé dans le formulaire."""
+    siret = request.session.get(SIGNUP_SIRET_SESSION_KEY, "")
+    return {"siret": siret} if siret else {}
 
 
 def signup(request):
     if request.user.is_authenticated:
         if request.user.is_employer and not Company.objects.for_member(request.user).exists():
-            # Connecté·e (ProConnect par exemple) sans établissement : on ajoute l'établissement au compte.
-            siret = request.GET.get("siret") or request.session.get(PROCONNECT_SIRET_SESSION_KEY, "")
-            return redirect(reverse("employers:company_add") + (f"?siret={siret}" if siret.isdigit() else ""))
+            return signup_complete(request)
         return redirect(roles.home_url(request.user))
-    form = EmployerSignupForm(request.POST or None, initial={"siret": request.GET.get("siret", "")[:20]})
+    form = EmployerSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = limits.ip_wait(request, "employer-signup", limits.EMPLOYER_SIGNUP_LIMITS_PER_IP)
         if wait:
@@ -80,6 +82,41 @@ def signup(request):
             request.session["login_email_sent"] = True
             return redirect("accounts:link_sent")
     return render(request, "employers/signup.html", {"form": form, "title": "Inscription employeur"})
+
+
+@employer_required
+def signup_complete(request):
+    """Compte ouvert par ProConnect, sans établissement : il ne reste que le téléphone et l'établissement."""
+    form = EmployerSignupCompleteForm(
+        request.POST or None, initial={"phone": request.user.phone, **_pending_siret(request)}
+    )
+    if request.method == "POST" and form.is_valid() and (check := _directory_check(form)) is not None:
+        data = form.cleaned_data
+        try:
+            membership = services.employer_signup_complete(
+                user=request.user,
+                phone=data["phone"],
+                siret=data["siret"],
+                company_name=data["company_name"],
+                commune=data["commune"],
+                naf_code=data["naf_code"],
+                staff_band=data["staff_band"],
+                directory=check,
+                proconnect=_proconnect(request, data["siret"]),
+            )
+        except services.MembershipError as error:
+            form.add_error("siret", str(error))
+        else:
+            request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
+            messages.success(request, f"Votre inscription est terminée. {_join_message(membership)}")
+            if check.status == companies_api.CheckStatus.UNAVAILABLE and membership.is_approved:
+                messages.warning(request, DIRECTORY_DOWN_MESSAGE)
+            return redirect("employers:home")
+    return render(
+        request,
+        "employers/signup_complete.html",
+        {"form": form, "title": "Terminer mon inscription employeur"},
+    )
 
 
 @require_GET
@@ -180,7 +217,7 @@ def _join_message(membership: Membership) -> str:
 
 @employer_required
 def company_add(request):
-    form = CompanyAddForm(request.POST or None, initial={"siret": request.GET.get("siret", "")[:20]})
+    form = CompanyAddForm(request.POST or None, initial=_pending_siret(request))
     if request.method == "POST" and form.is_valid() and (check := _directory_check(form)) is not None:
         data = form.cleaned_data
         try:
@@ -197,6 +234,7 @@ def company_add(request):
         except services.MembershipError as error:
             form.add_error("siret", str(error))
         else:
+            request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
             messages.success(request, _join_message(membership))
             if check.status == companies_api.CheckStatus.UNAVAILABLE and membership.is_approved:
                 messages.warning(request, DIRECTORY_DOWN_MESSAGE)

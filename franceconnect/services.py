@@ -1,15 +1,19 @@
-"""Écritures : comptes créés, reliés ou retrouvés à partir d'une identité FranceConnect."""
+"""Écritures : comptes créés, reliés ou retrouvés à partir d'une identité FranceConnect ou ProConnect."""
 
 import dataclasses
 import datetime
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import User
 from candidates.services import candidate_start
+from employers import validators
+from employers.models import Company
+from employers.services import membership_approve_from_proconnect
 from franceconnect.models import FranceConnectIdentity, LinkRequest
 from notifications.services import email_enqueue
 
@@ -182,3 +186,79 @@ def franceconnect_link_confirm(*, token: str) -> User:
     )
     User.objects.filter(pk=user.pk).update(last_activity_at=now)
     return user
+
+
+# --- ProConnect (professionnel·les : employeurs, conseiller·es CMA) -------------------------------------
+
+PROCONNECT_ROLES = {Role.EMPLOYER, Role.ADVISOR, Role.ADMIN}
+CANDIDATE_REFUSED = (
+    "Ce compte est un compte candidat·e : ProConnect est réservé aux professionnel·les (employeurs, "
+    "conseiller·es CMA). Connectez-vous avec FranceConnect, ou recevez un lien de connexion par e-mail."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProIdentity:
+    """L'identité transmise par ProConnect : adresse vérifiée, prénoms, nom d'usage, SIRET éventuel."""
+
+    sub: str
+    email: str
+    given_name: str
+    usual_name: str
+    siret: str = ""
+
+    @classmethod
+    def from_claims(cls, claims: dict) -> "ProIdentity":
+        email = User.objects.normalize_email(str(claims.get("email") or "")).strip().lower()
+        if not email or "@" not in email or claims.get("email_verified") is False:
+            raise IdentityError(
+                "ProConnect n'a pas transmis d'adresse e-mail vérifiée. Recevez un lien de connexion par e-mail."
+            )
+        try:
+            siret = validators.clean_siret(str(claims.get("siret") or "")) if claims.get("siret") else ""
+        except ValidationError:
+            siret = ""  # un SIRET illisible ne bloque pas la connexion : l'établissement sera demandé
+        return cls(
+            sub=str(claims["sub"]),
+            email=email,
+            given_name=str(claims.get("given_name") or "").strip()[:150],
+            usual_name=str(claims.get("usual_name") or "").strip()[:150],
+            siret=siret,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ProSignIn:
+    """Résultat d'un retour de ProConnect : le compte à connecter, et l'établissement du SIRET transmis s'il est
+    connu (`joined` : rattachement nouveau)."""
+
+    user: User
+    created: bool = False
+    company: Company | None = None
+    joined: bool = False
+
+
+@transaction.atomic
+def proconnect_sign_in(*, identity: ProIdentity) -> ProSignIn:
+    """Retrouve le compte professionnel de l'adresse vérifiée par ProConnect, ou crée un compte employeur.
+
+    Un compte candidat·e n'entre pas par ProConnect. Le second facteur des conseiller·es reste exigé par le
+    back-office. Si ProConnect transmet un SIRET connu, l'employeur est rattaché à cet établissement.
+    """
+    user = User.objects.filter(email__iexact=identity.email).first()
+    created = False
+    if user is None:
+        user = User.objects.create_user(
+            identity.email, role=Role.EMPLOYER, first_name=identity.given_name, last_name=identity.usual_name
+        )
+        created = True
+    elif not user.is_active:
+        raise IdentityError("Ce compte est désactivé. Contactez-nous pour le réactiver.")
+    elif user.role not in PROCONNECT_ROLES:
+        raise IdentityError(CANDIDATE_REFUSED)
+    User.objects.filter(pk=user.pk).update(last_activity_at=timezone.now())
+    company, joined = None, False
+    if identity.siret and user.role == Role.EMPLOYER:
+        joined = not Company.objects.for_member(user).filter(siret=identity.siret).exists()
+        company = membership_approve_from_proconnect(user=user, siret=identity.siret)
+    return ProSignIn(user=user, created=created, company=company, joined=joined and company is not None)

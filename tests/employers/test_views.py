@@ -167,3 +167,40 @@ def test_employer_signup_keeps_a_low_limit_per_ip(client, commune):
     assert response.status_code == 200
     assert "Trop d'inscriptions depuis votre connexion" in text(response)
     assert 'value="encore@example.org"' in text(response)  # rien n'est perdu
+
+
+# --- Compte ouvert par ProConnect, sans établissement ----------------------------------------------
+
+
+def test_employer_without_company_finishes_the_sign_up_with_phone_and_company(client, commune):
+    user = UserFactory(employer=True, email="dominique@boulangerie.fr", phone="")
+    client.force_login(user)
+    page = text(client.get(reverse("employers:signup")))
+    assert "Terminer mon inscription" in page
+    assert 'name="email"' not in page
+    data = _data(commune)
+    for name in ("first_name", "last_name", "email"):
+        data.pop(name)
+    response = client.post(reverse("employers:signup"), {**data, "phone": "0612"})
+    assert "numéro" in text(response).lower()
+    assert 'value="Boulangerie du Beffroi"' in text(response)  # la saisie est gardée
+    assert not Company.objects.exists()
+    response = client.post(reverse("employers:signup"), data)
+    assert response.url == reverse("employers:home")
+    company = Company.objects.get()
+    assert (company.siret, company.name) == ("83014132100034", "Boulangerie du Beffroi")
+    assert list(Company.objects.for_member(user)) == [company]
+    user.refresh_from_db()
+    assert user.phone == "+33612345678"
+    assert not MagicLink.objects.exists()  # déjà connecté·e : pas de lien à envoyer
+
+
+def test_employer_with_a_company_is_sent_home_from_the_sign_up(client):
+    company = CompanyFactory()
+    client.force_login(company.members.get())
+    assert client.get(reverse("employers:signup")).url == reverse("employers:home")
+
+
+def test_candidate_is_sent_home_from_the_sign_up(client):
+    client.force_login(UserFactory(candidate=True))
+    assert client.get(reverse("employers:signup")).url == reverse("candidates:home")

@@ -1,1 +1,1 @@
-from tests.franceconnect.fixtures import fc_provider, fc_settings  # noqa: F401
+from tests.franceconnect.fixtures import fc_provider, fc_settings, pc_provider, pc_settings  # noqa: F401

@@ -41,8 +41,8 @@ def callback_with(client, monkeypatch, fc_provider):
         nonce = client.session["franceconnect_auth"]["nonce"]
         real_exchange = fc_client.exchange_code
 
-        def exchange(code):
-            tokens = real_exchange(code)
+        def exchange(code, **kwargs):
+            tokens = real_exchange(code, **kwargs)
             tokens["id_token"] = make_token(nonce)
             return tokens
 
@@ -138,8 +138,8 @@ def test_userinfo_must_be_a_signed_jwt(fc_provider, monkeypatch):
         "_http_get",
         lambda url, **kw: httpx.Response(200, json={"sub": ACCOUNT_SUB}, request=httpx.Request("GET", url)),
     )
-    monkeypatch.setattr(fc_client, "discovery", lambda: {"userinfo_endpoint": "http://127.0.0.1:1/userinfo"})
-    with pytest.raises(fc_client.FranceConnectError) as error:
+    monkeypatch.setattr(fc_client, "discovery", lambda provider: {"userinfo_endpoint": "http://127.0.0.1:1/userinfo"})
+    with pytest.raises(fc_client.OidcError) as error:
         fc_client.userinfo("jeton", sub=ACCOUNT_SUB)
     assert "application/jwt" in error.value.detail
 

@@ -71,13 +71,17 @@ EXPECTED = {
     "stats:open_data_json": EVERYONE,
     "stats:schema": EVERYONE,
     "partners:offer_detail": EVERYONE,
-    # FranceConnect n'est pas configuré dans les tests : 404 pour tous (à revoir quand il le sera).
+    # FranceConnect et ProConnect ne sont pas configurés dans les tests : 404 pour tous (à revoir quand ils le seront).
     "franceconnect:login": NOBODY,
     "franceconnect:callback": NOBODY,
     "franceconnect:logout": EVERYONE,
     "franceconnect:logout_return": EVERYONE,
     "franceconnect:link_open": EVERYONE,
     "franceconnect:link_confirm": EVERYONE,
+    "franceconnect:proconnect_login": NOBODY,
+    "franceconnect:proconnect_callback": NOBODY,
+    "franceconnect:proconnect_logout": EVERYONE,
+    "franceconnect:proconnect_logout_return": EVERYONE,
     # Espace candidat·e.
     "candidates:home": {CANDIDATE, OTHER_CANDIDATE},
     "candidates:signup": {ANON, CANDIDATE, OTHER_CANDIDATE},  # déjà inscrit·e : renvoyé·e vers son espace

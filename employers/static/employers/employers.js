@@ -42,6 +42,7 @@
     }
     siret.addEventListener("change", lookup);
     siret.addEventListener("input", lookup);
+    if (siret.value) lookup();  // SIRET déjà là (transmis par ProConnect, ou formulaire réaffiché)
   }
 
   /* Offre : « dès que possible » désactive la date. */

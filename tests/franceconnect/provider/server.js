@@ -1,5 +1,5 @@
-// Fournisseur OpenID Connect de test, configuré comme FranceConnect v2, pour les tests de l'application
-// franceconnect. Il repose sur oidc-provider (certifié OpenID) : découverte, JWKS, autorisation, jeton,
+// Fournisseur OpenID Connect de test, configuré comme FranceConnect v2 ou comme ProConnect, pour les tests de
+// l'application franceconnect. Il repose sur oidc-provider (certifié OpenID) : découverte, JWKS, autorisation, jeton,
 // userinfo (JWT signé) et déconnexion sont les vrais. Seules les pages d'identification et de consentement
 // (formulaires HTML) et le compte de test statique sont écrits ici.
 //
@@ -9,6 +9,8 @@
 //   FC_TEST_CLIENT_SECRET secret du client
 //   FC_TEST_SIGNING_JWK   clé privée EC P-256 (JWK JSON, avec "kid") qui signe jetons d'identité et userinfo
 //   FC_TEST_SITE_URLS     adresses du service, séparées par des virgules (URI de redirection déclarées)
+//   OIDC_TEST_PROFILE     "franceconnect" (par défaut) ou "proconnect" : portées, claims, URI de retour
+//   OIDC_TEST_ACCOUNTS    (ProConnect) comptes de test, JSON : [{login, password, sub, claims}, ...]
 //
 // Le serveur de test de Django écoute sur un port tiré au hasard : pour une adresse locale (127.0.0.1,
 // localhost), le port n'est pas comparé, comme pour les clients natifs (RFC 8252, section 7.3).
@@ -21,8 +23,8 @@ const issuer = `http://127.0.0.1:${port}`;
 const signingKey = JSON.parse(process.env.FC_TEST_SIGNING_JWK);
 const siteUrls = (process.env.FC_TEST_SITE_URLS || 'http://testserver').split(',').map((url) => url.replace(/\/$/, ''));
 
-// Le compte de test statique (identité pivot d'une jeune personne).
-export const ACCOUNT = {
+// Le compte de test statique de FranceConnect (identité pivot d'une jeune personne).
+const FC_ACCOUNT = {
   login: 'camille',
   password: 'motdepasse-de-test',
   sub: 'b6048e95bb134ec5b1d1e1fa69f287172e91722b9354d637a1bcf2ebb0fd2ef5v1',
@@ -34,13 +36,32 @@ export const ACCOUNT = {
   },
 };
 
+// Ce qui distingue les deux fournisseurs : ProConnect n'a ni date de naissance ni niveau eIDAS exigé, mais
+// le nom d'usage et le SIRET de l'organisation de la personne.
+const PROFILES = {
+  franceconnect: {
+    name: 'FranceConnect',
+    path: 'franceconnect',
+    scopes: ['openid', 'given_name', 'family_name', 'birthdate', 'email'],
+    accounts: [FC_ACCOUNT],
+  },
+  proconnect: {
+    name: 'ProConnect',
+    path: 'proconnect',
+    scopes: ['openid', 'email', 'given_name', 'usual_name', 'siret'],
+    accounts: JSON.parse(process.env.OIDC_TEST_ACCOUNTS || '[]'),
+  },
+};
+const profile = PROFILES[process.env.OIDC_TEST_PROFILE || 'franceconnect'];
+const accountBySub = new Map(profile.accounts.map((account) => [account.sub, account]));
+
 const escape = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title, body) {
   return `<!DOCTYPE html>
 <html lang="fr">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} — FranceConnect (test)</title></head>
+<title>${escape(title)} — ${profile.name} (test)</title></head>
 <body><main><h1>${escape(title)}</h1>${body}</main></body>
 </html>`;
 }
@@ -67,8 +88,8 @@ const configuration = {
     {
       client_id: process.env.FC_TEST_CLIENT_ID,
       client_secret: process.env.FC_TEST_CLIENT_SECRET,
-      redirect_uris: siteUrls.map((url) => `${url}/franceconnect/callback`),
-      post_logout_redirect_uris: siteUrls.map((url) => `${url}/franceconnect/deconnexion/retour`),
+      redirect_uris: siteUrls.map((url) => `${url}/${profile.path}/callback`),
+      post_logout_redirect_uris: siteUrls.map((url) => `${url}/${profile.path}/deconnexion/retour`),
       response_types: ['code'],
       grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'client_secret_post',
@@ -77,14 +98,8 @@ const configuration = {
     },
   ],
   jwks: { keys: [signingKey] },
-  scopes: ['openid', 'given_name', 'family_name', 'birthdate', 'email'],
-  claims: {
-    openid: ['sub'],
-    given_name: ['given_name'],
-    family_name: ['family_name'],
-    birthdate: ['birthdate'],
-    email: ['email'],
-  },
+  scopes: profile.scopes,
+  claims: Object.fromEntries(profile.scopes.map((scope) => [scope, [scope === 'openid' ? 'sub' : scope]])),
   acrValues: ['eidas1'],
   responseTypes: ['code'],
   enabledJWA: {
@@ -108,20 +123,21 @@ const configuration = {
       enabled: true,
       async logoutSource(ctx, form) {
         ctx.body = page(
-          'Se déconnecter de FranceConnect ?',
+          `Se déconnecter de ${profile.name} ?`,
           `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Oui, me déconnecter</button>
 <button type="submit" form="op.logoutForm">Non, rester connecté·e</button>`,
         );
       },
       async postLogoutSuccessSource(ctx) {
-        ctx.body = page('Déconnexion réussie', '<p>Vous êtes déconnecté·e de FranceConnect.</p>');
+        ctx.body = page('Déconnexion réussie', `<p>Vous êtes déconnecté·e de ${profile.name}.</p>`);
       },
     },
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, id) {
-    if (id !== ACCOUNT.sub) return undefined;
-    return { accountId: id, claims: async () => ({ sub: id, ...ACCOUNT.claims }) };
+    const account = accountBySub.get(id);
+    if (account === undefined) return undefined;
+    return { accountId: id, claims: async () => ({ sub: id, ...account.claims }) };
   },
   async renderError(ctx, out) {
     ctx.type = 'html';
@@ -188,13 +204,14 @@ async function interaction(req, res) {
   if (prompt.name === 'login') {
     if (req.method === 'POST' && action === 'login') {
       const form = await readForm(req);
-      if (form.get('login') !== ACCOUNT.login || form.get('password') !== ACCOUNT.password) {
+      const account = profile.accounts.find((candidate) => candidate.login === form.get('login'));
+      if (account === undefined || form.get('password') !== account.password) {
         return send(res, 200, loginPage(uid, 'Identifiant ou mot de passe incorrect.'));
       }
       return provider.interactionFinished(
         req,
         res,
-        { login: { accountId: ACCOUNT.sub, acr: 'eidas1', amr: ['pwd'] } },
+        { login: { accountId: account.sub, acr: 'eidas1', amr: ['pwd'] } },
         { mergeWithLastSubmission: false },
       );
     }
