@@ -3,12 +3,14 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
+from accounts.models import User
 from candidates import services
 from candidates.enums import SearchStatus
 from candidates.forms import (
@@ -146,11 +148,17 @@ def done(request, profile):
     return render(request, "candidates/done.html", {"title": "Ton profil est prêt", "profile": profile})
 
 
-def _employer_contact(match):
-    """Le contact de l'employeur, visible seulement une fois en relation."""
-    if not match.is_connected:
-        return None
-    return match.offer.company.members.order_by("pk").first()
+def _employer_contacts(matches) -> dict[int, User]:
+    """Le contact de l'employeur (son premier membre) par établissement, pour les seules paires en relation :
+    une requête pour toutes les paires, aucune s'il n'y en a pas."""
+    company_ids = {match.offer.company_id for match in matches if match.is_connected}
+    if not company_ids:
+        return {}
+    contacts: dict[int, User] = {}
+    members = User.objects.filter(companies__in=company_ids).annotate(contact_company_id=F("companies"))
+    for member in members.order_by("pk"):
+        contacts.setdefault(member.contact_company_id, member)
+    return contacts
 
 
 STATE_BADGES = {
@@ -175,10 +183,12 @@ def home(request, profile):
         .best_first()
         .select_related("offer__trade", "offer__company__commune", "offer__commune")
     )
+    contacts = _employer_contacts(matches)
     for match in matches:
+        match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
         match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
         match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
-        match.contact = _employer_contact(match)
+        match.contact = contacts.get(match.offer.company_id) if match.is_connected else None
     return render(
         request,
         "candidates/home.html",
