@@ -14,11 +14,12 @@ from stats.forms import ScopeForm
 from stats.schema import table_schema
 from stats.selectors import (
     OPEN_DATA_FIELDS,
+    aggregates_version,
+    cached_stats_report,
+    cached_zone_labels,
     indicator_definitions,
     month_label,
     open_data_rows,
-    stats_report,
-    zone_labels,
 )
 
 CHARTED = [
@@ -32,9 +33,10 @@ CHARTED = [
 
 
 def _report(request):
-    labels = zone_labels()
+    version = aggregates_version()
+    labels = cached_zone_labels(version)
     form = ScopeForm(request.GET or None, regions=labels[0], departements=labels[1])
-    return form, stats_report(form.scope(), labels=labels)
+    return form, cached_stats_report(form.scope(), version=version, labels=labels)
 
 
 def _query_string(request) -> str:
