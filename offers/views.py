@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -125,13 +126,17 @@ def _candidate_card(match: Match, today) -> dict:
 def detail(request, pk):
     offer = _member_offer(request, pk)
     today = timezone.localdate()
+    # Les deux listes (en relation ; en attente d'une réponse) en une requête, métiers compris.
     matches = (
         Match.objects.for_offer(offer)
+        .filter(Q(state__in=CONNECTED_STATES) | Q(is_active=True, state__in=OPEN_STATES))
         .select_related("candidate__user", "candidate__commune")
         .prefetch_related("candidate__trades")
+        .best_first()
     )
-    connected = [_candidate_card(m, today) for m in matches.filter(state__in=CONNECTED_STATES).best_first()]
-    proposed = [_candidate_card(m, today) for m in matches.active().filter(state__in=OPEN_STATES).best_first()]
+    cards = [_candidate_card(match, today) for match in matches]
+    connected = [card for card in cards if card["connected"]]
+    proposed = [card for card in cards if not card["connected"]]
     return render(
         request,
         "offers/detail.html",
