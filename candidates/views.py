@@ -3,6 +3,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -173,16 +174,22 @@ STATE_BADGES = {
 }
 
 
+# Les mises en relation d'un profil, les meilleures d'abord, par pages (un profil en a souvent des dizaines).
+MATCHES_PER_PAGE = 10
+
+
 @candidate_required
 def home(request, profile):
     if not profile.is_complete:
         return redirect(_next_onboarding_url(profile))
-    matches = list(
+    page = Paginator(
         Match.objects.for_candidate(profile)
         .active()
         .best_first()
-        .select_related("offer__trade", "offer__company__commune", "offer__commune")
-    )
+        .select_related("offer__trade", "offer__company__commune", "offer__commune"),
+        MATCHES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    matches = list(page.object_list)
     contacts = _employer_contacts(matches)
     for match in matches:
         match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
@@ -196,6 +203,7 @@ def home(request, profile):
             "title": "Mes mises en relation",
             "profile": profile,
             "matches": matches,
+            "page": page,
             "is_searching": profile.status == SearchStatus.SEARCHING,
         },
     )
@@ -220,7 +228,9 @@ def match_answer(request, profile, match_id):
             messages.success(request, "C'est noté : l'employeur est prévenu de ton intérêt.")
         else:
             messages.info(request, "C'est noté : cette offre ne te sera plus proposée.")
-    return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
+    page = request.POST.get("page", "")
+    query = f"?page={page}" if page.isdigit() and page != "1" else ""
+    return redirect(f"{reverse('candidates:home')}{query}#mise-en-relation-{match.pk}")
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "age_exception", *WHERE_WHAT_FIELDS, *WHEN_HOW_FIELDS)
