@@ -1,5 +1,6 @@
 from django.contrib import messages
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ OUTCOME_CHOICES = [
     (MatchState.CONTRACT_SIGNED, "Contrat signé"),
     (MatchState.NO_FOLLOW_UP, "Pas de suite"),
 ]
+CANDIDATES_PER_PAGE = 20
 TRANSITION_SERVICES = {
     "publier": (services.offer_publish, "Votre offre est en ligne."),
     "prolonger": (services.offer_extend, "Votre offre est prolongée de 60 jours."),
@@ -126,25 +128,24 @@ def _candidate_card(match: Match, today) -> dict:
 def detail(request, pk):
     offer = _member_offer(request, pk)
     today = timezone.localdate()
-    # Les deux listes (en relation ; en attente d'une réponse) en une requête, métiers compris.
-    matches = (
-        Match.objects.for_offer(offer)
-        .filter(Q(state__in=CONNECTED_STATES) | Q(is_active=True, state__in=OPEN_STATES))
-        .select_related("candidate__user", "candidate__commune")
-        .prefetch_related("candidate__trades")
-        .best_first()
+    # En relation : toutes ; en attente d'une réponse : par pages (une offre en a souvent des centaines).
+    matches = Match.objects.for_offer(offer).select_related("candidate__user", "candidate__commune").best_first()
+    connected = list(matches.filter(state__in=CONNECTED_STATES))
+    page = Paginator(matches.active().filter(state__in=OPEN_STATES), CANDIDATES_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    cards = [_candidate_card(match, today) for match in matches]
-    connected = [card for card in cards if card["connected"]]
-    proposed = [card for card in cards if not card["connected"]]
+    shown = connected + list(page.object_list)
+    prefetch_related_objects(shown, "candidate__trades")  # une requête pour les deux listes
+    cards = [_candidate_card(match, today) for match in shown]
     return render(
         request,
         "offers/detail.html",
         {
             "offer": offer,
             "title": f"Offre : {offer.trade.label}",
-            "connected": connected,
-            "proposed": proposed,
+            "connected": cards[: len(connected)],
+            "proposed": cards[len(connected) :],
+            "page": page,
             "no_interest_form": NoInterestForm(),
             "outcome_choices": OUTCOME_CHOICES,
             "can_publish": services.can(offer, services.OfferAction.PUBLISH),

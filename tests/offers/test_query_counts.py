@@ -55,3 +55,14 @@ def test_offer_list_runs_the_same_queries_for_1_and_8_offers(client, company, dj
         add_candidates(OfferFactory(company=company), 2)
     with django_assert_num_queries(one):
         assert client.get(reverse("employers:home")).status_code == 200
+
+
+def test_offer_page_shows_waiting_candidates_by_pages_of_twenty(client, company):
+    offer = OfferFactory(company=company)
+    add_candidates(offer, 28)  # 7 en relation, 21 en attente d'une réponse
+    first = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "En relation (7)" in first and "Candidat·es qui correspondent (21)" in first
+    assert first.count('class="fr-card fr-mb-3w"') == 7 + 20
+    assert "1 / 2" in first
+    second = text(client.get(reverse("offers:detail", args=[offer.pk]), {"page": 2}))
+    assert second.count('class="fr-card fr-mb-3w"') == 7 + 1
