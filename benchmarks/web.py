@@ -213,7 +213,7 @@ def pages() -> list[dict]:
 
 
 def get(port: int, page: dict) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
     headers = {"Cookie": page["cookie"]} if page.get("cookie") else {}
     connection.request("GET", page["path"], headers=headers)
     response = connection.getresponse()

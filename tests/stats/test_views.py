@@ -90,6 +90,20 @@ def test_page_reads_its_figures_from_the_cache_until_the_next_refresh(client, dj
             assert client.get(reverse(name), params).status_code == 200
 
 
+def test_figures_and_form_are_rendered_once_per_scope_and_refresh(client, monkeypatch):
+    populate(6)
+    first = text(client.get(reverse("stats:index"), {"region": "32"}))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("rendu une seconde fois")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("stats.views.render_to_string", not_again)
+        assert main(text(client.get(reverse("stats:index"), {"region": "32"}))) == main(first)
+    invalid = text(client.get(reverse("stats:index"), {"departement": "62", "region": "84"}))
+    assert "Ce département n'est pas dans la région choisie." in invalid  # erreurs : formulaire rendu à part
+
+
 def test_a_refresh_replaces_the_cached_figures(client):
     populate(6)
     assert page_figures(text(client.get(reverse("stats:index"))))[Indicator.CANDIDATES] == "8"
