@@ -227,3 +227,15 @@ def test_search_runs_the_same_queries_for_1_and_25_offers(client, places, baker,
     with django_assert_num_queries(len(one)):
         body = get(client, **params).json()
     assert body["count"] == 25 and len(body["results"]) == 20
+
+
+def test_search_remembers_the_origin_commune_until_a_commune_changes(client, places, baker, django_assert_num_queries):
+    arras = at(places["arras"], baker)
+    get(client, commune="62000", rayon=30)
+    with django_assert_num_queries(2):  # les offres de la zone, puis celles de la page
+        assert [offer["id"] for offer in get(client, commune="62000", rayon=30).json()["results"]] == [arras.pk]
+    places["arras"].postal_codes.all().delete()
+    places["lens"].postal_codes.create(code="62000")
+    places["lens"].save()  # une commune change : la correspondance est relue
+    body = get(client, commune="62000", rayon=5).json()
+    assert body["count"] == 0
