@@ -306,10 +306,11 @@ def wrk(port: int, page: dict, *, clients: int, seconds: int, lua: Path) -> dict
     }
 
 
-def check(port: int, page: dict, server: str):
+def check(port: int, page: dict, server: str, log_file: Path):
     status, body = get(port, page)
     if status != 200 or page["expect"].encode() not in body:
-        sys.exit(f"{server} : {page['path']} répond {status} sans « {page['expect']} » : rien n'est mesuré.")
+        tail = log_file.read_text(errors="replace")[-3000:] if log_file.exists() else ""
+        sys.exit(f"{server} : {page['path']} répond {status} sans « {page['expect']} » : rien n'est mesuré.\n{tail}")
 
 
 def milliseconds(value: float) -> str:
@@ -362,7 +363,7 @@ def main():
         static_page = {"name": "nginx, copie statique de l'accueil", "path": "/", "expect": "<h1"}
         for name, port in ports.items():
             for page in targets:
-                check(port, page, name)
+                check(port, page, name, workdir / f"gunicorn-{name.replace('è', 'e')}.log")
                 for _ in range(4 * args.workers):  # chaque worker charge ses index et remplit ses caches
                     get(port, page)
 
