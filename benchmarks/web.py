@@ -241,6 +241,7 @@ class Servers:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.processes: list[subprocess.Popen] = []
+        self.pids: dict[int, int] = {}  # port -> processus maître
 
     def gunicorn(self, tree: Path, name: str, workers: int) -> int:
         port = free_port()
@@ -254,6 +255,7 @@ class Servers:
         process = subprocess.Popen(command, cwd=tree, env=env, stdout=log_file, stderr=log_file)
         self.processes.append(process)
         wait_for(port, process, f"gunicorn ({name})")
+        self.pids[port] = process.pid
         return port
 
     def nginx(self, home_html: bytes) -> int:
@@ -272,6 +274,7 @@ class Servers:
         process = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
         self.processes.append(process)
         wait_for(port, process, "nginx")
+        self.pids[port] = process.pid
         return port
 
     def stop(self):
@@ -285,14 +288,53 @@ class Servers:
                 process.kill()
 
 
-def wrk(port: int, page: dict, *, clients: int, seconds: int, lua: Path) -> dict:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """Temps CPU (utilisateur + système) consommé par un processus, en secondes ; 0 s'il n'existe plus."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def server_cpu(master_pid: int, *, database: bool) -> tuple[dict[int, float], dict[int, float]]:
+    """CPU des processus du serveur (maître et workers) et des connexions PostgreSQL à la base du banc.
+
+    Ce temps ne dépend presque pas de la charge des autres processus de la machine, au contraire des débits.
+    """
+    from django.db import connection
+
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        children = []
+    python = {pid: process_cpu(pid) for pid in [master_pid, *map(int, children)]}
+    backends = {}
+    if database:
+        with connection.cursor() as cursor:
+            sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            cursor.execute(sql)
+            backends = {pid: process_cpu(pid) for (pid,) in cursor.fetchall()}
+    return python, backends
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def wrk(port: int, page: dict, *, clients: int, seconds: int, lua: Path, pid: int, database: bool = True) -> dict:
     threads = min(clients, 2)
     command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "2s", "-s", str(lua)]
     if page.get("cookie"):
         command += ["-H", f"Cookie: {page['cookie']}"]
+    cpu_before = server_cpu(pid, database=database)
     output = subprocess.run(
         [*command, f"http://127.0.0.1:{port}{page['path']}"], capture_output=True, text=True, check=True
     ).stdout
+    cpu_after = server_cpu(pid, database=database)
     line = next(line for line in output.splitlines() if line.startswith("WRK-JSON "))
     raw = json.loads(line.removeprefix("WRK-JSON "))
     errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
@@ -303,6 +345,8 @@ def wrk(port: int, page: dict, *, clients: int, seconds: int, lua: Path) -> dict
         "p99": raw["p99"] / 1000,
         "errors": errors,
         "requests": raw["requests"],
+        "cpu_python_ms": 1000 * cpu_delta(cpu_before[0], cpu_after[0]) / max(raw["requests"], 1),
+        "cpu_database_ms": 1000 * cpu_delta(cpu_before[1], cpu_after[1]) / max(raw["requests"], 1),
     }
 
 
@@ -369,15 +413,36 @@ def main():
 
         results = {"static": [], "pages": []}
         log("nginx…")
-        results["static"].append(wrk(nginx_port, static_page, clients=args.clients, seconds=args.seconds, lua=lua))
+        results["static"].append(
+            wrk(
+                nginx_port,
+                static_page,
+                clients=args.clients,
+                seconds=args.seconds,
+                lua=lua,
+                pid=servers.pids[nginx_port],
+                database=False,
+            )
+        )
         for page in targets:
             for name, port in ports.items():
                 log(f"{page['name']} ({name})…")
-                one = wrk(port, page, clients=1, seconds=args.single_seconds, lua=lua)
-                many = wrk(port, page, clients=args.clients, seconds=args.seconds, lua=lua)
+                pid = servers.pids[port]
+                one = wrk(port, page, clients=1, seconds=args.single_seconds, lua=lua, pid=pid)
+                many = wrk(port, page, clients=args.clients, seconds=args.seconds, lua=lua, pid=pid)
                 results["pages"].append({"page": page["name"], "server": name, "one": one, "many": many})
         log("nginx…")
-        results["static"].append(wrk(nginx_port, static_page, clients=args.clients, seconds=args.seconds, lua=lua))
+        results["static"].append(
+            wrk(
+                nginx_port,
+                static_page,
+                clients=args.clients,
+                seconds=args.seconds,
+                lua=lua,
+                pid=servers.pids[nginx_port],
+                database=False,
+            )
+        )
     finally:
         servers.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -389,20 +454,22 @@ def main():
     print(
         f"{static_rps:,.0f} requêtes/s (deux mesures : "
         + ", ".join(f"{run['rps']:,.0f}" for run in results["static"])
-        + f"), p95 {milliseconds(max(run['p95'] for run in results['static']))}\n"
+        + f"), p95 {milliseconds(max(run['p95'] for run in results['static']))}, "
+        + f"CPU {statistics.mean(run['cpu_python_ms'] for run in results['static']):.3f} ms par requête\n"
     )
     print(
         f"| page | code | 1 client : p50 | 1 client : req/s | {args.clients} clients : req/s | p50 | p95 | p99 "
-        "| erreurs | part du statique |"
+        "| erreurs | part du statique | CPU par requête : Python + PostgreSQL |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in results["pages"]:
         one, many = row["one"], row["many"]
         print(
             f"| {row['page']} | {row['server']} | {milliseconds(one['p50'])} | {one['rps']:,.0f} | "
             f"{many['rps']:,.0f} | "
             f"{milliseconds(many['p50'])} | {milliseconds(many['p95'])} | {milliseconds(many['p99'])} | "
-            f"{many['errors'] + one['errors']} | {100 * many['rps'] / static_rps:.2f} % |"
+            f"{many['errors'] + one['errors']} | {100 * many['rps'] / static_rps:.2f} % | "
+            f"{many['cpu_python_ms']:.1f} + {many['cpu_database_ms']:.1f} ms |"
         )
     if args.json:
         args.json.write_text(json.dumps({"candidates": args.candidates, "static_rps": static_rps, **results}, indent=2))
