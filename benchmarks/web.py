@@ -8,7 +8,8 @@ si elle a déjà N profils de démonstration), `refresh_stats`. Crée une sessio
 pour l'employeur de démonstration, démarre le serveur de production (gunicorn, 4 workers, DEBUG=0, cache
 Redis) et, dans le même passage, nginx qui sert une copie statique de la page d'accueil (configuration dans
 un dossier temporaire, port libre). Puis mesure chaque page avec wrk, à 1 client puis à 50 clients :
-requêtes par seconde, p50, p95, p99, erreurs, et la part du débit de nginx.
+requêtes par seconde, p50, p95, p99, erreurs, la part du débit de nginx, et le temps CPU par requête des
+workers gunicorn et de PostgreSQL (lu dans /proc : peu sensible à la charge des autres processus).
 
 `--baseline RÉVISION` démarre aussi le code d'une autre révision (extrait par `git archive`) sur la même base
 et mesure les deux l'un après l'autre, page par page : l'avant et l'après dans le même passage, sur une
