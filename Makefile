@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
 BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run serve test lint migrations-check audit lock test-sqlite test-postgres bench clean
+.PHONY: help run serve test lint migrations-check audit lock test-sqlite test-postgres bench bench-web clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
@@ -112,6 +112,12 @@ test: lint migrations-check audit test-postgres test-sqlite
 bench: $(VENV)/.dev-deps
 	mkdir -p var
 	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/matching.py $(BENCH_ARGS)
+
+# Mesures du site web en charge (docs/performance.md) : gunicorn, wrk et nginx, base PostgreSQL à part.
+BENCH_WEB_ARGS ?= --candidates 100000
+bench-web: $(VENV)/.dev-deps
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "wrk et nginx sont nécessaires : apt-get install -y wrk nginx"; exit 1; }
+	$(BIN)/python benchmarks/web.py $(BENCH_WEB_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* test.sqlite3

@@ -3,7 +3,9 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import limits
 from accounts.enums import Role
+from accounts.models import User
 from candidates import services, tasks
 from candidates.enums import SearchStatus
 from candidates.forms import (
@@ -152,11 +155,17 @@ def done(request, profile):
     return render(request, "candidates/done.html", {"title": "Ton profil est prêt", "profile": profile})
 
 
-def _employer_contact(match):
-    """Le contact de l'employeur, visible seulement une fois en relation."""
-    if not match.is_connected:
-        return None
-    return match.offer.company.members.order_by("pk").first()
+def _employer_contacts(matches) -> dict[int, User]:
+    """Le contact de l'employeur (son premier membre) par établissement, pour les seules paires en relation :
+    une requête pour toutes les paires, aucune s'il n'y en a pas."""
+    company_ids = {match.offer.company_id for match in matches if match.is_connected}
+    if not company_ids:
+        return {}
+    contacts: dict[int, User] = {}
+    members = User.objects.filter(companies__in=company_ids).annotate(contact_company_id=F("companies"))
+    for member in members.order_by("pk"):
+        contacts.setdefault(member.contact_company_id, member)
+    return contacts
 
 
 STATE_BADGES = {
@@ -171,20 +180,28 @@ STATE_BADGES = {
 }
 
 
+# Les mises en relation d'un profil, les meilleures d'abord, par pages (un profil en a souvent des dizaines).
+MATCHES_PER_PAGE = 10
+
+
 @candidate_required
 def home(request, profile):
     if not profile.is_complete:
         return redirect(_next_onboarding_url(profile))
-    matches = list(
+    page = Paginator(
         Match.objects.for_candidate(profile)
         .active()
         .best_first()
-        .select_related("offer__trade", "offer__company__commune", "offer__commune")
-    )
+        .select_related("offer__trade", "offer__company__commune", "offer__commune"),
+        MATCHES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    matches = list(page.object_list)
+    contacts = _employer_contacts(matches)
     for match in matches:
+        match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
         match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
         match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
-        match.contact = _employer_contact(match)
+        match.contact = contacts.get(match.offer.company_id) if match.is_connected else None
     return render(
         request,
         "candidates/home.html",
@@ -192,6 +209,7 @@ def home(request, profile):
             "title": "Mes mises en relation",
             "profile": profile,
             "matches": matches,
+            "page": page,
             "is_searching": profile.status == SearchStatus.SEARCHING,
         },
     )
@@ -216,7 +234,9 @@ def match_answer(request, profile, match_id):
             messages.success(request, "C'est noté : l'employeur est prévenu de ton intérêt.")
         else:
             messages.info(request, "C'est noté : cette offre ne te sera plus proposée.")
-    return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
+    page = request.POST.get("page", "")
+    query = f"?page={page}" if page.isdigit() and page != "1" else ""
+    return redirect(f"{reverse('candidates:home')}{query}#mise-en-relation-{match.pk}")
 
 
 @candidate_required

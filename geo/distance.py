@@ -227,6 +227,11 @@ def commune_index_clear() -> None:
         _shared["index"] = None
 
 
+def communes_version() -> str:
+    """La version des communes, qui change à chaque modification (import, admin) : une clé de cache."""
+    return _current_version()
+
+
 def _bump_version() -> None:
     cache.set(VERSION_CACHE_KEY, uuid.uuid4().hex, timeout=None)
 

@@ -1,16 +1,17 @@
 """API publique : les offres publiées et le vocabulaire des offres (niveaux, types de contrat)."""
 
 import datetime
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from core.enums import ContractType, DiplomaLevel
-from geo.distance import communes_within
-from geo.models import Commune
+from geo.distance import commune_index, communes_version, communes_within
 from geo.selectors import commune_lookup
 from offers.models import Offer
 from trades.catalogue import FAMILY_LABELS
@@ -22,6 +23,7 @@ reference_router = Router(tags=["Référentiels"])
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 30
 MAX_PER_PAGE = 100
+ORIGIN_CACHE_SECONDS = 60 * 60
 
 
 def input_error(parameter: str, message: str) -> ValidationError:
@@ -140,14 +142,20 @@ def public_offers():
     return Offer.objects.published().select_related("company", "commune", "trade")
 
 
-def _origin(value: str) -> Commune:
-    lookup = commune_lookup(value, max_choices=1)
-    commune = lookup.commune or next(iter(lookup.choices), None)
-    if commune is None:
-        raise input_error(
-            "commune", "Commune inconnue : donnez un code INSEE (ex. 75056) ou un code postal (ex. 62000)."
-        )
-    return commune
+def _origin(value: str) -> str:
+    """Le code INSEE de la commune demandée ; gardé en cache jusqu'au changement d'une commune."""
+    key = f"api:offres:origine:{communes_version()}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+    code = cache.get(key)
+    if code is None:
+        lookup = commune_lookup(value, max_choices=1)
+        commune = lookup.commune or next(iter(lookup.choices), None)
+        if commune is None:
+            raise input_error(
+                "commune", "Commune inconnue : donnez un code INSEE (ex. 75056) ou un code postal (ex. 62000)."
+            )
+        code = commune.code
+        cache.set(key, code, ORIGIN_CACHE_SECONDS)
+    return code
 
 
 def _trades(value: str) -> list[int]:
@@ -191,7 +199,7 @@ def offer_search(request, filters: Query[OffersQuery]):
     distances: dict[str, float] = {}
     if filters.commune:
         origin = _origin(filters.commune)
-        distances = dict(communes_within(origin, filters.rayon)) if origin.is_located else {origin.code: 0.0}
+        distances = dict(communes_within(origin, filters.rayon)) if origin in commune_index() else {origin: 0.0}
         ranked = sorted(
             offers.filter(commune_id__in=list(distances)).values_list("pk", "commune_id"),
             key=lambda row: (distances[row[1]], row[0]),

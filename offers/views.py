@@ -1,4 +1,6 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +22,7 @@ OUTCOME_CHOICES = [
     (MatchState.CONTRACT_SIGNED, "Contrat signé"),
     (MatchState.NO_FOLLOW_UP, "Pas de suite"),
 ]
+CANDIDATES_PER_PAGE = 20
 TRANSITION_SERVICES = {
     "publier": (services.offer_publish, "Votre offre est en ligne."),
     "prolonger": (services.offer_extend, "Votre offre est prolongée de 60 jours."),
@@ -145,21 +148,24 @@ def _candidate_card(match: Match, today) -> dict:
 def detail(request, pk):
     offer = _member_offer(request, pk)
     today = timezone.localdate()
-    matches = (
-        Match.objects.for_offer(offer)
-        .select_related("candidate__user", "candidate__commune")
-        .prefetch_related("candidate__trades")
+    # En relation : toutes ; en attente d'une réponse : par pages (une offre en a souvent des centaines).
+    matches = Match.objects.for_offer(offer).select_related("candidate__user", "candidate__commune").best_first()
+    connected = list(matches.filter(state__in=CONNECTED_STATES))
+    page = Paginator(matches.active().filter(state__in=OPEN_STATES), CANDIDATES_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    connected = [_candidate_card(m, today) for m in matches.filter(state__in=CONNECTED_STATES).best_first()]
-    proposed = [_candidate_card(m, today) for m in matches.active().filter(state__in=OPEN_STATES).best_first()]
+    shown = connected + list(page.object_list)
+    prefetch_related_objects(shown, "candidate__trades")  # une requête pour les deux listes
+    cards = [_candidate_card(match, today) for match in shown]
     return render(
         request,
         "offers/detail.html",
         {
             "offer": offer,
             "title": f"Offre : {offer.trade.label}",
-            "connected": connected,
-            "proposed": proposed,
+            "connected": cards[: len(connected)],
+            "proposed": cards[len(connected) :],
+            "page": page,
             "no_interest_form": NoInterestForm(),
             "outcome_choices": OUTCOME_CHOICES,
             "can_publish": services.can(offer, services.OfferAction.PUBLISH),

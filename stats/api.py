@@ -6,7 +6,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from stats.enums import SECRET
-from stats.selectors import Scope, indicator_definitions, open_data_rows, stats_report, zone_labels
+from stats.selectors import (
+    Scope,
+    aggregates_version,
+    cached_stats_report,
+    cached_zone_labels,
+    indicator_definitions,
+    open_data_rows,
+)
 from trades.catalogue import FAMILY_LABELS
 
 router = Router(tags=["Statistiques"])
@@ -59,7 +66,8 @@ def _invalid(parameter: str, message: str) -> ValidationError:
     "et masquage secondaire pour qu'aucun chiffre masqué ne se retrouve par soustraction).",
 )
 def statistics(request, filters: Query[StatsQuery]):
-    labels = zone_labels()
+    version = aggregates_version()
+    labels = cached_zone_labels(version)
     regions, departements = labels
     if filters.region and filters.region not in regions:
         raise _invalid("region", "Région inconnue : donnez un code INSEE de région (ex. 32).")
@@ -74,7 +82,7 @@ def statistics(request, filters: Query[StatsQuery]):
         departement=filters.departement or "",
         family=filters.famille or "",
     )
-    report = stats_report(scope, labels=labels)
+    report = cached_stats_report(scope, version=version, labels=labels)
     return {
         "calcule_le": report.computed_at,
         "perimetre": report.scope_label,

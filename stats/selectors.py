@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import formats, timezone
 
@@ -184,6 +185,36 @@ def zone_labels() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         for code, name, region in Departement.objects.order_by("code").values_list("code", "name", "region_id")
     }
     return regions, departements
+
+
+# --- Cache : les agrégats ne changent qu'à chaque calcul (toutes les heures) ---------------------------
+# Les entrées sont rangées sous la version du dernier calcul : `stats_refresh` en crée un nouveau, et plus aucune
+# page ne lit les anciennes, qui expirent d'elles-mêmes (une durée au-delà de l'intervalle des calculs).
+CACHE_SECONDS = 2 * 60 * 60
+
+
+def aggregates_version() -> str:
+    """La version des agrégats : le dernier calcul (identifiant et date), lu en une petite requête."""
+    row = Refresh.objects.order_by("-computed_at").values_list("pk", "computed_at").first()
+    return f"{row[0]}-{row[1].timestamp():.6f}" if row else "aucun"
+
+
+def cache_key(version: str, part: str, scope: Scope | None = None) -> str:
+    key = f"stats:{version}:{part}"
+    if scope is not None:
+        key += f":{scope.region}:{scope.departement}:{scope.family}"
+    return key
+
+
+def cached_zone_labels(version: str) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    return cache.get_or_set(cache_key(version, "zones"), zone_labels, CACHE_SECONDS)
+
+
+def cached_stats_report(scope: Scope, *, version: str, labels) -> "Report":
+    """`stats_report` gardé en cache pour cette version des agrégats (page, données ouvertes, API)."""
+    return cache.get_or_set(
+        cache_key(version, "rapport", scope), lambda: stats_report(scope, labels=labels), CACHE_SECONDS
+    )
 
 
 def stats_report(scope: Scope | None = None, *, labels=None) -> Report:

@@ -3,8 +3,10 @@ import io
 import json
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -13,12 +15,16 @@ from stats.enums import DESCRIPTIONS, SECRET, Indicator
 from stats.forms import ScopeForm
 from stats.schema import table_schema
 from stats.selectors import (
+    CACHE_SECONDS,
     OPEN_DATA_FIELDS,
+    Scope,
+    aggregates_version,
+    cache_key,
+    cached_stats_report,
+    cached_zone_labels,
     indicator_definitions,
     month_label,
     open_data_rows,
-    stats_report,
-    zone_labels,
 )
 
 CHARTED = [
@@ -32,9 +38,10 @@ CHARTED = [
 
 
 def _report(request):
-    labels = zone_labels()
+    version = aggregates_version()
+    labels = cached_zone_labels(version)
     form = ScopeForm(request.GET or None, regions=labels[0], departements=labels[1])
-    return form, stats_report(form.scope(), labels=labels)
+    return form, cached_stats_report(form.scope(), version=version, labels=labels), version
 
 
 def _query_string(request) -> str:
@@ -42,9 +49,7 @@ def _query_string(request) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
-@require_GET
-def index(request):
-    form, report = _report(request)
+def _figures_context(report) -> dict:
     labels = [month_label(month) for month in report.months]
     charts = [
         bar_chart(
@@ -78,6 +83,38 @@ def index(request):
         (label, [report.monthly[indicator.value][position] for indicator in CHARTED])
         for position, label in enumerate(labels)
     ]
+    return {
+        "report": report,
+        "indicators": indicators,
+        "charts": charts,
+        "family_chart": family_chart,
+        "charted": [(indicator.value, indicator.label) for indicator in CHARTED],
+        "monthly_rows": monthly_rows,
+    }
+
+
+def _form_html(form, version: str) -> str | None:
+    """Le formulaire du périmètre, rendu une fois par choix et par calcul ; None s'il montre des erreurs."""
+    if form.is_bound and not form.is_valid():
+        return None
+    data = form.cleaned_data if form.is_bound else {}
+    chosen = Scope(data.get("region", ""), data.get("departement", ""), data.get("famille", ""))
+    return cache.get_or_set(
+        cache_key(version, "formulaire", chosen),
+        lambda: render_to_string("stats/_scope_form.html", {"form": form}),
+        CACHE_SECONDS,
+    )
+
+
+@require_GET
+def index(request):
+    form, report, version = _report(request)
+    # Les chiffres, graphiques et tableaux ne changent qu'au calcul suivant : rendus une fois par périmètre.
+    figures_html = cache.get_or_set(
+        cache_key(version, "chiffres", report.scope),
+        lambda: render_to_string("stats/_figures.html", _figures_context(report)),
+        CACHE_SECONDS,
+    )
     query = _query_string(request)
     return render(
         request,
@@ -85,12 +122,9 @@ def index(request):
         {
             "title": "Statistiques",
             "form": form,
+            "form_html": _form_html(form, version),
             "report": report,
-            "indicators": indicators,
-            "charts": charts,
-            "family_chart": family_chart,
-            "charted": [(indicator.value, indicator.label) for indicator in CHARTED],
-            "monthly_rows": monthly_rows,
+            "figures_html": figures_html,
             "csv_url": reverse("stats:open_data_csv") + query,
             "json_url": reverse("stats:open_data_json") + query,
         },
@@ -99,7 +133,7 @@ def index(request):
 
 @require_GET
 def open_data_csv(request):
-    _form, report = _report(request)
+    _form, report, _version = _report(request)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -126,7 +160,7 @@ def open_data_document(request, report) -> dict:
 
 @require_GET
 def open_data_json(request):
-    _form, report = _report(request)
+    _form, report, _version = _report(request)
     response = JsonResponse(open_data_document(request, report), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response

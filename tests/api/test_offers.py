@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.enums import ContractType
@@ -212,3 +214,28 @@ def test_infinite_radius_is_refused(client):
     response = client.get("/api/v1/offres", {"commune": "62041", "rayon": "1e400"})
     assert response.status_code == 400
     assert json.loads(response.content)["erreurs"][0]["parametre"] == "rayon"
+
+
+@pytest.mark.parametrize("params", [{"commune": "62041", "rayon": 30}, {}, {"metier": "boulanger", "niveau": "3"}])
+def test_search_runs_the_same_queries_for_1_and_25_offers(client, places, baker, params, django_assert_num_queries):
+    at(places["arras"], baker)
+    get(client, **params)  # index des communes construit une fois par processus
+    with CaptureQueriesContext(connection) as one:
+        assert get(client, **params).json()["count"] == 1
+    for position in range(24):
+        at(places["lens" if position % 2 else "arras"], baker)
+    with django_assert_num_queries(len(one)):
+        body = get(client, **params).json()
+    assert body["count"] == 25 and len(body["results"]) == 20
+
+
+def test_search_remembers_the_origin_commune_until_a_commune_changes(client, places, baker, django_assert_num_queries):
+    arras = at(places["arras"], baker)
+    get(client, commune="62000", rayon=30)
+    with django_assert_num_queries(2):  # les offres de la zone, puis celles de la page
+        assert [offer["id"] for offer in get(client, commune="62000", rayon=30).json()["results"]] == [arras.pk]
+    places["arras"].postal_codes.all().delete()
+    places["lens"].postal_codes.create(code="62000")
+    places["lens"].save()  # une commune change : la correspondance est relue
+    body = get(client, commune="62000", rayon=5).json()
+    assert body["count"] == 0

@@ -162,3 +162,16 @@ def test_view_long_or_odd_query(client, communes):
     response = client.get(reverse("geo:commune_search"), {"q": "%_\\'\"<script>" * 50})
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def test_view_answers_a_repeated_search_from_the_cache_until_a_commune_changes(
+    client, communes, django_assert_num_queries
+):
+    url = reverse("geo:commune_search")
+    first = client.get(url, {"q": "saint omer"}).json()
+    with django_assert_num_queries(0):
+        assert client.get(url, {"q": "saint omer"}).json() == first
+    assert len(client.get(url, {"q": "saint omer", "limit": "1"}).json()["results"]) == 1  # une autre clé
+    CommuneFactory(code="62999", name="Saint-Omer-Plage", population=10**6)
+    names = [result["name"] for result in client.get(url, {"q": "saint omer"}).json()["results"]]
+    assert "Saint-Omer-Plage" in names

@@ -25,6 +25,10 @@ def populate(size: int):
     stats_refresh()
 
 
+def main(html: str) -> str:
+    return html.split("<main")[1].split("</main>")[0]
+
+
 def page_figures(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-indicateur="([a-z_]+)" data-valeur="([^"]*)"', html))
 
@@ -71,6 +75,44 @@ def test_page_query_count_is_small_and_constant(client, django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         response = client.get(reverse("stats:index"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("params", [{}, {"region": "32"}, {"departement": "62", "famille": "alimentation"}])
+def test_page_reads_its_figures_from_the_cache_until_the_next_refresh(client, django_assert_num_queries, params):
+    populate(6)
+    first = text(client.get(reverse("stats:index"), params))
+    with django_assert_num_queries(1):  # la version des agrégats (le dernier calcul) ; le reste vient du cache
+        again = client.get(reverse("stats:index"), params)
+    assert main(text(again)) == main(first)  # hors de <main>, le nonce CSP change à chaque page
+    for name in ("stats:open_data_csv", "stats:open_data_json"):
+        client.get(reverse(name), params)
+        with django_assert_num_queries(1):
+            assert client.get(reverse(name), params).status_code == 200
+
+
+def test_figures_and_form_are_rendered_once_per_scope_and_refresh(client, monkeypatch):
+    populate(6)
+    first = text(client.get(reverse("stats:index"), {"region": "32"}))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("rendu une seconde fois")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("stats.views.render_to_string", not_again)
+        assert main(text(client.get(reverse("stats:index"), {"region": "32"}))) == main(first)
+    invalid = text(client.get(reverse("stats:index"), {"departement": "62", "region": "84"}))
+    assert "Ce département n'est pas dans la région choisie." in invalid  # erreurs : formulaire rendu à part
+
+
+def test_a_refresh_replaces_the_cached_figures(client):
+    populate(6)
+    assert page_figures(text(client.get(reverse("stats:index"))))[Indicator.CANDIDATES] == "8"
+    candidates(3, commune=commune_in("62"), trades=[trade("alimentation", "boulanger")], created_at=moment(2026, 4))
+    assert page_figures(text(client.get(reverse("stats:index"))))[Indicator.CANDIDATES] == "8"  # pas encore recalculé
+    stats_refresh()
+    assert page_figures(text(client.get(reverse("stats:index"))))[Indicator.CANDIDATES] == "11"
+    rows = rows_from_csv(client.get(reverse("stats:open_data_csv")))
+    assert {row["indicateur"]: row["valeur"] for row in rows if row["section"] == "total"}[Indicator.CANDIDATES] == "11"
 
 
 def test_page_reads_only_aggregates(client, django_assert_num_queries, settings):
