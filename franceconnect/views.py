@@ -214,8 +214,6 @@ def _link_invalid(request, reason):
     )
 
 
-@require_safe
-@token_page
 @require_POST
 def logout_start(request):
     return _logout_start(request, FRANCECONNECT)
@@ -234,6 +232,8 @@ def proconnect_logout_return(request):
     return _logout_return(request, PROCONNECT)
 
 
+@require_safe
+@token_page
 def link_open(request, token):
     """Page du lien de liaison reçu par e-mail : elle ne consomme rien. Son bouton envoie le jeton dans le
     corps d'un POST vers `link_confirm`, une adresse sans jeton (les journaux ne le voient qu'à l'ouverture)."""

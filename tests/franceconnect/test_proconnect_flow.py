@@ -225,7 +225,7 @@ def test_advisor_is_signed_in_but_the_back_office_still_asks_for_the_second_fact
     assert response.status_code == 302
     assert response["Location"].startswith("/conseiller/verification")
     assert "backoffice_second_factor_user" not in client.session
-    assert not Company.objects.filter(members=advisor.user).exists()  # le SIRET ne rattache que les employeurs
+    assert not Company.objects.for_member(advisor.user).exists()  # le SIRET ne rattache que les employeurs
 
 
 def test_candidate_account_is_refused(client):
