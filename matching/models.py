@@ -152,3 +152,20 @@ class OfferIndex(models.Model):
 
     def __str__(self):
         return f"Index offre {self.offer_id}"
+
+
+class DailyRematch(models.Model):
+    """Un passage de la tâche quotidienne (`services.rematch_daily`) : les paires sont justes pour `day`.
+
+    Le passage suivant reprend au lendemain du dernier jour fait, même si des jours ont été manqués."""
+
+    day = models.DateField(unique=True)
+    profiles = models.PositiveIntegerField(default=0)  # profils recalculés
+    seconds = models.FloatField(default=0)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "recalcul quotidien"
+
+    def __str__(self):
+        return f"Recalcul du {self.day:%d/%m/%Y}"

@@ -4,6 +4,7 @@
   offre ou d'un profil ; la tâche part après le commit.
 - `rematch_offer` / `rematch_candidate` : recalculent seulement les paires de l'offre ou du profil.
 - `rematch_all` : tout recalculer (après un import, un changement de règles), en colonnes (`matching.bulk`).
+- `rematch_daily` : chaque jour, les seuls profils dont un anniversaire ou la disponibilité change les paires.
 
 Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
@@ -25,7 +26,7 @@ from candidates.models import CandidateProfile
 from geo.distance import distance_km
 from matching import bulk, rules, search
 from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
-from matching.models import Match
+from matching.models import CandidateTradeIndex, DailyRematch, Match
 from notifications.services import email_enqueue
 from offers.models import Offer
 
@@ -171,9 +172,57 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
         ):
             _alert_new_pairs(Match.objects.filter(pk__in=ids))
             last = ids[-1]
+    DailyRematch.objects.update_or_create(day=timezone.localdate(now), defaults={"profiles": 0})
     totals["seconds"] = round(time.monotonic() - started, 1)
     say(f"terminé : {totals}")
     return totals
+
+
+# --- Ce que le temps change : la tâche quotidienne ----------------------------------------------------
+
+
+def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
+    """Les profils en recherche dont les paires peuvent changer entre `since` (exclu) et `day` (inclus) sans
+    que rien ne soit modifié : un anniversaire qui franchit un âge de `rules.AGE_THRESHOLDS`, ou le jour où
+    leur disponibilité n'est plus qu'à un mois (`rules.start_fits` : les offres déjà commencées leur
+    conviennent alors). Des requêtes sur les index de l'index des candidat·es (date de naissance,
+    disponibilité), pas un parcours.
+
+    Rien d'autre ne dépend du jour : l'âge au début du contrat ne change qu'à un anniversaire, et une offre
+    dont le début passe commence aujourd'hui, à l'âge d'aujourd'hui."""
+    ranges = [
+        Q(birth_date__gt=rules.latest_birth_date(since, age), birth_date__lte=rules.latest_birth_date(day, age))
+        for age in rules.AGE_THRESHOLDS
+    ]
+    ranges.append(
+        Q(
+            available_from__gt=rules.latest_availability(since),
+            available_from__lte=rules.latest_availability(day),
+        )
+    )
+    ids = set()
+    for condition in ranges:  # une requête par intervalle : chacune suit son index
+        ids.update(CandidateTradeIndex.objects.filter(condition).values_list("candidate_id", flat=True))
+    return sorted(ids)
+
+
+def rematch_daily(*, now=None, notify: bool = True) -> dict:
+    """Recalcule chaque jour les seuls profils dont le résultat des règles change ce jour-là (voir
+    `due_profile_ids`), depuis le dernier jour fait ; alertes des nouvelles paires comme d'habitude."""
+    started = time.monotonic()
+    day = timezone.localdate(now)
+    last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is not None and last >= day:
+        return {"day": day.isoformat(), "profiles": 0, "created": 0, "updated": 0, "deactivated": 0}
+    since = last if last is not None else day - datetime.timedelta(days=1)
+    totals = {"created": 0, "updated": 0, "deactivated": 0}
+    profile_ids = due_profile_ids(since=since, day=day)
+    for pk in profile_ids:
+        for name, count in rematch_candidate(pk, notify=notify).items():
+            totals[name] += count
+    seconds = round(time.monotonic() - started, 3)
+    DailyRematch.objects.update_or_create(day=day, defaults={"profiles": len(profile_ids), "seconds": seconds})
+    return {"day": day.isoformat(), "profiles": len(profile_ids), **totals, "seconds": seconds}
 
 
 def match_reasons(match: Match) -> list[str]:
