@@ -367,14 +367,15 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("score", "f8"),
-                  ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
+EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("by_hand", "?"),
+                  ("score", "f8"), ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
 
 
 def existing_pairs() -> dict[str, np.ndarray]:
-    """Les paires enregistrées : id, clé (profil << 32 | offre), active, score, distance, créée (µs depuis 1970)."""
+    """Les paires enregistrées : id, clé (profil << 32 | offre), active, proposée à la main, score, distance,
+    créée (µs depuis 1970)."""
     table = table_name(Match)
-    columns = "id, candidate_id, offer_id, is_active, score, distance_km"
+    columns = "id, candidate_id, offer_id, is_active, proposed_by_id IS NOT NULL, score, distance_km"
     if connection.vendor == "postgresql":
         created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
         rows = _copy_out(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
@@ -393,6 +394,7 @@ def existing_pairs() -> dict[str, np.ndarray]:
         "id": rows["id"],
         "key": rows["candidate"] << 32 | rows["offer"],
         "active": rows["active"],
+        "by_hand": rows["by_hand"],
         "score": rows["score"],
         "distance": rows["distance"],
         "created_us": rows["created_us"],
@@ -461,7 +463,8 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
         update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
         gone = np.ones(len(keys), dtype=bool)
         gone[position[found]] = False
-        stale = existing["id"][order][gone & existing["active"][order]]
+        # Une paire proposée à la main reste (voir `services._sync_pairs`).
+        stale = existing["id"][order][gone & existing["active"][order] & ~existing["by_hand"][order]]
         deactivate_pairs(stale.tolist(), now=now)
         new = np.flatnonzero(~found)
         # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.

@@ -48,12 +48,13 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
     """Crée, met à jour, désactive les paires de `existing` (QuerySet) selon `fits` {(profil, offre): Fit}.
 
     Une paire déjà là garde son score du moment où elle a été trouvée (`Fit.score_at(created_at)`) : elle
-    n'est réécrite que si elle a vraiment changé.
+    n'est réécrite que si elle a vraiment changé. Une paire proposée par un·e conseiller·e n'est jamais
+    désactivée par un recalcul : seul·e le ou la conseiller·e (`match_withdraw_by_hand`) ou l'un des côtés y met fin.
     """
     current = {
-        (candidate, offer): (pk, active, score, dist, created)
-        for pk, candidate, offer, active, score, dist, created in existing.values_list(
-            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "created_at"
+        (candidate, offer): (pk, active, score, dist, created, by_hand)
+        for pk, candidate, offer, active, score, dist, created, by_hand in existing.values_list(
+            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "created_at", "proposed_by"
         )
     }
     to_create, to_update, to_deactivate = [], [], []
@@ -71,12 +72,12 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
                 )
             )
             continue
-        pk, active, score, dist, created = current[key]
+        pk, active, score, dist, created, _by_hand = current[key]
         new_score = fit.score_at(created)
         if not active or score != new_score or dist != fit.distance_km:
             to_update.append(Match(pk=pk, is_active=True, score=new_score, distance_km=fit.distance_km, updated_at=now))
-    for key, (pk, active, *_) in current.items():
-        if active and key not in fits:
+    for key, (pk, active, *_, by_hand) in current.items():
+        if active and key not in fits and by_hand is None:
             to_deactivate.append(pk)
     # ignore_conflicts : une autre tâche a pu créer la même paire entre-temps (contrainte d'unicité).
     Match.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
@@ -493,6 +494,20 @@ def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user)
         Match.objects.filter(pk=match.pk).update(is_active=True, proposed_by=by_user)
     _alert_new_pairs(Match.objects.filter(pk=match.pk))
     match.refresh_from_db()
+    return match
+
+
+@transaction.atomic
+def match_withdraw_by_hand(*, match: Match) -> Match:
+    """Le ou la conseiller·e retire une paire proposée à la main : elle n'est plus active (un recalcul la
+    réactive seulement si les règles la retiennent)."""
+    match = _locked(match)
+    if match.proposed_by_id is None:
+        raise MatchTransitionError("Seule une mise en relation proposée à la main peut être retirée.")
+    if match.state not in OPEN_STATES:
+        raise MatchTransitionError(ERRORS.get(match.state, "Ce changement n'est pas possible."))
+    match.is_active = False
+    match.save(update_fields=["is_active", "updated_at"])
     return match
 
 
