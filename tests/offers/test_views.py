@@ -98,7 +98,8 @@ def test_create_and_publish_on_one_screen(client, company, django_capture_on_com
     page = text(client.get(response.url))
     assert "Votre offre est en ligne" in page
     assert "Ce que dit la loi" in page
-    assert "27 %" in page and "1801,80" in page
+    assert "27 %" in page and "1823,03" in page and "492,22" in page  # SMIC du 1er janvier 2026
+    assert "2025-1228" in page
     assert "Boulangerie et pâtisserie" in page  # travail tôt + boulanger + mineur·es acceptés
 
 
@@ -307,3 +308,15 @@ def test_published_page_of_a_draft_goes_to_the_detail(client, company):
     offer = OfferFactory(company=company, draft=True)
     response = client.get(reverse("offers:published", args=[offer.pk]))
     assert response.url == reverse("offers:detail", args=[offer.pk])
+
+
+def test_offer_in_mayotte_shows_the_smic_of_mayotte(client, company):
+    from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
+
+    mamoudzou = CommuneFactory(
+        code="97611", departement=DepartementFactory(code="976", region=RegionFactory(code="06")), lat=-12.78, lng=45.23
+    )
+    offer = OfferFactory(company=company, commune=mamoudzou)
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "1415,05" in page and "9,33" in page
+    assert "1823,03" not in page
