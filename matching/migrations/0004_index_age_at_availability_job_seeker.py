@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 def fill_availability_age(apps, schema_editor):
-    """L'âge à la disponibilité des lignes déjà là (les nouvelles le reçoivent de `search.candidate_index_values`)."""
-    index = apps.get_model("matching", "CandidateTradeIndex")
-    rows = index.objects.values_list("pk", "birth_date", "available_from").order_by("pk")
-    last = 0
-    while batch := list(rows.filter(pk__gt=last)[:5000]):
-        for pk, birth, available in batch:
-            years = available.year - birth.year - ((available.month, available.day) < (birth.month, birth.day))
-            index.objects.filter(pk=pk).update(availability_age=max(years, 0))
-        last = batch[-1][0]
+    """L'âge à la disponibilité des lignes déjà là, en une requête (les nouvelles lignes le reçoivent de
+    `search.candidate_index_values`) : années d'écart, moins un si l'anniversaire n'est pas encore passé."""
+    if schema_editor.connection.vendor == "postgresql":
+        year, month_day = "CAST(EXTRACT(YEAR FROM {}) AS integer)", "to_char({}, 'MM-DD')"
+    else:
+        year, month_day = "CAST(strftime('%Y', {}) AS integer)", "strftime('%m-%d', {})"
+    age = (
+        f"{year.format('available_from')} - {year.format('birth_date')} - "
+        f"(CASE WHEN {month_day.format('available_from')} < {month_day.format('birth_date')} THEN 1 ELSE 0 END)"
+    )
+    schema_editor.execute(f"UPDATE matching_candidatetradeindex SET availability_age = {age}")  # noqa: S608
 
 
 class Migration(migrations.Migration):
