@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
 from candidates.models import CandidateProfile
+from core.enums import ContractType
 from geo.distance import distance_km
 from matching import bulk, rules, search
 from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
@@ -246,6 +247,28 @@ def _key(event: str, user_id: int, match_id: int) -> str:
     return f"matching:{event}:u{user_id}:m{match_id}"
 
 
+def apprentice_pay(match: Match) -> dict | None:
+    """Le salaire minimum de l'apprenti·e la 1re année pour cette paire : l'âge et le SMIC du jour où le contrat
+    peut commencer, dans le département de l'offre (`offers.legal`). None si l'apprentissage n'est pas possible
+    pour cette paire ou si le SMIC de ce jour n'est pas connu."""
+    from offers import legal
+
+    profile, offer = match.candidate, match.offer
+    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    today = timezone.localdate()
+    if ContractType.APPRENTISSAGE not in rules.suitable_contracts(facts, offer_facts, today):
+        return None
+    day = rules.contract_start(facts, offer_facts, today)
+    departement = offer.commune.departement_id
+    amount = legal.minimum_monthly_pay(
+        age=rules.age_at_start(facts, offer_facts, today), contract_year=1, day=day, departement=departement
+    )
+    if amount is None:
+        return None
+    smic = legal.smic_on(day, departement)
+    return {"amount": amount, "day": day, "source": smic.source}
+
+
 def _match_context(match: Match) -> dict:
     offer = match.offer
     return {
@@ -256,6 +279,7 @@ def _match_context(match: Match) -> dict:
         "place": offer.commune.name,
         "reasons": match.reasons,
         "candidate_commune": match.candidate.commune.name if match.candidate.commune_id else "",
+        "pay": apprentice_pay(match),
     }
 
 
