@@ -183,15 +183,8 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
 # --- Ce que le temps change : la tâche quotidienne ----------------------------------------------------
 
 
-def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
-    """Les profils en recherche dont les paires peuvent changer entre `since` (exclu) et `day` (inclus) sans
-    que rien ne soit modifié : un anniversaire qui franchit un âge de `rules.AGE_THRESHOLDS`, ou le jour où
-    leur disponibilité n'est plus qu'à un mois (`rules.start_fits` : les offres déjà commencées leur
-    conviennent alors). Des requêtes sur les index de l'index des candidat·es (date de naissance,
-    disponibilité), pas un parcours.
-
-    Rien d'autre ne dépend du jour : l'âge au début du contrat ne change qu'à un anniversaire, et une offre
-    dont le début passe commence aujourd'hui, à l'âge d'aujourd'hui."""
+def due_conditions(*, since: datetime.date, day: datetime.date) -> list[Q]:
+    """Les intervalles de dates de naissance et de disponibilité de `due_profile_ids`, un par requête."""
     ranges = [
         Q(birth_date__gt=rules.latest_birth_date(since, age), birth_date__lte=rules.latest_birth_date(day, age))
         for age in rules.AGE_THRESHOLDS
@@ -202,8 +195,20 @@ def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
             available_from__lte=rules.latest_availability(day),
         )
     )
+    return ranges
+
+
+def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
+    """Les profils en recherche dont les paires peuvent changer entre `since` (exclu) et `day` (inclus) sans
+    que rien ne soit modifié : un anniversaire qui franchit un âge de `rules.AGE_THRESHOLDS`, ou le jour où
+    leur disponibilité n'est plus qu'à un mois (`rules.start_fits` : les offres déjà commencées leur
+    conviennent alors). Des requêtes sur les index de l'index des candidat·es (date de naissance,
+    disponibilité), pas un parcours.
+
+    Rien d'autre ne dépend du jour : l'âge au début du contrat ne change qu'à un anniversaire, et une offre
+    dont le début passe commence aujourd'hui, à l'âge d'aujourd'hui."""
     ids = set()
-    for condition in ranges:  # une requête par intervalle : chacune suit son index
+    for condition in due_conditions(since=since, day=day):  # une requête par intervalle : chacune suit son index
         ids.update(CandidateTradeIndex.objects.filter(condition).values_list("candidate_id", flat=True))
     return sorted(ids)
 

@@ -127,3 +127,18 @@ def test_after_moving_the_clock_forward_the_daily_job_gives_the_pairs_of_the_rul
     assert stored.keys() != before  # le temps a bien changé des paires
     assert 0 < counts["profiles"] < search.CandidateProfile.objects.count()  # pas tout le monde
     assert Offer.objects.published().exists()
+
+
+def test_the_profiles_of_the_day_are_found_through_the_indexes():
+    from django.db import connection
+
+    from matching.models import CandidateTradeIndex
+
+    day = datetime.date(2026, 12, 1)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # tables vides : sans cela, le planificateur lirait la table
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        for condition in services.due_conditions(since=day - datetime.timedelta(days=1), day=day):
+            plan = CandidateTradeIndex.objects.filter(condition).values_list("candidate_id").explain()
+            column = "birth" if "birth_date" in str(condition) else "available"
+            assert f"candidate_index_{column}" in plan, plan
