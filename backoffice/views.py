@@ -469,7 +469,7 @@ def offer_close(request, pk):
 def match_detail(request, pk):
     match = scope.get_in_scope(
         scope.matches_for(request.advisor).select_related(
-            "candidate__user", "candidate__commune", "offer__company", "offer__trade", "offer__commune"
+            "candidate__user", "candidate__commune", "offer__company", "offer__trade", "offer__commune", "proposed_by"
         ),
         pk=pk,
     )

@@ -7,12 +7,16 @@ Prépare la base (migrate, import_geo, import_trades, données de démonstration
 mesure sur `--ops` opérations le travail de `rematch_offer` / `rematch_candidate` avant écriture
 (recherche des candidat·es ou des offres + règles), le même travail par un parcours complet, le rapport des
 deux, puis `rematch_all` deux fois : sur une table de paires vide (premier calcul), puis à nouveau
-(recalcul : tout est recalculé et comparé, rien n'a changé).
+(recalcul : tout est recalculé et comparé, rien n'a changé), puis la tâche quotidienne (`rematch_daily`) sur
+`--days` jours suivants (horloge avancée d'un jour à chaque fois). Le pic de mémoire du processus
+(`ru_maxrss`) est affiché après chaque étape.
 """
 
 import argparse
+import datetime
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -43,6 +47,11 @@ from trades.models import Trade  # noqa: E402
 
 def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def peak_memory():
+    """Pic de mémoire résidente du processus depuis son début (ru_maxrss, en Ko sous Linux)."""
+    log(f"pic de mémoire : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo")
 
 
 def percentile(values, fraction):
@@ -121,6 +130,7 @@ def main():
         "--recalcul-only", action="store_true", help="garder les paires enregistrées : seulement le recalcul"
     )
     parser.add_argument("--rebuild-index", action="store_true", help="reconstruire les deux index (et le mesurer)")
+    parser.add_argument("--days", type=int, default=7, help="jours de tâche quotidienne mesurés")
     args = parser.parse_args()
     log(f"base : {connection.vendor}")
     prepare(args.candidates, args.offers, args.seed, args.rebuild_index)
@@ -165,8 +175,36 @@ def main():
             Match.objects.all().delete()
             elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
             log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
+            peak_memory()
         elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
+        peak_memory()
+    daily(args.days)
+
+
+def daily(days: int):
+    """La tâche quotidienne sur les `days` jours qui suivent le dernier jour fait, l'horloge avancée d'un jour
+    à chaque fois (alertes comprises : les e-mails partent dans la boîte d'envoi)."""
+    import time_machine
+
+    from matching.models import DailyRematch
+
+    last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first() or timezone.localdate()
+    durations, counts = [], []
+    for offset in range(1, days + 1):
+        day = last + datetime.timedelta(days=offset)
+        moment = datetime.datetime(day.year, day.month, day.day, 3, tzinfo=datetime.UTC)
+        with time_machine.travel(moment, tick=True):
+            elapsed, totals = timed(services.rematch_daily)
+        durations.append(elapsed / 1000)
+        counts.append(totals["profiles"])
+        log(f"tâche quotidienne du {day.isoformat()} : {elapsed / 1000:.2f} s, {totals}")
+    if durations:
+        log(
+            f"tâche quotidienne : {statistics.mean(counts):.0f} profils recalculés par jour en moyenne, "
+            f"{statistics.mean(durations):.2f} s en moyenne, {max(durations):.2f} s au plus"
+        )
+    peak_memory()
 
 
 if __name__ == "__main__":

@@ -227,6 +227,12 @@ class WhenHowForm(BaseForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Coche au moins un type de contrat."},
     )
+    job_seeker = forms.BooleanField(
+        label="Je suis inscrit·e à France Travail (demandeur·se d'emploi)",
+        help_text="À 26 ans et plus, le contrat de professionnalisation est réservé aux personnes inscrites.",
+        required=False,
+        template_name=CHECKBOX_TEMPLATE,
+    )
     start_month = forms.TypedChoiceField(
         label="Mois où tu peux commencer",
         choices=[("", "Choisis un mois"), *((str(i), name) for i, name in enumerate(MONTHS, start=1))],
@@ -283,6 +289,13 @@ class WhenHowForm(BaseForm):
         month, year = cleaned_data.get("start_month"), cleaned_data.get("start_year")
         if month and year:
             cleaned_data["available_from"] = datetime.date(year, month, 1)
+            if cleaned_data["available_from"] < timezone.localdate().replace(day=1):
+                self.add_error(
+                    "start_month",
+                    ValidationError(
+                        "Ce mois est déjà passé : choisis le mois en cours ou un mois à venir.", code="past"
+                    ),
+                )
         if cleaned_data.get("has_training_place") is False:
             cleaned_data["training_centre"] = ""
         elif cleaned_data.get("has_training_place") and not cleaned_data.get("training_centre"):
@@ -291,7 +304,11 @@ class WhenHowForm(BaseForm):
 
 
 def when_how_initial(profile) -> dict:
-    initial = {"contract_types": profile.contract_types, "presentation": profile.presentation}
+    initial = {
+        "contract_types": profile.contract_types,
+        "job_seeker": profile.job_seeker,
+        "presentation": profile.presentation,
+    }
     initial["phone"] = format_phone(profile.user.phone)
     if profile.available_from:
         initial["start_month"] = str(profile.available_from.month)
@@ -341,6 +358,7 @@ class ProfileForm(IdentityForm, WhereWhatForm, WhenHowForm):
         "trades",
         "level",
         "contract_types",
+        "job_seeker",
         "start_month",
         "start_year",
         "has_training_place",

@@ -36,6 +36,11 @@ class CandidateProfile(models.Model):
     age_exception = models.CharField(
         "exception à la limite d'âge", max_length=10, choices=AgeException.choices, blank=True
     )
+    job_seeker = models.BooleanField(
+        "inscrit·e à France Travail",
+        default=False,
+        help_text="Demandeur·se d'emploi : le contrat de professionnalisation reste possible à 26 ans et plus.",
+    )
     is_complete = models.BooleanField("profil complet", default=False)
     notification_frequency = models.CharField(
         "e-mails", max_length=10, choices=NotificationFrequency.choices, default=NotificationFrequency.IMMEDIATE

@@ -12,27 +12,17 @@ from accounts.models import User
 from accounts.services import magic_link_send
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
+from matching.rules import CandidateFacts, model_fields  # les règles seules : fonctions pures, sans modèle
 
-# Champs du profil qui changent les mises en relation possibles.
-MATCHING_FIELDS = frozenset(
-    {
-        "birth_date",
-        "commune",
-        "radius_km",
-        "has_driving_licence",
-        "has_vehicle",
-        "trades",
-        "level",
-        "contract_types",
-        "available_from",
-        "status",
-        "is_complete",
-    }
-)
+# Champs du profil qui changent les mises en relation possibles : ceux que lisent les faits des règles
+# (`matching.rules.CandidateFacts`, chaque fait déclare ses champs), plus le permis et le véhicule, montrés aux
+# employeurs avec chaque paire.
+MATCHING_FIELDS = model_fields(CandidateFacts) | {"has_driving_licence", "has_vehicle"}
 PROFILE_FIELDS = frozenset(
     {
         "birth_date",
         "age_exception",
+        "job_seeker",
         "commune",
         "radius_km",
         "has_driving_licence",

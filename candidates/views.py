@@ -34,7 +34,15 @@ from matching.models import Match
 
 STEPS = {1: "Qui es-tu ?", 2: "Où et quoi", 3: "Quand et comment"}
 WHERE_WHAT_FIELDS = ("commune", "radius_km", "has_driving_licence", "has_vehicle", "trades", "level")
-WHEN_HOW_FIELDS = ("contract_types", "available_from", "has_training_place", "training_centre", "phone", "presentation")
+WHEN_HOW_FIELDS = (
+    "contract_types",
+    "job_seeker",
+    "available_from",
+    "has_training_place",
+    "training_centre",
+    "phone",
+    "presentation",
+)
 
 
 def _posted(request):

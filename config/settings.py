@@ -276,6 +276,9 @@ PROCONNECT_TIMEOUT = float(env("PROCONNECT_TIMEOUT", "10"))
 # Relances (7 jours) et expiration (21 jours) : toutes les heures ; résumé quotidien des candidat·es.
 PERIODIC_TASKS["matching.tasks.remind_and_expire"] = 60 * 60
 PERIODIC_TASKS["matching.tasks.daily_digests"] = 60 * 60 * 24
+# Toutes les heures : ne fait rien tant que le jour n'a pas changé (`DailyRematch`), puis recalcule les profils
+# dont un anniversaire ou la disponibilité change les paires ce jour-là.
+PERIODIC_TASKS["matching.tasks.rematch_daily"] = 60 * 60
 # E-mails écrits dans des fichiers (tests du worker, recette) : EMAIL_BACKEND=...filebased.EmailBackend.
 if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend") and env("EMAIL_FILE_PATH", ""):
     MAILERS["default"]["OPTIONS"] = {"file_path": env("EMAIL_FILE_PATH")}

@@ -6,6 +6,7 @@ dans une transaction, sans doublon : relancer l'import met à jour ce qui a chan
 """
 
 import csv
+import dataclasses
 import logging
 import re
 import time
@@ -341,6 +342,36 @@ def _analyze() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def locate_by_postal_code(data: GeoData) -> int:
+    """Donne à chaque commune sans coordonnées le centre des communes localisées qui partagent l'un de ses
+    codes postaux (sans quoi elle ne serait jamais mise en relation) ; renvoie le nombre de communes ainsi
+    localisées. Une commune sans voisine localisée reste sans coordonnées."""
+    communes_by_code: dict[str, list[str]] = {}
+    for postal_code, commune in data.postal_codes:
+        communes_by_code.setdefault(postal_code, []).append(commune)
+    codes_by_commune: dict[str, list[str]] = {}
+    for postal_code, commune in data.postal_codes:
+        codes_by_commune.setdefault(commune, []).append(postal_code)
+    located = 0
+    for code, row in list(data.communes.items()):
+        if row.lat is not None and row.lng is not None:
+            continue
+        neighbours = {
+            other
+            for postal_code in codes_by_commune.get(code, ())
+            for other in communes_by_code[postal_code]
+            if other != code and other in data.communes and data.communes[other].lat is not None
+            and data.communes[other].lng is not None
+        }  # fmt: skip
+        if not neighbours:
+            continue
+        lat = round(sum(data.communes[other].lat for other in neighbours) / len(neighbours), 6)
+        lng = round(sum(data.communes[other].lng for other in neighbours) / len(neighbours), 6)
+        data.communes[code] = dataclasses.replace(row, lat=lat, lng=lng)
+        located += 1
+    return located
+
+
 def geo_data_save(data: GeoData, *, progress: Progress | None = None) -> ImportReport:
     """Écrit `data` en base dans une transaction, sans doublon, puis invalide l'index des distances.
 
@@ -352,6 +383,9 @@ def geo_data_save(data: GeoData, *, progress: Progress | None = None) -> ImportR
         raise GeoImportError("La source ne contient aucune commune : import annulé.")
     for reason, count in sorted(data.skipped.items()):
         progress(f"Lignes écartées ({reason}) : {count}")
+    by_postal_code = locate_by_postal_code(data)
+    if by_postal_code:
+        progress(f"Communes sans coordonnées, placées au centre des communes de même code postal : {by_postal_code}")
     with transaction.atomic():
         regions = _upsert(Region, {code: (name,) for code, name in data.regions.items()}, ["name"])
         progress(f"Régions : {len(data.regions)} ({regions})")

@@ -59,7 +59,9 @@ class Pairs:
     def score_at(self, found_us: np.ndarray | int) -> np.ndarray:
         """`rules.Fit.score_at`, en colonnes."""
         age_days = np.maximum(0.0, (found_us - self.published_us) / 1e6 / 86400)
-        freshness = np.where(self.published_us >= 0, 20 * np.maximum(0.0, 1 - age_days / rules.FRESH_DAYS), 0.0)
+        freshness = np.where(
+            self.published_us >= 0, rules.FRESH_POINTS * np.maximum(0.0, 1 - age_days / rules.FRESH_DAYS), 0.0
+        )
         return py_round(self.base + freshness, 3)
 
 
@@ -128,11 +130,14 @@ class _Communes:
 def _load_candidates(communes: _Communes):
     rows = fetch_rows(
         "SELECT candidate_id, trade_id, commune_code, radius_km, level, contracts, "  # noqa: S608
-        f"CAST(available_from AS TEXT), CAST(birth_date AS TEXT), age_exception FROM {table_name(CandidateTradeIndex)}"
+        "CAST(available_from AS TEXT), CAST(birth_date AS TEXT), availability_age, age_exception, job_seeker "
+        f"FROM {table_name(CandidateTradeIndex)}"
     )
     if not rows:
         return None
-    ids, trades, codes, radius, level, contracts, available, birth, exception = zip(*rows, strict=True)
+    ids, trades, codes, radius, level, contracts, available, birth, availability_age, exception, job_seeker = zip(
+        *rows, strict=True
+    )
     commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
     available_days = _days(available)
     unique_days, inverse = np.unique(available_days, return_inverse=True)
@@ -151,7 +156,9 @@ def _load_candidates(communes: _Communes):
         "earliest_start": earliest_start,
         "birth_year": birth_year,
         "birth_md": birth_month * 100 + birth_day,
+        "availability_age": np.array(availability_age, dtype=np.int64),
         "exception": np.array([bool(value) for value in exception]),
+        "job_seeker": np.array([bool(value) for value in job_seeker]),
     }
     return _located_sorted(columns, "trade", "commune", "radius")
 
@@ -167,7 +174,7 @@ def _load_offers(communes: _Communes, today: datetime.date):
     commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
     has_start = np.array([value is not None for value in starts])
     start = _days([value or "1970-01-01" for value in starts])
-    start_day = np.maximum(start, _to_days(today))  # `rules.start_day` : la date de l'offre, ou aujourd'hui
+    start_day = np.maximum(start, _to_days(today))  # `rules.offer_start` : la date de l'offre, ou aujourd'hui
     start_year, start_month, start_dom = _year_month_day(start_day)
     columns = {
         "id": np.array(ids, dtype=np.int64),
@@ -177,6 +184,7 @@ def _load_offers(communes: _Communes, today: datetime.date):
         "contracts": np.array(contracts, dtype=np.int64),
         "has_start": has_start,
         "start": start,
+        "start_day": start_day,
         "start_year": start_year,
         "start_md": start_month * 100 + start_dom,
         "accepts_minors": np.array([bool(value) for value in minors]),
@@ -286,25 +294,37 @@ def _evaluate(c, o, c_first, c_count, o_first, o_count, distance, out):
     d = distance[pair]
     level_bit, levels = c["level_bit"][ci], o["levels"][oi]
     has_start, start = o["has_start"][oi], o["start"][oi]
-    age = o["start_year"][oi] - c["birth_year"][ci] - (o["start_md"][oi] < c["birth_md"][ci])
+    # `rules.age_at_start` : le plus grand de l'âge au début de l'offre et de l'âge à la disponibilité.
+    age = np.maximum(
+        o["start_year"][oi] - c["birth_year"][ci] - (o["start_md"][oi] < c["birth_md"][ci]), c["availability_age"][ci]
+    )
     common = c["contracts"][ci] & o["contracts"][oi]
     apprenticeship = (
         (common & APPRENTICESHIP != 0)
         & (age >= rules.APPRENTICESHIP_MIN_AGE)
         & ((age <= rules.APPRENTICESHIP_MAX_AGE) | c["exception"][ci])
     )
-    professionalisation = (common & PROFESSIONALISATION != 0) & (age >= rules.PROFESSIONALISATION_MIN_AGE)
+    professionalisation = (
+        (common & PROFESSIONALISATION != 0)
+        & (age >= rules.PROFESSIONALISATION_MIN_AGE)
+        & ((age <= rules.PROFESSIONALISATION_MAX_AGE) | c["job_seeker"][ci])
+    )
     keep = (
         ((levels == 0) | (levels & level_bit != 0))  # level_accepted
-        & (~has_start | (start >= c["earliest_start"][ci]))  # start_fits
+        & (~has_start | (o["start_day"][oi] >= c["earliest_start"][ci]))  # start_fits
         & (apprenticeship | professionalisation)  # age_fits
         & (o["accepts_minors"][oi] | (age >= rules.MAJORITY_AGE))  # minor_accepted
     )
     ci, oi, d, has_start, start = ci[keep], oi[keep], d[keep], has_start[keep], start[keep]
-    proximity = 40 * np.maximum(0.0, 1 - d / np.maximum(c["radius"][ci], 1))
-    level = np.where(levels[keep] & level_bit[keep] != 0, 20.0, 10.0)
+    proximity = rules.PROXIMITY_POINTS * np.maximum(0.0, 1 - d / np.maximum(c["radius"][ci], 1))
+    exact = levels[keep] & level_bit[keep] != 0
+    level = np.where(exact, float(rules.EXACT_LEVEL_POINTS), float(rules.ANY_LEVEL_POINTS))
     gap = np.abs(start - c["available"][ci])
-    start_points = np.where(has_start, 20 * np.maximum(0.0, 1 - gap / 180), 15.0)
+    start_points = np.where(
+        has_start,
+        rules.START_POINTS * np.maximum(0.0, 1 - gap / rules.START_WINDOW_DAYS),
+        float(rules.ASAP_START_POINTS),
+    )
     out.append((c["id"][ci], o["id"][oi], proximity + level + start_points, d, o["published_us"][oi]))
 
 
@@ -347,14 +367,15 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("score", "f8"),
-                  ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
+EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("by_hand", "?"),
+                  ("score", "f8"), ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
 
 
 def existing_pairs() -> dict[str, np.ndarray]:
-    """Les paires enregistrées : id, clé (profil << 32 | offre), active, score, distance, créée (µs depuis 1970)."""
+    """Les paires enregistrées : id, clé (profil << 32 | offre), active, proposée à la main, score, distance,
+    créée (µs depuis 1970)."""
     table = table_name(Match)
-    columns = "id, candidate_id, offer_id, is_active, score, distance_km"
+    columns = "id, candidate_id, offer_id, is_active, proposed_by_id IS NOT NULL, score, distance_km"
     if connection.vendor == "postgresql":
         created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
         rows = _copy_out(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
@@ -373,6 +394,7 @@ def existing_pairs() -> dict[str, np.ndarray]:
         "id": rows["id"],
         "key": rows["candidate"] << 32 | rows["offer"],
         "active": rows["active"],
+        "by_hand": rows["by_hand"],
         "score": rows["score"],
         "distance": rows["distance"],
         "created_us": rows["created_us"],
@@ -441,7 +463,8 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
         update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
         gone = np.ones(len(keys), dtype=bool)
         gone[position[found]] = False
-        stale = existing["id"][order][gone & existing["active"][order]]
+        # Une paire proposée à la main reste (voir `services._sync_pairs`).
+        stale = existing["id"][order][gone & existing["active"][order] & ~existing["by_hand"][order]]
         deactivate_pairs(stale.tolist(), now=now)
         new = np.flatnonzero(~found)
         # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.

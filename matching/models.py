@@ -98,20 +98,25 @@ class CandidateTradeIndex(models.Model):
     contracts = models.PositiveSmallIntegerField()  # types de contrat voulus (bits de `matching.index.CONTRACT_BITS`)
     available_from = models.DateField()
     birth_date = models.DateField()
+    availability_age = models.PositiveSmallIntegerField()  # âge le jour de la disponibilité
     age_exception = models.BooleanField(default=False)
+    job_seeker = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "index des candidat·es par métier"
         constraints = [models.UniqueConstraint(fields=["candidate", "trade"], name="unique_candidate_trade_index")]
-        # Couvrant : la recherche d'une offre lit tout dans l'index, sans aller chercher les lignes.
+        # Couvrant : la recherche d'une offre lit tout dans l'index, sans aller chercher les lignes. Les deux
+        # autres : les profils dont un anniversaire ou la disponibilité change les paires ce jour-là.
         indexes = [
             models.Index(
                 fields=[
                     "trade", "radius_band", "cell", "level", "available_from", "birth_date", "contracts",
-                    "age_exception", "commune_code", "radius_km", "candidate",
+                    "availability_age", "age_exception", "job_seeker", "commune_code", "radius_km", "candidate",
                 ],
                 name="candidate_index_lookup",
-            )
+            ),
+            models.Index(fields=["birth_date"], name="candidate_index_birth"),
+            models.Index(fields=["available_from"], name="candidate_index_available"),
         ]  # fmt: skip
 
     def __str__(self):
@@ -147,3 +152,20 @@ class OfferIndex(models.Model):
 
     def __str__(self):
         return f"Index offre {self.offer_id}"
+
+
+class DailyRematch(models.Model):
+    """Un passage de la tâche quotidienne (`services.rematch_daily`) : les paires sont justes pour `day`.
+
+    Le passage suivant reprend au lendemain du dernier jour fait, même si des jours ont été manqués."""
+
+    day = models.DateField(unique=True)
+    profiles = models.PositiveIntegerField(default=0)  # profils recalculés
+    seconds = models.FloatField(default=0)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "recalcul quotidien"
+
+    def __str__(self):
+        return f"Recalcul du {self.day:%d/%m/%Y}"

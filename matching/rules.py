@@ -3,55 +3,101 @@
 Une paire candidat·e / offre « correspond » quand toutes les règles de `RULES` sont vraies. `evaluate`
 renvoie alors un `Fit` : la distance et le score (pour ranger les paires, le plus haut d'abord) ; `reasons`
 donne les raisons en mots simples (« à 12 km », « même métier : Boulanger / Boulangère »…).
+
+Chaque borne, limite et poids est défini ici, une fois : les bornes SQL de `matching.search`, le moteur en
+colonnes de `matching.bulk` et le « pourquoi aucune paire » des conseiller·es (`failed_rules`) en dérivent.
+
+L'âge et la disponibilité se jugent le jour où le contrat peut vraiment commencer (`contract_start`) : le plus
+tardif d'aujourd'hui, du début de l'offre et de la disponibilité du ou de la candidat·e.
 """
 
 import calendar
+import dataclasses
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from core.enums import ContractType, DiplomaLevel
 from core.text import MONTHS
 
 MAX_RADIUS_KM = 100
-APPRENTICESHIP_MIN_AGE = 15  # 15 ans : possible en sortie de 3e (vérifié à l'inscription)
+# Code du travail, L6222-1 : apprentissage de 16 à 29 ans révolus (15 ans en sortie de 3e, vérifié à
+# l'inscription) ; au-delà, seulement avec une exception (RQTH, sportif·ve de haut niveau, projet d'entreprise).
+APPRENTICESHIP_MIN_AGE = 15
 APPRENTICESHIP_MAX_AGE = 29
+# L6325-1 : professionnalisation de 16 à 25 ans révolus ; à 26 ans et plus, pour les demandeur·ses d'emploi
+# inscrit·es à France Travail (et certain·es bénéficiaires de minima sociaux).
 PROFESSIONALISATION_MIN_AGE = 16
+PROFESSIONALISATION_MAX_AGE = 25
 MAJORITY_AGE = 18
-FRESH_DAYS = 60  # au-delà, une offre n'a plus de bonus de fraîcheur
+
+# Les âges où le résultat des règles peut changer (un anniversaire qui les franchit) : la tâche quotidienne
+# recalcule les profils qui les atteignent.
+AGE_THRESHOLDS = tuple(
+    sorted(
+        {
+            APPRENTICESHIP_MIN_AGE,
+            APPRENTICESHIP_MAX_AGE + 1,
+            PROFESSIONALISATION_MIN_AGE,
+            PROFESSIONALISATION_MAX_AGE + 1,
+            MAJORITY_AGE,
+        }
+    )
+)
+
+# Poids du score (sur 100).
+PROXIMITY_POINTS = 40  # au lieu même ; 0 au bord du rayon
+EXACT_LEVEL_POINTS = 20  # l'offre nomme le niveau préparé
+ANY_LEVEL_POINTS = 10  # offre ouverte à tous les niveaux
+START_POINTS = 20  # début de l'offre le jour de la disponibilité ; 0 à START_WINDOW_DAYS d'écart
+START_WINDOW_DAYS = 180
+ASAP_START_POINTS = 15  # offre « dès que possible »
+FRESH_POINTS = 20  # offre publiée à l'instant ; 0 après FRESH_DAYS
+FRESH_DAYS = 60
+
+
+def _reads(*names: str, default=dataclasses.MISSING):
+    """Un fait lu dans les champs `names` du modèle (la liste de ce qui doit relancer la mise en relation)."""
+    return field(default=default, metadata={"model_fields": names})
 
 
 @dataclass(frozen=True, slots=True)
 class CandidateFacts:
-    """Ce que les règles savent d'un profil."""
+    """Ce que les règles savent d'un profil ; chaque fait déclare les champs du profil qu'il lit."""
 
     id: int
-    commune_code: str | None
-    radius_km: int
-    trade_ids: frozenset
-    level: str
-    contract_types: frozenset
-    available_from: datetime.date | None
-    birth_date: datetime.date | None
-    age_exception: bool = False
-    searching: bool = True
+    commune_code: str | None = _reads("commune")
+    radius_km: int = _reads("radius_km")
+    trade_ids: frozenset = _reads("trades")
+    level: str = _reads("level")
+    contract_types: frozenset = _reads("contract_types")
+    available_from: datetime.date | None = _reads("available_from")
+    birth_date: datetime.date | None = _reads("birth_date")
+    age_exception: bool = _reads("age_exception", default=False)
+    job_seeker: bool = _reads("job_seeker", default=False)
+    searching: bool = _reads("status", "is_complete", default=True)
 
 
 @dataclass(frozen=True, slots=True)
 class OfferFacts:
-    """Ce que les règles savent d'une offre."""
+    """Ce que les règles savent d'une offre ; chaque fait déclare les champs de l'offre qu'il lit."""
 
     id: int
-    commune_code: str | None
-    trade_id: int
-    trade_label: str
-    levels: tuple = ()
-    contract_types: frozenset = frozenset()
-    start_date: datetime.date | None = None
-    accepts_minors: bool = True
-    published: bool = True
-    published_at: datetime.datetime | None = None
-    trade_active: bool = True
+    commune_code: str | None = _reads("commune")
+    trade_id: int = _reads("trade")
+    trade_label: str = _reads("trade")
+    levels: tuple = _reads("levels", default=())
+    contract_types: frozenset = _reads("contract_types", default=frozenset())
+    start_date: datetime.date | None = _reads("start_date", default=None)
+    accepts_minors: bool = _reads("accepts_minors", default=True)
+    published: bool = _reads("status", default=True)
+    published_at: datetime.datetime | None = _reads("published_at", default=None)
+    trade_active: bool = _reads("trade", default=True)
+
+
+def model_fields(facts_class) -> frozenset:
+    """Les champs du modèle que lisent les faits `facts_class` : en changer un relance la mise en relation."""
+    return frozenset(name for fact in dataclasses.fields(facts_class) for name in fact.metadata.get("model_fields", ()))
 
 
 class Fit(NamedTuple):
@@ -98,9 +144,23 @@ def latest_availability(start_date: datetime.date) -> datetime.date:
     return day
 
 
-def start_day(offer: OfferFacts, today: datetime.date) -> datetime.date:
-    """Le jour où le contrat commencerait : la date de l'offre, ou aujourd'hui (« dès que possible »)."""
+def offer_start(offer: OfferFacts, today: datetime.date) -> datetime.date:
+    """Le jour le plus tôt où le contrat de l'offre peut commencer : sa date, ou aujourd'hui si elle est passée
+    ou « dès que possible »."""
     return offer.start_date if offer.start_date and offer.start_date > today else today
+
+
+def contract_start(candidate: CandidateFacts, offer: OfferFacts, today: datetime.date) -> datetime.date:
+    """Le jour le plus tôt où le contrat peut vraiment commencer : le plus tardif d'aujourd'hui, du début de
+    l'offre et de la disponibilité. L'âge se juge ce jour-là."""
+    start = offer_start(offer, today)
+    return candidate.available_from if candidate.available_from and candidate.available_from > start else start
+
+
+def age_at_start(candidate: CandidateFacts, offer: OfferFacts, today: datetime.date) -> int:
+    """L'âge au début du contrat. L'âge croît avec le jour : c'est le plus grand de l'âge au début de l'offre
+    (`offer_start`) et de l'âge à la disponibilité (ce que font les bornes SQL et le moteur en colonnes)."""
+    return age_on(candidate.birth_date, contract_start(candidate, offer, today))
 
 
 # --- Les règles : (candidat·e, offre, distance, aujourd'hui) -> bool ---------------------------------
@@ -130,27 +190,33 @@ def contract_overlaps(candidate: CandidateFacts, offer: OfferFacts, distance_km,
 
 
 def start_fits(candidate: CandidateFacts, offer: OfferFacts, distance_km, today) -> bool:
-    """L'offre commence au plus tôt un mois avant la disponibilité ; sans date : « dès que possible »."""
+    """L'offre commence (au plus tôt aujourd'hui) au plus tôt un mois avant la disponibilité ; sans date :
+    « dès que possible »."""
     if candidate.available_from is None:
         return False
-    return offer.start_date is None or offer.start_date >= month_before(candidate.available_from)
+    return offer.start_date is None or offer_start(offer, today) >= month_before(candidate.available_from)
+
+
+def apprenticeship_age_fits(age: int, age_exception: bool) -> bool:
+    """L6222-1 : de 15 (sortie de 3e) à 29 ans révolus ; au-delà, avec une exception."""
+    return age >= APPRENTICESHIP_MIN_AGE and (age <= APPRENTICESHIP_MAX_AGE or age_exception)
+
+
+def professionalisation_age_fits(age: int, job_seeker: bool) -> bool:
+    """L6325-1 : de 16 à 25 ans révolus ; à 26 ans et plus, inscrit·e à France Travail."""
+    return age >= PROFESSIONALISATION_MIN_AGE and (age <= PROFESSIONALISATION_MAX_AGE or job_seeker)
 
 
 def suitable_contracts(candidate: CandidateFacts, offer: OfferFacts, today) -> frozenset:
     """Les types de contrat communs que l'âge au début du contrat permet."""
     if candidate.birth_date is None:
         return frozenset()
-    age = age_on(candidate.birth_date, start_day(offer, today))
+    age = age_at_start(candidate, offer, today)
     suitable = set()
     common = candidate.contract_types & offer.contract_types
-    if (
-        ContractType.APPRENTISSAGE in common
-        and age >= APPRENTICESHIP_MIN_AGE
-        and (age <= APPRENTICESHIP_MAX_AGE or candidate.age_exception)
-    ):
+    if ContractType.APPRENTISSAGE in common and apprenticeship_age_fits(age, candidate.age_exception):
         suitable.add(ContractType.APPRENTISSAGE.value)
-    # Professionnalisation : 16-25 ans, ou 26 ans et plus demandeur·se d'emploi : 16 ans et plus.
-    if ContractType.PROFESSIONNALISATION in common and age >= PROFESSIONALISATION_MIN_AGE:
+    if ContractType.PROFESSIONNALISATION in common and professionalisation_age_fits(age, candidate.job_seeker):
         suitable.add(ContractType.PROFESSIONNALISATION.value)
     return frozenset(suitable)
 
@@ -163,7 +229,7 @@ def minor_accepted(candidate: CandidateFacts, offer: OfferFacts, distance_km, to
     """Un·e mineur·e (moins de 18 ans au début du contrat) seulement si l'offre accepte les mineur·es."""
     if offer.accepts_minors:
         return True
-    return candidate.birth_date is not None and age_on(candidate.birth_date, start_day(offer, today)) >= MAJORITY_AGE
+    return candidate.birth_date is not None and age_at_start(candidate, offer, today) >= MAJORITY_AGE
 
 
 RULES = (is_open, same_trade, is_near, level_accepted, contract_overlaps, start_fits, age_fits, minor_accepted)
@@ -182,19 +248,19 @@ def fits(candidate: CandidateFacts, offer: OfferFacts, distance_km, today) -> bo
 
 
 def proximity_points(distance_km: float, radius_km: int) -> float:
-    return 40 * max(0.0, 1 - distance_km / max(radius_km, 1))
+    return PROXIMITY_POINTS * max(0.0, 1 - distance_km / max(radius_km, 1))
 
 
 def level_points(level: str, offer_levels) -> int:
     """Niveau exact (l'offre le nomme) : 20 ; offre ouverte à tous les niveaux : 10."""
-    return 20 if level in offer_levels else 10
+    return EXACT_LEVEL_POINTS if level in offer_levels else ANY_LEVEL_POINTS
 
 
 def start_points(start_date: datetime.date | None, available_from: datetime.date) -> float:
     """Début de l'offre proche de la disponibilité : jusqu'à 20 ; « dès que possible » : 15."""
     if start_date is None:
-        return 15
-    return 20 * max(0.0, 1 - abs((start_date - available_from).days) / 180)
+        return ASAP_START_POINTS
+    return START_POINTS * max(0.0, 1 - abs((start_date - available_from).days) / START_WINDOW_DAYS)
 
 
 def freshness_points(published_at: datetime.datetime | None, found_at: datetime.datetime) -> float:
@@ -202,7 +268,7 @@ def freshness_points(published_at: datetime.datetime | None, found_at: datetime.
     if published_at is None:
         return 0
     age_days = max(0.0, (found_at - published_at).total_seconds() / 86400)
-    return 20 * max(0.0, 1 - age_days / FRESH_DAYS)
+    return FRESH_POINTS * max(0.0, 1 - age_days / FRESH_DAYS)
 
 
 def base_score(candidate: CandidateFacts, offer: OfferFacts, distance_km: float, today: datetime.date) -> float:

@@ -140,7 +140,8 @@ def candidate_facts(profile: CandidateProfile, trade_ids, *, searching: bool) ->
         contract_types=frozenset(profile.contract_types or ()),
         available_from=profile.available_from,
         birth_date=profile.birth_date,
-        age_exception=bool(getattr(profile, "age_exception", False)),
+        age_exception=bool(profile.age_exception),
+        job_seeker=bool(profile.job_seeker),
         searching=searching,
     )
 
@@ -156,6 +157,7 @@ PROFILE_FIELDS = (
     "available_from",
     "birth_date",
     "age_exception",
+    "job_seeker",
 )
 INDEX_COLUMNS = (
     "candidate_id",
@@ -168,24 +170,28 @@ INDEX_COLUMNS = (
     "contracts",
     "available_from",
     "birth_date",
+    "availability_age",
     "age_exception",
+    "job_seeker",
 )
 
 
 def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
     """Les lignes d'index (valeurs de `INDEX_COLUMNS`) d'un profil en recherche lu par `PROFILE_FIELDS` ;
     aucune s'il est incomplet ou si sa commune n'a pas de coordonnées."""
-    pk, commune, radius, level, contracts, available_from, birth_date, exception = profile_row
+    pk, commune, radius, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
     if not (commune and level and available_from and birth_date):
         return []
     location = _located(commune, "Profil", pk)
     if location is None:
         return []
     cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
+    age = rules.age_on(birth_date, available_from)
     return [
-        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, bool(exception))
+        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, age, bool(exception),
+         bool(job_seeker))
         for trade in sorted(trade_ids)
-    ]
+    ]  # fmt: skip
 
 
 def candidate_index_sync(*, profile: CandidateProfile, trade_ids, searching: bool) -> int:
@@ -349,31 +355,52 @@ def _ranges_join(names: tuple, count: int, columns: str, table: str, condition: 
 
 
 def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list] | None:
-    """Clause SQL sur (contracts, birth_date, age_exception) : un type de contrat commun que l'âge au début du
-    contrat permet (`rules.age_fits`), et la majorité si l'offre refuse les mineur·es (`rules.minor_accepted`).
-    None : aucun type de contrat possible."""
-    start = rules.start_day(facts, today)
+    """Clause SQL sur (contracts, birth_date, availability_age, age_exception, job_seeker) : un type de contrat
+    commun que l'âge au début du contrat permet (`rules.age_fits`), et la majorité si l'offre refuse les
+    mineur·es (`rules.minor_accepted`). None : aucun type de contrat possible.
 
-    def born_by(age):
-        return rules.latest_birth_date(start, age).isoformat()
+    L'âge au début du contrat (`rules.age_at_start`) est le plus grand de l'âge au début de l'offre (borne sur
+    la date de naissance) et de l'âge à la disponibilité (colonne `availability_age` de l'index)."""
+    start = rules.offer_start(facts, today)
 
-    terms, params = [], []
+    def at_least(age):
+        return "(birth_date <= %s OR availability_age >= %s)", [rules.latest_birth_date(start, age).isoformat(), age]
+
+    def below(age):
+        return "(birth_date > %s AND availability_age < %s)", [rules.latest_birth_date(start, age).isoformat(), age]
+
+    def term(bit, minimum, limit, exception_column):
+        (low, low_params), (high, high_params) = at_least(minimum), below(limit + 1)
+        sql = f"((contracts & %s) <> 0 AND {low} AND ({high} OR {exception_column}))"
+        return sql, [bit, *low_params, *high_params]
+
+    terms = []
     if ContractType.APPRENTISSAGE in facts.contract_types:
-        terms.append("((contracts & %s) <> 0 AND birth_date <= %s AND (birth_date > %s OR age_exception))")
-        params += [
-            CONTRACT_BITS[ContractType.APPRENTISSAGE],
-            born_by(rules.APPRENTICESHIP_MIN_AGE),
-            born_by(rules.APPRENTICESHIP_MAX_AGE + 1),
-        ]
+        terms.append(
+            term(
+                CONTRACT_BITS[ContractType.APPRENTISSAGE],
+                rules.APPRENTICESHIP_MIN_AGE,
+                rules.APPRENTICESHIP_MAX_AGE,
+                "age_exception",
+            )
+        )
     if ContractType.PROFESSIONNALISATION in facts.contract_types:
-        terms.append("((contracts & %s) <> 0 AND birth_date <= %s)")
-        params += [CONTRACT_BITS[ContractType.PROFESSIONNALISATION], born_by(rules.PROFESSIONALISATION_MIN_AGE)]
+        terms.append(
+            term(
+                CONTRACT_BITS[ContractType.PROFESSIONNALISATION],
+                rules.PROFESSIONALISATION_MIN_AGE,
+                rules.PROFESSIONALISATION_MAX_AGE,
+                "job_seeker",
+            )
+        )
     if not terms:
         return None
-    where = "(" + " OR ".join(terms) + ")"
+    where = "(" + " OR ".join(sql for sql, _ in terms) + ")"
+    params = [value for _, values in terms for value in values]
     if not facts.accepts_minors:
-        where += " AND birth_date <= %s"
-        params.append(born_by(rules.MAJORITY_AGE))
+        adult, adult_params = at_least(rules.MAJORITY_AGE)
+        where += f" AND {adult}"
+        params += adult_params
     return where, params
 
 
@@ -399,7 +426,7 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
         params += list(facts.levels)
     if facts.start_date:
         where += " AND available_from <= %s"
-        params.append(rules.latest_availability(facts.start_date).isoformat())
+        params.append(rules.latest_availability(rules.offer_start(facts, today)).isoformat())
     # Les intervalles de cases en liste VALUES, joints à l'index couvrant : une boucle sur les intervalles, un
     # parcours d'index par intervalle, sans lire la table.
     ranges = _cell_ranges(*location)
@@ -468,10 +495,13 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
         "AND (contracts & %s) <> 0 AND (start_date IS NULL OR start_date >= %s)",
     )
     params = [value for trade_range in ranges for value in trade_range]
+    # `rules.start_fits` : max(début, aujourd'hui) >= un mois avant la disponibilité ; si aujourd'hui y suffit,
+    # toute date de début convient.
+    earliest = rules.month_before(facts.available_from)
     params += [
         LEVEL_BITS.get(facts.level, 0),
         contract_mask(facts.contract_types),
-        rules.month_before(facts.available_from).isoformat(),
+        (earliest if earliest > today else datetime.date.min).isoformat(),
     ]
     distance_to_profile = commune_index().distance_from(location)
     ages = {}

@@ -4,6 +4,7 @@
   offre ou d'un profil ; la tâche part après le commit.
 - `rematch_offer` / `rematch_candidate` : recalculent seulement les paires de l'offre ou du profil.
 - `rematch_all` : tout recalculer (après un import, un changement de règles), en colonnes (`matching.bulk`).
+- `rematch_daily` : chaque jour, les seuls profils dont un anniversaire ou la disponibilité change les paires.
 
 Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
@@ -22,11 +23,12 @@ from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
 from candidates.models import CandidateProfile
+from core.enums import ContractType
 from employers.models import approved_memberships_prefetch
 from geo.distance import distance_km
 from matching import bulk, rules, search
 from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
-from matching.models import Match
+from matching.models import CandidateTradeIndex, DailyRematch, Match
 from notifications.services import email_enqueue
 from offers.models import Offer
 
@@ -48,12 +50,13 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
     """Crée, met à jour, désactive les paires de `existing` (QuerySet) selon `fits` {(profil, offre): Fit}.
 
     Une paire déjà là garde son score du moment où elle a été trouvée (`Fit.score_at(created_at)`) : elle
-    n'est réécrite que si elle a vraiment changé.
+    n'est réécrite que si elle a vraiment changé. Une paire proposée par un·e conseiller·e n'est jamais
+    désactivée par un recalcul : seul·e le ou la conseiller·e (`match_withdraw_by_hand`) ou l'un des côtés y met fin.
     """
     current = {
-        (candidate, offer): (pk, active, score, dist, created)
-        for pk, candidate, offer, active, score, dist, created in existing.values_list(
-            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "created_at"
+        (candidate, offer): (pk, active, score, dist, created, by_hand)
+        for pk, candidate, offer, active, score, dist, created, by_hand in existing.values_list(
+            "pk", "candidate_id", "offer_id", "is_active", "score", "distance_km", "created_at", "proposed_by"
         )
     }
     to_create, to_update, to_deactivate = [], [], []
@@ -71,12 +74,12 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
                 )
             )
             continue
-        pk, active, score, dist, created = current[key]
+        pk, active, score, dist, created, _by_hand = current[key]
         new_score = fit.score_at(created)
         if not active or score != new_score or dist != fit.distance_km:
             to_update.append(Match(pk=pk, is_active=True, score=new_score, distance_km=fit.distance_km, updated_at=now))
-    for key, (pk, active, *_) in current.items():
-        if active and key not in fits:
+    for key, (pk, active, *_, by_hand) in current.items():
+        if active and key not in fits and by_hand is None:
             to_deactivate.append(pk)
     # ignore_conflicts : une autre tâche a pu créer la même paire entre-temps (contrainte d'unicité).
     Match.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
@@ -172,9 +175,62 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
         ):
             _alert_new_pairs(Match.objects.filter(pk__in=ids))
             last = ids[-1]
+    DailyRematch.objects.update_or_create(day=timezone.localdate(now), defaults={"profiles": 0})
     totals["seconds"] = round(time.monotonic() - started, 1)
     say(f"terminé : {totals}")
     return totals
+
+
+# --- Ce que le temps change : la tâche quotidienne ----------------------------------------------------
+
+
+def due_conditions(*, since: datetime.date, day: datetime.date) -> list[Q]:
+    """Les intervalles de dates de naissance et de disponibilité de `due_profile_ids`, un par requête."""
+    ranges = [
+        Q(birth_date__gt=rules.latest_birth_date(since, age), birth_date__lte=rules.latest_birth_date(day, age))
+        for age in rules.AGE_THRESHOLDS
+    ]
+    ranges.append(
+        Q(
+            available_from__gt=rules.latest_availability(since),
+            available_from__lte=rules.latest_availability(day),
+        )
+    )
+    return ranges
+
+
+def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
+    """Les profils en recherche dont les paires peuvent changer entre `since` (exclu) et `day` (inclus) sans
+    que rien ne soit modifié : un anniversaire qui franchit un âge de `rules.AGE_THRESHOLDS`, ou le jour où
+    leur disponibilité n'est plus qu'à un mois (`rules.start_fits` : les offres déjà commencées leur
+    conviennent alors). Des requêtes sur les index de l'index des candidat·es (date de naissance,
+    disponibilité), pas un parcours.
+
+    Rien d'autre ne dépend du jour : l'âge au début du contrat ne change qu'à un anniversaire, et une offre
+    dont le début passe commence aujourd'hui, à l'âge d'aujourd'hui."""
+    ids = set()
+    for condition in due_conditions(since=since, day=day):  # une requête par intervalle : chacune suit son index
+        ids.update(CandidateTradeIndex.objects.filter(condition).values_list("candidate_id", flat=True))
+    return sorted(ids)
+
+
+def rematch_daily(*, now=None, notify: bool = True) -> dict:
+    """Recalcule chaque jour les seuls profils dont le résultat des règles change ce jour-là (voir
+    `due_profile_ids`), depuis le dernier jour fait ; alertes des nouvelles paires comme d'habitude."""
+    started = time.monotonic()
+    day = timezone.localdate(now)
+    last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first()
+    if last is not None and last >= day:
+        return {"day": day.isoformat(), "profiles": 0, "created": 0, "updated": 0, "deactivated": 0}
+    since = last if last is not None else day - datetime.timedelta(days=1)
+    totals = {"created": 0, "updated": 0, "deactivated": 0}
+    profile_ids = due_profile_ids(since=since, day=day)
+    for pk in profile_ids:
+        for name, count in rematch_candidate(pk, notify=notify).items():
+            totals[name] += count
+    seconds = round(time.monotonic() - started, 3)
+    DailyRematch.objects.update_or_create(day=day, defaults={"profiles": len(profile_ids), "seconds": seconds})
+    return {"day": day.isoformat(), "profiles": len(profile_ids), **totals, "seconds": seconds}
 
 
 def match_reasons(match: Match) -> list[str]:
@@ -197,6 +253,28 @@ def _key(event: str, user_id: int, match_id: int) -> str:
     return f"matching:{event}:u{user_id}:m{match_id}"
 
 
+def apprentice_pay(match: Match) -> dict | None:
+    """Le salaire minimum de l'apprenti·e la 1re année pour cette paire : l'âge et le SMIC du jour où le contrat
+    peut commencer, dans le département de l'offre (`offers.legal`). None si l'apprentissage n'est pas possible
+    pour cette paire ou si le SMIC de ce jour n'est pas connu."""
+    from offers import legal
+
+    profile, offer = match.candidate, match.offer
+    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    today = timezone.localdate()
+    if ContractType.APPRENTISSAGE not in rules.suitable_contracts(facts, offer_facts, today):
+        return None
+    day = rules.contract_start(facts, offer_facts, today)
+    departement = offer.commune.departement_id
+    amount = legal.minimum_monthly_pay(
+        age=rules.age_at_start(facts, offer_facts, today), contract_year=1, day=day, departement=departement
+    )
+    if amount is None:
+        return None
+    smic = legal.smic_on(day, departement)
+    return {"amount": amount, "day": day, "source": smic.source}
+
+
 def _match_context(match: Match) -> dict:
     offer = match.offer
     return {
@@ -207,6 +285,7 @@ def _match_context(match: Match) -> dict:
         "place": offer.commune.name,
         "reasons": match.reasons,
         "candidate_commune": match.candidate.commune.name if match.candidate.commune_id else "",
+        "pay": apprentice_pay(match),
     }
 
 
@@ -456,6 +535,20 @@ def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user)
         Match.objects.filter(pk=match.pk).update(is_active=True, proposed_by=by_user)
     _alert_new_pairs(Match.objects.filter(pk=match.pk))
     match.refresh_from_db()
+    return match
+
+
+@transaction.atomic
+def match_withdraw_by_hand(*, match: Match) -> Match:
+    """Le ou la conseiller·e retire une paire proposée à la main : elle n'est plus active (un recalcul la
+    réactive seulement si les règles la retiennent)."""
+    match = _locked(match)
+    if match.proposed_by_id is None:
+        raise MatchTransitionError("Seule une mise en relation proposée à la main peut être retirée.")
+    if match.state not in OPEN_STATES:
+        raise MatchTransitionError(ERRORS.get(match.state, "Ce changement n'est pas possible."))
+    match.is_active = False
+    match.save(update_fields=["is_active", "updated_at"])
     return match
 
 

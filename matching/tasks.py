@@ -21,3 +21,8 @@ def remind_and_expire() -> dict:
 @task()
 def daily_digests() -> int:
     return services.send_daily_digests()
+
+
+@task()
+def rematch_daily() -> dict:
+    return services.rematch_daily()

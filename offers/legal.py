@@ -1,26 +1,49 @@
 """Ce que dit la loi, affiché avec chaque offre. Fonctions pures, sans base de données.
 
-Sources (à revoir à chaque revalorisation du SMIC ou nouveau décret) :
-- rémunération minimale de l'apprenti·e : Code du travail, articles D6222-26 et suivants ;
-- SMIC : 1 801,80 € brut mensuel pour 35 h, montant en vigueur au 1er janvier 2025 (revalorisation du
-  1er novembre 2024) ;
-- aide à l'embauche : décret n° 2026-168 (contrats conclus à partir du 8 mars 2026 et commencés avant le
-  1er janvier 2027) ;
-- jeunes travailleurs (moins de 18 ans) : Code du travail, articles L3162-1 (durée du travail), L3163-1 et
-  L3163-2 (travail de nuit), R3163-1 et suivants (dérogations : boulangerie, pâtisserie, restauration,
-  hôtellerie, spectacles).
+Les montants et les pourcentages vivent dans une seule table datée, `FACTS` : chaque entrée dit depuis quand
+elle s'applique, où (toute la France ou un département : Mayotte, 976, a son propre SMIC) et d'où elle vient.
+Le montant utilisé est celui en vigueur le jour où le contrat commence, dans le département de l'offre. À
+chaque revalorisation du SMIC, ajouter une entrée (le contrôle `offers.W001` prévient quand la plus récente a
+plus de 13 mois).
+
+Jeunes travailleurs (moins de 18 ans) : Code du travail, articles L3162-1 (durée du travail), L3163-1 et
+L3163-2 (travail de nuit), R3163-1 et suivants (dérogations : boulangerie, pâtisserie, restauration,
+hôtellerie, spectacles).
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# --- Rémunération minimale (D6222-26) ---------------------------------------------------------------
+ALL_FRANCE = ""
+MAYOTTE = "976"
 
-SMIC_MONTHLY_GROSS = Decimal("1801.80")
-SMIC_DATE = datetime.date(2025, 1, 1)
-SMIC_SOURCE = "SMIC mensuel brut (35 h) en vigueur au 1er janvier 2025"
-PAY_SOURCE = "Code du travail, article D6222-26"
+
+@dataclass(frozen=True)
+class Smic:
+    hourly: Decimal  # brut
+    monthly: Decimal  # brut, 35 h par semaine
+
+
+@dataclass(frozen=True)
+class HiringAid:
+    """Aide à l'embauche d'un·e apprenti·e : contrats conclus à partir de `since` (l'entrée) et commencés
+    avant `starts_before`."""
+
+    starts_before: datetime.date
+    amounts: dict  # niveau de diplôme -> (moins de 250 salariés, 250 salariés ou plus), en euros
+    disabled_max: int  # apprenti·e en situation de handicap : jusqu'à
+
+
+@dataclass(frozen=True)
+class LegalFact:
+    kind: str  # "smic", "pay_percents", "hiring_aid"
+    since: datetime.date  # en vigueur à partir de ce jour (inclus)
+    value: object
+    source: str
+    territory: str = ALL_FRANCE  # code de département ; vide : partout où aucune entrée propre ne s'applique
+
 
 # (âge minimal, âge maximal inclus ou None, libellé, % du SMIC en 1re, 2e, 3e année)
 PAY_BANDS = (
@@ -30,22 +53,100 @@ PAY_BANDS = (
     (26, None, "26 ans et plus", (100, 100, 100)),
 )
 
+FACTS = (
+    LegalFact(
+        "smic",
+        datetime.date(2024, 11, 1),
+        Smic(Decimal("11.88"), Decimal("1801.80")),
+        "Décret n° 2024-951 du 23 octobre 2024 (SMIC au 1er novembre 2024)",
+    ),
+    LegalFact(
+        "smic",
+        datetime.date(2026, 1, 1),
+        Smic(Decimal("12.02"), Decimal("1823.03")),
+        "Décret n° 2025-1228 du 17 décembre 2025 (SMIC au 1er janvier 2026)",
+    ),
+    LegalFact(
+        "smic",
+        datetime.date(2026, 1, 1),
+        Smic(Decimal("9.33"), Decimal("1415.05")),
+        "Décret n° 2025-1228 du 17 décembre 2025 (SMIC à Mayotte au 1er janvier 2026)",
+        territory=MAYOTTE,
+    ),
+    LegalFact("pay_percents", datetime.date(2019, 1, 1), PAY_BANDS, "Code du travail, article D6222-26"),
+    LegalFact(
+        "hiring_aid",
+        datetime.date(2026, 3, 8),
+        HiringAid(
+            starts_before=datetime.date(2027, 1, 1),
+            amounts={"3": (5000, 2000), "4": (5000, 2000), "5": (4500, 1500), "6": (2000, 750), "7": (2000, 750)},
+            disabled_max=6000,
+        ),
+        "Décret n° 2026-168",
+    ),
+)
+SMIC_MAX_AGE_MONTHS = 13  # au-delà, le contrôle `offers.W001` demande de vérifier la table
 
-def minimum_pay_percent(*, age: int, contract_year: int) -> int:
+
+def fact_on(kind: str, day: datetime.date, departement: str = ALL_FRANCE) -> LegalFact | None:
+    """L'entrée `kind` en vigueur le jour `day` dans le département `departement` : la plus récente propre au
+    département s'il en a une, sinon la plus récente valable partout. None : rien n'est connu pour ce jour."""
+    entries = [fact for fact in FACTS if fact.kind == kind and fact.since <= day]
+    own = [fact for fact in entries if fact.territory and fact.territory == departement]
+    if not own and any(fact.kind == kind and fact.territory == departement for fact in FACTS if departement):
+        return None  # le département a ses propres montants, mais aucun n'est connu pour ce jour
+    pool = own or [fact for fact in entries if not fact.territory]
+    return max(pool, key=lambda fact: fact.since, default=None)
+
+
+def smic_on(day: datetime.date, departement: str = ALL_FRANCE) -> LegalFact | None:
+    """Le SMIC en vigueur le jour `day` dans le département (Mayotte : le sien)."""
+    return fact_on("smic", day, departement)
+
+
+def newest_smic() -> LegalFact:
+    return max((fact for fact in FACTS if fact.kind == "smic"), key=lambda fact: fact.since)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def smic_is_stale(today: datetime.date) -> bool:
+    """Vrai si la plus récente entrée du SMIC date de plus de `SMIC_MAX_AGE_MONTHS` mois."""
+    return newest_smic().since < months_before(today, SMIC_MAX_AGE_MONTHS)
+
+
+# --- Rémunération minimale (D6222-26) ---------------------------------------------------------------
+
+
+def _pay_bands(day: datetime.date):
+    return fact_on("pay_percents", day).value
+
+
+def minimum_pay_percent(*, age: int, contract_year: int, day: datetime.date | None = None) -> int:
     """Pourcentage du SMIC dû à un·e apprenti·e de `age` ans pendant l'année `contract_year` du contrat."""
     if contract_year < 1:
         raise ValueError("L'année de contrat commence à 1.")
     year_index = min(contract_year, 3) - 1
-    for low, high, _label, percents in PAY_BANDS:
+    for low, high, _label, percents in _pay_bands(day or datetime.date.today()):
         if age >= low and (high is None or age <= high):
             return percents[year_index]
     raise ValueError(f"Âge invalide : {age}")
 
 
-def minimum_monthly_pay(*, age: int, contract_year: int, smic: Decimal = SMIC_MONTHLY_GROSS) -> Decimal:
-    """Salaire brut mensuel minimal en euros, arrondi au centime."""
-    percent = minimum_pay_percent(age=age, contract_year=contract_year)
+def _share(smic: Decimal, percent: int) -> Decimal:
     return (smic * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def minimum_monthly_pay(*, age: int, contract_year: int, day: datetime.date, departement: str = ALL_FRANCE):
+    """Salaire brut mensuel minimal en euros, arrondi au centime, pour un contrat commençant le `day` dans le
+    département ; None si le SMIC de ce jour n'est pas connu."""
+    smic = smic_on(day, departement)
+    if smic is None:
+        return None
+    return _share(smic.value.monthly, minimum_pay_percent(age=age, contract_year=contract_year, day=day))
 
 
 @dataclass(frozen=True)
@@ -59,32 +160,23 @@ class PayRow:
         return list(zip(self.percents, self.amounts, strict=True))
 
 
-def minimum_pay_table(*, smic: Decimal = SMIC_MONTHLY_GROSS) -> list[PayRow]:
-    """Le barème complet : une ligne par tranche d'âge, trois années de contrat."""
+def minimum_pay_table(*, day: datetime.date, departement: str = ALL_FRANCE) -> list[PayRow]:
+    """Le barème complet au jour `day` dans le département : une ligne par tranche d'âge, trois années de
+    contrat ; vide si le SMIC de ce jour n'est pas connu."""
+    smic = smic_on(day, departement)
+    if smic is None:
+        return []
     return [
-        PayRow(
-            label=label,
-            percents=percents,
-            amounts=tuple((smic * p / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for p in percents),
-        )
-        for _low, _high, label, percents in PAY_BANDS
+        PayRow(label=label, percents=percents, amounts=tuple(_share(smic.value.monthly, p) for p in percents))
+        for _low, _high, label, percents in _pay_bands(day)
     ]
 
 
-# --- Aide à l'embauche (décret 2026-168) ------------------------------------------------------------
+# --- Aide à l'embauche --------------------------------------------------------------------------------
 
-HIRING_AID_SOURCE = "Décret n° 2026-168"
-HIRING_AID_CONCLUDED_FROM = datetime.date(2026, 3, 8)  # contrats conclus à partir de cette date (incluse)
-HIRING_AID_STARTS_BEFORE = datetime.date(2027, 1, 1)  # et commencés avant cette date (exclue)
-# niveau de diplôme -> (moins de 250 salariés, 250 salariés ou plus), en euros
-HIRING_AID_AMOUNTS = {
-    "3": (5000, 2000),
-    "4": (5000, 2000),
-    "5": (4500, 1500),
-    "6": (2000, 750),
-    "7": (2000, 750),
-}
-HIRING_AID_DISABLED_MAX = 6000  # apprenti·e en situation de handicap : jusqu'à 6 000 €
+
+def hiring_aid_on(concluded_on: datetime.date) -> LegalFact | None:
+    return fact_on("hiring_aid", concluded_on)
 
 
 def hiring_aid_amount(
@@ -94,11 +186,12 @@ def hiring_aid_amount(
 
     Pour un·e apprenti·e en situation de handicap, c'est le plafond (« jusqu'à »).
     """
-    if not (concluded_on >= HIRING_AID_CONCLUDED_FROM and starts_on < HIRING_AID_STARTS_BEFORE):
+    fact = hiring_aid_on(concluded_on)
+    if fact is None or starts_on >= fact.value.starts_before:
         return None
     if disabled:
-        return HIRING_AID_DISABLED_MAX
-    amounts = HIRING_AID_AMOUNTS.get(str(level))
+        return fact.value.disabled_max
+    amounts = fact.value.amounts.get(str(level))
     if amounts is None:
         return None
     return amounts[0] if under_250 else amounts[1]
@@ -108,8 +201,11 @@ def hiring_aid_by_level(
     *, levels: list[str], under_250: bool, concluded_on: datetime.date, starts_on: datetime.date
 ) -> list[tuple[str, int]]:
     """(niveau, montant) pour chaque niveau accepté (tous si la liste est vide) ; vide si aucune aide."""
+    fact = hiring_aid_on(concluded_on)
+    if fact is None:
+        return []
     result = []
-    for level in sorted(levels or HIRING_AID_AMOUNTS):
+    for level in sorted(levels or fact.value.amounts):
         amount = hiring_aid_amount(level=level, under_250=under_250, concluded_on=concluded_on, starts_on=starts_on)
         if amount is not None:
             result.append((level, amount))

@@ -38,20 +38,25 @@ def _member_offer(request, pk) -> Offer:
 
 
 def legal_context(offer: Offer) -> dict:
-    """Ce que dit la loi pour cette offre (voir offers/legal.py)."""
+    """Ce que dit la loi pour cette offre (voir offers/legal.py) : les montants en vigueur le jour où le contrat
+    commencerait, dans le département de l'offre."""
     today = timezone.localdate()
-    start = offer.start_date or today
+    start = max(offer.start_date or today, today)
+    departement = offer.commune.departement_id if offer.commune_id else legal.ALL_FRANCE
+    smic = legal.smic_on(start, departement)
     aid = legal.hiring_aid_by_level(
         levels=offer.levels, under_250=offer.company.under_250, concluded_on=today, starts_on=start
     )
+    aid_fact = legal.hiring_aid_on(today)
     return {
-        "pay_table": legal.minimum_pay_table(),
-        "smic": legal.SMIC_MONTHLY_GROSS,
-        "smic_source": legal.SMIC_SOURCE,
-        "pay_source": legal.PAY_SOURCE,
+        "pay_table": legal.minimum_pay_table(day=start, departement=departement),
+        "pay_day": start,
+        "smic": smic.value if smic else None,
+        "smic_source": smic.source if smic else "",
+        "pay_source": legal.fact_on("pay_percents", start).source,
         "hiring_aid": [(DiplomaLevel(level).label, amount) for level, amount in aid],
-        "hiring_aid_disabled_max": legal.HIRING_AID_DISABLED_MAX,
-        "hiring_aid_source": legal.HIRING_AID_SOURCE,
+        "hiring_aid_disabled_max": aid_fact.value.disabled_max if aid_fact else None,
+        "hiring_aid_fact": aid_fact,
         "minor_rules": (
             legal.minor_rules(night_or_early_work=offer.night_or_early_work, trade_code=offer.trade.code)
             if offer.accepts_minors

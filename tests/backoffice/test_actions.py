@@ -92,6 +92,8 @@ def test_propose_a_pair_by_hand(advisor_client, advisor, arras):
     assert response.url == f"/conseiller/mises-en-relation/{match.pk}"
     assert match.proposed_by == advisor.user and match.state == MatchState.PROPOSED
     assert AuditLog.objects.filter(action="paire_proposee", object_id=str(match.pk)).exists()
+    detail = advisor_client.get(response.url)
+    assert f"à la main, par {advisor.user.get_full_name()}" in text(detail)
     # Les mêmes alertes qu'une paire automatique.
     recipients = set(OutboxEmail.objects.values_list("to", flat=True))
     assert candidate.user.email in recipients

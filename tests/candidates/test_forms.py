@@ -163,7 +163,7 @@ def test_where_what_form_groups_trades_by_family(commune):
 
 
 def when_how_data(**overrides):
-    year = timezone.localdate().year
+    year = timezone.localdate().year + 1
     data = {
         "contract_types": ["apprentissage"],
         "start_month": "9",
@@ -179,7 +179,7 @@ def when_how_data(**overrides):
 def test_when_how_form_builds_the_start_date():
     form = WhenHowForm(when_how_data())
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["available_from"] == datetime.date(timezone.localdate().year, 9, 1)
+    assert form.cleaned_data["available_from"] == datetime.date(timezone.localdate().year + 1, 9, 1)
     assert form.cleaned_data["has_training_place"] is False
 
 
@@ -240,3 +240,21 @@ def test_profile_form_is_prefilled_and_locks_verified_identity():
     assert form.is_valid(), form.errors
     assert form.cleaned_data["first_name"] == profile.user.first_name  # champ verrouillé : valeur initiale
     assert form.cleaned_data["birth_date"] == profile.birth_date
+
+
+def test_a_start_month_in_the_past_is_refused_with_what_was_typed():
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    form = WhenHowForm(when_how_data(start_month=str(last_month.month), start_year=str(last_month.year)))
+    assert not form.is_valid()
+    assert form.errors["start_month"] == ["Ce mois est déjà passé : choisis le mois en cours ou un mois à venir."]
+    assert form["start_month"].value() == str(last_month.month)
+    this_month = WhenHowForm(when_how_data(start_month=str(today.month), start_year=str(today.year)))
+    assert this_month.is_valid(), this_month.errors
+
+
+def test_job_seeker_question_is_on_the_when_how_screen():
+    form = WhenHowForm(when_how_data(job_seeker="on"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["job_seeker"] is True
+    assert "inscrit·e à France Travail" in form["job_seeker"].as_field_group()

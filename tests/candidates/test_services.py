@@ -8,6 +8,7 @@ from accounts.models import MagicLink, User
 from candidates import services
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
+from matching import rules
 from notifications.models import OutboxEmail
 from tests.accounts.factories import UserFactory
 from tests.candidates.factories import CandidateProfileFactory, CommuneFactory, TradeFactory
@@ -141,3 +142,43 @@ def test_candidate_set_notifications():
     assert profile.notification_frequency == NotificationFrequency.DAILY
     with pytest.raises(ValueError):
         services.candidate_set_notifications(profile=profile, frequency="jamais")
+
+
+def _changed_value(profile, name):
+    """Une autre valeur valide pour le champ `name` du profil."""
+    from core.enums import ContractType, DiplomaLevel
+
+    current = getattr(profile, name)
+    others = {
+        "birth_date": lambda: current - datetime.timedelta(days=1),
+        "available_from": lambda: current + datetime.timedelta(days=1),
+        "age_exception": lambda: "rqth",
+        "job_seeker": lambda: not current,
+        "commune": lambda: CommuneFactory(),
+        "radius_km": lambda: 50 if current != 50 else 30,
+        "level": lambda: DiplomaLevel.LEVEL_4 if current != DiplomaLevel.LEVEL_4 else DiplomaLevel.LEVEL_3,
+        "contract_types": lambda: [ContractType.PROFESSIONNALISATION.value],
+        "trades": lambda: [TradeFactory(code="coiffeur")],
+    }
+    return others[name]()
+
+
+@pytest.mark.parametrize("name", sorted(rules.model_fields(rules.CandidateFacts)))
+def test_changing_any_field_the_rules_read_rematches_the_profile(name, rematches):
+    """Chaque champ lu par les règles (déclaré par les faits) relance la mise en relation par le service."""
+    profile = CandidateProfileFactory()
+    if name == "status":
+        services.candidate_pause(profile=profile)
+    elif name == "is_complete":
+        profile = CandidateProfileFactory(incomplete=True)
+        services.candidate_update(
+            profile=profile,
+            complete=True,
+            commune=CommuneFactory(),
+            level="3",
+            contract_types=["apprentissage"],
+            available_from=timezone.localdate(),
+        )
+    else:
+        services.candidate_update(profile=profile, **{name: _changed_value(profile, name)})
+    assert rematches == [profile]

@@ -139,6 +139,7 @@ def test_onboarding_screens_2_and_3_complete_the_profile(client, rematches):
             "contract_types": ["apprentissage"],
             "start_month": "9",
             "start_year": str(year),
+            "job_seeker": "on",
             "has_training_place": "non",
             "phone": "06 12 34 56 78",
         },
@@ -146,6 +147,7 @@ def test_onboarding_screens_2_and_3_complete_the_profile(client, rematches):
     assert response.url == "/candidat/profil/termine"
     profile.refresh_from_db()
     assert profile.is_complete and profile.available_from == datetime.date(year, 9, 1)
+    assert profile.job_seeker  # la question est sur l'écran 3, sans écran de plus
     assert profile.user.phone == "+33612345678"
     assert rematches == [profile]
     response = client.get("/candidat/profil/termine")

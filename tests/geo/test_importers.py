@@ -312,3 +312,19 @@ def test_read_csv_snapshot_rebuilds_a_city_known_only_by_its_districts(tmp_path)
     assert (lyon.name, lyon.departement, lyon.population) == ("Lyon", "69", 40000)
     assert (lyon.lat, lyon.lng) == (45.25, 4.25)  # centre pondéré par la population
     assert data.postal_codes == {("69001", "69123"), ("69002", "69123")}
+
+
+def test_a_commune_without_coordinates_takes_the_centre_of_its_postal_code():
+    data = importers.GeoData(
+        communes={
+            "85165": importers.CommuneRow("85165", "L'Oie", "85", None, None, 900),
+            "85001": importers.CommuneRow("85001", "Voisine A", "85", 46.70, -1.10, 1000),
+            "85002": importers.CommuneRow("85002", "Voisine B", "85", 46.80, -1.00, 1000),
+            "60694": importers.CommuneRow("60694", "Isolée", "60", None, None, 500),
+        },
+        postal_codes={("85140", "85165"), ("85140", "85001"), ("85140", "85002"), ("60390", "60694")},
+    )
+    assert importers.locate_by_postal_code(data) == 1
+    oie = data.communes["85165"]
+    assert (oie.lat, oie.lng) == (pytest.approx(46.75), pytest.approx(-1.05))
+    assert data.communes["60694"].lat is None  # aucune voisine localisée : reste sans coordonnées

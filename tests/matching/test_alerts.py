@@ -48,8 +48,12 @@ def test_immediate_alerts_once_per_person_pair_and_event(trade, offer, django_ca
     assert to_candidate.subject.startswith("Une offre pour vous : Boulanger / Boulangère")
     assert "http://testserver/candidat/" in to_candidate.body
     assert "à 4 km" in to_candidate.body
+    # 18 ans au début du contrat : 43 % du SMIC du 1er janvier 2026 (1 823,03 €).
+    assert "Salaire minimum en apprentissage la 1re année : 783,90 € brut par mois" in to_candidate.body
+    assert "2025-1228" in to_candidate.body
     to_employer = next(m for m in mail.outbox if m.to == [member.email])
     assert f"http://testserver/employeur/offres/{offer.pk}" in to_employer.body
+    assert "783,90 € brut par mois" in to_employer.body
     assert candidate.user.email not in to_employer.body
     assert candidate.user.last_name not in to_employer.body
     # une paire qui ne correspond plus puis à nouveau : pas de nouvelle alerte

@@ -1,19 +1,24 @@
-"""Les trois façons de trouver les paires donnent exactement le même résultat que `rules.evaluate` :
-la recherche d'une offre, celle d'un profil, et le calcul en colonnes de `rematch_all`.
+"""Les quatre façons d'appliquer les règles donnent exactement le même résultat que `rules.evaluate` : la
+recherche d'une offre, celle d'un profil, le calcul en colonnes de `rematch_all` et le « pourquoi aucune
+paire » des conseiller·es.
 
-Des données tirées au hasard (graine fixe) autour des bornes des règles : âges à un jour près de 15, 16, 18
-et 30 ans, naissances un 29 février, débuts en fin de mois, rayons, niveaux, contrats, offres refusant les
-mineur·es, métier retiré du catalogue, commune sans coordonnées.
+Des données tirées au hasard (graine fixe), à plusieurs dates (horloge figée), autour des bornes des règles :
+âges à un jour près de 15, 16, 18, 26 et 30 ans le jour du début de l'offre, de la disponibilité ou
+d'aujourd'hui, naissances un 29 février, débuts passés, en fin de mois, disponibilités à la borne du mois
+d'avance, rayons, niveaux, contrats, demandeur·ses d'emploi, offres refusant les mineur·es, métier retiré du
+catalogue, commune sans coordonnées.
 """
 
 import datetime
 import random
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from backoffice import diagnostics
 from core.enums import ContractType, DiplomaLevel
-from matching import bulk, search, services
+from matching import bulk, rules, search, services
 from matching.models import Match
 from offers.models import Offer
 from tests.matching.factories import CandidateProfileFactory, CommuneFactory, OfferFactory, TradeFactory
@@ -26,6 +31,8 @@ CONTRACTS = [
     [ContractType.APPRENTISSAGE.value, ContractType.PROFESSIONNALISATION.value],
 ]
 LEVELS = [level.value for level in DiplomaLevel]
+# Des jours où tournent les calculs : aujourd'hui, veilles et lendemains de 29 février, fins de mois et d'année.
+DAYS = ["2026-12-01", "2027-02-28", "2027-03-01", "2028-02-29", "2027-08-31", "2026-12-31"]
 
 
 def _years_before(day, years, shift=0):
@@ -33,16 +40,14 @@ def _years_before(day, years, shift=0):
     return day.replace(year=year, day=min(day.day, 28 if day.month == 2 else day.day)) + datetime.timedelta(shift)
 
 
-@pytest.fixture
-def world():
-    rng = random.Random(20261130)
-    today = timezone.localdate()
+def build_world(rng, today):
     trades = [TradeFactory(code=code) for code in ("boulanger", "coiffeur", "plombier")]
     trades.append(TradeFactory(code="retire", is_active=False))
     communes = [CommuneFactory(lat=49.6 + rng.random() * 1.4, lng=1.8 + rng.random() * 1.6) for _ in range(30)]
     communes.append(CommuneFactory(lat=None, lng=None))
     starts = [None, today + datetime.timedelta(days=40), datetime.date(today.year + 1, 3, 31)]
     starts += [datetime.date(today.year + 1, 2, 28), today.replace(day=1) + datetime.timedelta(days=95)]
+    starts += [today - datetime.timedelta(days=10), today]
     for _ in range(70):
         OfferFactory(
             trade=rng.choice(trades),
@@ -54,26 +59,52 @@ def world():
             published_at=timezone.now() - datetime.timedelta(days=rng.randrange(70), minutes=rng.randrange(1440)),
         )
     OfferFactory(trade=trades[0], commune=communes[0], draft=True)
-    reference_days = [today, *(start for start in starts if start)]
+    dated = [start for start in starts if start]
     for _ in range(220):
-        day = rng.choice(reference_days)
+        pick = rng.random()
+        if pick < 0.3:  # disponible à la borne du mois d'avance d'une offre
+            available = rules.latest_availability(max(rng.choice(dated), today)) + datetime.timedelta(
+                rng.choice((0, 1))
+            )
+        elif pick < 0.4:
+            available = rng.choice(dated)
+        else:
+            available = today + datetime.timedelta(days=rng.randrange(-20, 200))
+        day = rng.choice([today, available, *dated])
         if rng.random() < 0.1:
             birth = datetime.date(2008 if rng.random() < 0.5 else 1996, 2, 29)
         else:
-            birth = _years_before(day, rng.choice((15, 16, 17, 18, 25, 29, 30)), rng.choice((-1, 0, 1, 40)))
+            birth = _years_before(day, rng.choice((15, 16, 17, 18, 25, 26, 29, 30)), rng.choice((-1, 0, 1, 40)))
         CandidateProfileFactory(
             trades=rng.sample(trades, rng.choice((1, 1, 2))),
             commune=rng.choice(communes),
             radius_km=rng.choice((10, 20, 30, 50, 100)),
             level=rng.choice(LEVELS),
             contract_types=rng.choice(CONTRACTS),
-            available_from=today + datetime.timedelta(days=rng.randrange(-20, 200)),
+            available_from=available,
             birth_date=birth,
-            age_exception="handicap" if rng.random() < 0.1 else "",
+            age_exception="rqth" if rng.random() < 0.1 else "",
+            job_seeker=rng.random() < 0.3,
         )
-    search.candidate_index_rebuild()
-    search.offer_index_rebuild()
-    return today
+
+
+def _world(day: str):
+    day = datetime.date.fromisoformat(day)
+    with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.UTC), tick=False):
+        build_world(random.Random(20261130), timezone.localdate())
+        search.candidate_index_rebuild()
+        search.offer_index_rebuild()
+        yield timezone.localdate()
+
+
+@pytest.fixture(params=DAYS)
+def dated_world(request):
+    yield from _world(request.param)
+
+
+@pytest.fixture
+def world():
+    yield from _world(DAYS[0])
 
 
 def _truth(now):
@@ -85,32 +116,26 @@ def _truth(now):
     return fits
 
 
-def test_offer_search_gives_exactly_the_pairs_of_the_rules(world):
+def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
     now = timezone.now()
-    checked = 0
+    truth = _truth(now)
+    assert len(truth) > 50  # les données donnent bien des paires à comparer
+
+    # La recherche d'une offre.
     for offer in Offer.objects.published().select_related("trade"):
         facts = search.offer_facts(offer)
-        expected = search.offer_candidate_pool_by_scan(facts, now=now)
+        expected = {candidate: fit for (candidate, offer_id), fit in truth.items() if offer_id == offer.pk}
         assert search.offer_candidate_pool(facts, now=now) == expected, offer.pk
-        checked += len(expected)
-    assert checked > 100  # les données donnent bien des paires à comparer
 
-
-def test_profile_search_gives_exactly_the_pairs_of_the_rules(world):
-    now = timezone.now()
-    checked = 0
+    # La recherche d'un profil (comparée aussi à son propre parcours complet).
     for profile in search.CandidateProfile.objects.prefetch_related("trades"):
         facts = search.candidate_facts(profile, {trade.pk for trade in profile.trades.all()}, searching=True)
         expected = search.candidate_offer_pool_by_scan(facts, now=now)
+        assert expected == {offer: fit for (candidate, offer), fit in truth.items() if candidate == profile.pk}
         assert search.candidate_offer_pool(facts, now=now) == expected, profile.pk
-        checked += len(expected)
-    assert checked > 100
 
-
-def test_column_engine_gives_exactly_the_pairs_of_the_rules(world):
-    now = timezone.now()
-    truth = _truth(now)
-    pairs = bulk.all_fits(world)
+    # Le calcul en colonnes.
+    pairs = bulk.all_fits(dated_world)
     found = {
         (candidate, offer): (base, distance, published)
         for candidate, offer, base, distance, published in zip(
@@ -128,6 +153,17 @@ def test_column_engine_gives_exactly_the_pairs_of_the_rules(world):
         assert base == pytest.approx(fit.base, abs=1e-9)
         assert distance == fit.distance_km
         assert published == bulk.microseconds(fit.published_at)
+
+    # Le « pourquoi aucune paire » : « des offres compatibles existent » exactement pour les profils (et les
+    # offres) qui ont une paire selon les règles.
+    profiles = list(search.CandidateProfile.objects.searching().select_related("commune").prefetch_related("trades"))
+    reasons = diagnostics.candidates_reasons(profiles)
+    compatible = diagnostics.CANDIDATE_REASONS[None]
+    assert {pk for pk, reason in reasons.items() if reason == compatible} == {candidate for candidate, _ in truth}
+    offers = list(Offer.objects.published().select_related("commune", "trade"))
+    reasons = diagnostics.offers_reasons(offers)
+    compatible = diagnostics.OFFER_REASONS[None]
+    assert {pk for pk, reason in reasons.items() if reason == compatible} == {offer for _, offer in truth}
 
 
 def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world):

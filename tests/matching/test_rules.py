@@ -135,14 +135,40 @@ def test_apprenticeship_age_limits_at_the_start_of_the_contract():
     assert failed(c=too_young) == ["age_fits"]
 
 
-def test_professionalisation_from_16():
+def test_professionalisation_from_16_to_25_or_job_seeker_past_25():
+    """L6325-1 : 16 à 25 ans révolus ; à 26 ans et plus, seulement inscrit·e à France Travail."""
     pro = frozenset({"professionnalisation"})
     start = datetime.date(2027, 9, 1)
-    for years, fits in ((16, True), (40, True)):
-        c = candidate(contract_types=pro, birth_date=years_before(start, years))
-        assert (failed(c=c, o=offer(contract_types=pro)) == []) is fits
+    for years, job_seeker, fits in ((16, False, True), (25, False, True), (26, False, False), (40, True, True)):
+        c = candidate(contract_types=pro, birth_date=years_before(start, years), job_seeker=job_seeker)
+        assert (failed(c=c, o=offer(contract_types=pro)) == []) is fits, years
+    last_day_at_25 = candidate(contract_types=pro, birth_date=years_before(start, 26) + datetime.timedelta(days=1))
+    assert failed(c=last_day_at_25, o=offer(contract_types=pro)) == []
     young = candidate(contract_types=pro, birth_date=years_before(start, 16) + datetime.timedelta(days=1))
     assert failed(c=young, o=offer(contract_types=pro)) == ["age_fits"]
+
+
+def test_age_is_taken_on_the_day_the_contract_can_really_start():
+    """29 ans aujourd'hui, 30 ans à sa disponibilité : pas d'apprentissage « dès que possible »."""
+    today = datetime.date(2026, 12, 1)
+    late = candidate(birth_date=datetime.date(1997, 1, 15), available_from=datetime.date(2027, 3, 1))
+    asap = offer(start_date=None)
+    assert rules.contract_start(late, asap, today) == datetime.date(2027, 3, 1)
+    assert rules.failed_rules(late, asap, 12.0, today) == ["age_fits"]
+    assert rules.evaluate(late, asap, 12.0, NOW.replace(year=2026, month=12, day=1)) is None
+    # 17 ans aujourd'hui, 18 ans à sa disponibilité : une offre qui refuse les mineur·es lui convient.
+    seventeen = candidate(birth_date=datetime.date(2009, 2, 1), available_from=datetime.date(2027, 3, 1))
+    assert rules.failed_rules(seventeen, offer(start_date=None, accepts_minors=False), 12.0, today) == []
+    # Offre dont le début est passé : le contrat commence au plus tôt aujourd'hui.
+    started = offer(start_date=datetime.date(2026, 10, 1))
+    ready = candidate(available_from=datetime.date(2026, 11, 20))
+    assert rules.contract_start(ready, started, today) == today
+    assert rules.failed_rules(ready, started, 12.0, today) == []
+
+
+def test_every_fact_declares_the_model_fields_it_reads():
+    assert rules.model_fields(CandidateFacts) >= {"birth_date", "age_exception", "job_seeker", "available_from"}
+    assert rules.model_fields(OfferFacts) >= {"start_date", "accepts_minors", "contract_types", "levels"}
 
 
 def test_minor_only_where_the_offer_accepts_minors():

@@ -158,3 +158,27 @@ def test_candidate_who_wants_no_email_gets_none_when_employer_is_interested(matc
     services.match_employer_answer(match=match, interested=True)
     # l'intérêt d'un employeur est une réponse attendue, pas une alerte : on prévient quand même
     assert len(keys()) == 1
+
+
+def test_a_pair_proposed_by_hand_survives_rematches_until_withdrawn():
+    trade = TradeFactory(code="boulanger")
+    candidate = CandidateProfileFactory(trades=[TradeFactory(code="coiffeur")], commune=commune_at(5))
+    offer = OfferFactory(trade=trade, commune=commune_at(0))
+    advisor = UserFactory(advisor=True)
+    match = services.match_propose_by_hand(candidate=candidate, offer=offer, by_user=advisor)
+    services.rematch_candidate(candidate.pk)
+    services.rematch_offer(offer.pk)
+    services.rematch_all(notify=False)
+    match.refresh_from_db()
+    assert (match.is_active, match.proposed_by) == (True, advisor)
+    services.match_withdraw_by_hand(match=match)
+    match.refresh_from_db()
+    assert (match.is_active, match.proposed_by) == (False, advisor)  # on sait toujours qui l'avait proposée
+    services.rematch_all(notify=False)
+    match.refresh_from_db()
+    assert not match.is_active
+
+
+def test_only_a_pair_proposed_by_hand_can_be_withdrawn(match):
+    with pytest.raises(MatchTransitionError, match="proposée à la main"):
+        services.match_withdraw_by_hand(match=match)

@@ -2,6 +2,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.core import checks
 
 from offers import legal
 
@@ -33,17 +35,50 @@ def test_minimum_pay_percent_rejects_year_zero():
         legal.minimum_pay_percent(age=18, contract_year=0)
 
 
-def test_minimum_monthly_pay_is_a_share_of_the_dated_smic():
-    assert Decimal("1801.80") == legal.SMIC_MONTHLY_GROSS
-    assert datetime.date(2025, 1, 1) == legal.SMIC_DATE
-    assert legal.minimum_monthly_pay(age=17, contract_year=1) == Decimal("486.49")  # 27 % de 1 801,80
-    assert legal.minimum_monthly_pay(age=26, contract_year=1) == Decimal("1801.80")
+def test_minimum_monthly_pay_is_a_share_of_the_smic_in_force_on_the_start_day():
+    day = datetime.date(2026, 9, 1)
+    assert legal.smic_on(day).value == legal.Smic(Decimal("12.02"), Decimal("1823.03"))
+    assert "2025-1228" in legal.smic_on(day).source
+    assert legal.minimum_monthly_pay(age=17, contract_year=1, day=day) == Decimal("492.22")  # 27 % de 1 823,03
+    assert legal.minimum_monthly_pay(age=26, contract_year=1, day=day) == Decimal("1823.03")
+    # Un contrat commencé en 2025 : le SMIC d'alors.
+    assert legal.minimum_monthly_pay(age=26, contract_year=1, day=datetime.date(2025, 12, 31)) == Decimal("1801.80")
+
+
+def test_mayotte_has_its_own_smic():
+    day = datetime.date(2026, 9, 1)
+    assert legal.smic_on(day, legal.MAYOTTE).value == legal.Smic(Decimal("9.33"), Decimal("1415.05"))
+    assert legal.minimum_pay_table(day=day, departement="976")[3].amounts[0] == Decimal("1415.05")
+    assert legal.smic_on(day, "62").value.monthly == Decimal("1823.03")
+    # Avant la première entrée propre à Mayotte : inconnu, plutôt que le SMIC de métropole.
+    assert legal.smic_on(datetime.date(2025, 6, 1), legal.MAYOTTE) is None
+    assert legal.minimum_pay_table(day=datetime.date(2025, 6, 1), departement="976") == []
+
+
+def test_every_legal_fact_is_dated_and_sourced():
+    for fact in legal.FACTS:
+        assert fact.since and fact.source, fact
 
 
 def test_pay_table_has_four_age_bands_and_three_years():
-    table = legal.minimum_pay_table()
+    table = legal.minimum_pay_table(day=datetime.date(2026, 9, 1))
     assert [row.label for row in table] == ["Moins de 18 ans", "18 à 20 ans", "21 à 25 ans", "26 ans et plus"]
-    assert table[1].cells[2] == (67, Decimal("1207.21"))
+    assert table[1].cells[2] == (67, Decimal("1221.43"))
+
+
+def test_system_check_warns_when_the_newest_smic_is_more_than_13_months_old():
+    from offers.apps import smic_is_current
+
+    newest = legal.newest_smic().since
+    with time_machine.travel(
+        datetime.datetime.combine(legal.months_before(newest, -13), datetime.time(12)), tick=False
+    ):
+        assert smic_is_current() == []
+    later = legal.months_before(newest, -13) + datetime.timedelta(days=1)
+    with time_machine.travel(datetime.datetime.combine(later, datetime.time(12)), tick=False):
+        warnings = smic_is_current()
+    assert [warning.id for warning in warnings] == ["offers.W001"]
+    assert warnings[0].level == checks.WARNING
 
 
 ON = datetime.date(2026, 6, 1)

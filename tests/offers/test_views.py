@@ -98,7 +98,8 @@ def test_create_and_publish_on_one_screen(client, company, django_capture_on_com
     page = text(client.get(response.url))
     assert "Votre offre est en ligne" in page
     assert "Ce que dit la loi" in page
-    assert "27 %" in page and "1801,80" in page
+    assert "27 %" in page and "1823,03" in page and "492,22" in page  # SMIC du 1er janvier 2026
+    assert "2025-1228" in page
     assert "Boulangerie et pâtisserie" in page  # travail tôt + boulanger + mineur·es acceptés
 
 
@@ -352,3 +353,15 @@ def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, compa
     bodies = list(OutboxEmail.objects.filter(to=company.members.get().email).values_list("subject", "body"))
     assert len(bodies) == 2  # nouvelle paire, puis intérêt de la ou du jeune
     assert not any(word in str(bodies) for word in ("Camille", "Martin", "16 ans", "camille@example.org"))
+
+
+def test_offer_in_mayotte_shows_the_smic_of_mayotte(client, company):
+    from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
+
+    mamoudzou = CommuneFactory(
+        code="97611", departement=DepartementFactory(code="976", region=RegionFactory(code="06")), lat=-12.78, lng=45.23
+    )
+    offer = OfferFactory(company=company, commune=mamoudzou)
+    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    assert "1415,05" in page and "9,33" in page
+    assert "1823,03" not in page
