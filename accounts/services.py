@@ -33,6 +33,7 @@ def magic_link_send(*, user: User, next_url: str = "") -> str:
         to=user.email,
         template="accounts/emails/magic_link",
         context={"user": user, "path": f"/connexion/lien/{token}", "minutes": 15},
+        requested=True,
     )
     return token
 

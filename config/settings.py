@@ -168,8 +168,10 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "port": int(env("EMAIL_PORT", "25")),
         "username": env("EMAIL_HOST_USER", ""),
         "password": env("EMAIL_HOST_PASSWORD", ""),
+        # STARTTLS ; le certificat du serveur est vérifié (autorités du système, ou SSL_CERT_FILE).
         "use_tls": env_bool("EMAIL_USE_TLS", False),
-        "timeout": 20,
+        # Un serveur qui ne répond plus bloque le worker au plus ce temps ; l'e-mail est réessayé.
+        "timeout": float(env("EMAIL_TIMEOUT", "20")),
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "C'est ma chance <ne-pas-repondre@cestmachance.fr>")
 
@@ -193,8 +195,10 @@ LOGGING = {
 
 # Tâches périodiques du worker : chemin de la tâche -> période en secondes.
 PERIODIC_TASKS = {
-    "notifications.tasks.sweep_outbox": 60,
+    "notifications.tasks.sweep_outbox": int(env("OUTBOX_SWEEP_SECONDS", "60")),
 }
+# Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
+OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
 
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True

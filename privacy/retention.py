@@ -155,4 +155,5 @@ FIELD_REVIEW = {
     "backoffice.AdvisorProfile": ROW_DELETED,
     "accounts.MagicLink": ROW_DELETED,
     "notifications.OutboxEmail": ROW_DELETED,  # les e-mails adressés à la personne
+    "notifications.UndeliverableAddress": ROW_DELETED,  # son adresse, si son serveur l'a refusée
 }
