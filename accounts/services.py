@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import MagicLink, User
-from notifications.services import email_enqueue
+from notifications.services import address_confirm, email_enqueue
 
 MAGIC_LINK_VALIDITY = datetime.timedelta(minutes=15)
 
@@ -59,3 +59,8 @@ def magic_link_consume(*, token: str) -> MagicLink:
         raise MagicLinkError("utilise")
     User.objects.filter(pk=link.user_id).update(last_activity_at=now)
     return link
+
+
+def email_address_confirm(*, user: User) -> bool:
+    """La personne dit que son adresse fonctionne à nouveau : nos e-mails repartent vers elle."""
+    return address_confirm(email=user.email)
