@@ -128,11 +128,16 @@ CACHES = {
         {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            # Redis arrêté : le cache répond « absent » au lieu d'une erreur 500 (délai d'une demi-seconde au
+            # plus), et les limites de débit, qui comptent dans ce cache, laissent passer (core.ratelimit).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
         if env("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 TASKS = {
     "default": {
