@@ -210,6 +210,11 @@ LOGGING = {
 PERIODIC_TASKS = {
     "notifications.tasks.sweep_outbox": int(env("OUTBOX_SWEEP_SECONDS", "60")),
 }
+# Un worker sans signe de vie depuis ce temps est mort : ses tâches en cours sont remises en file.
+WORKER_DEAD_SECONDS = int(env("WORKER_DEAD_SECONDS", "60"))
+# Un envoi d'e-mail réclamé depuis ce temps a été interrompu (worker tué) : il est repris. Plus long que le
+# délai SMTP (EMAIL_TIMEOUT), pour ne jamais reprendre un envoi encore en cours.
+OUTBOX_STALE_CLAIM_SECONDS = int(env("OUTBOX_STALE_CLAIM_SECONDS", "600"))
 # Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
 OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
 

@@ -19,8 +19,6 @@ from notifications.models import OutboxEmail, UndeliverableAddress
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-# Un envoi réclamé depuis plus longtemps a été interrompu (worker arrêté) : il est repris.
-STALE_CLAIM = datetime.timedelta(minutes=10)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -122,7 +120,8 @@ def outbox_send(email_id: int) -> bool:
 def outbox_sweep(*, limit: int = 500) -> int:
     """Reprend les envois interrompus et envoie ce qui est dû ; renvoie le nombre d'e-mails partis."""
     now = timezone.now()
-    OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+    stale_claim = datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
+    OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stale_claim).update(
         status=OutboxStatus.PENDING
     )
     due = OutboxEmail.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
