@@ -12,11 +12,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
 BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run test lint migrations-check test-sqlite test-postgres bench clean
+.PHONY: help run test lint migrations-check test-sqlite test-postgres bench drill drill-short clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
 	@echo "make test  : lint, migrations à jour et tests sur PostgreSQL et SQLite"
+	@echo "make drill : exercice de pannes (durées réelles) ; make drill-short : version courte de la CI"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est nécessaire (python3.13 ou python3.12 introuvable)."; exit 1; }
@@ -65,6 +66,14 @@ test: lint migrations-check test-postgres test-sqlite
 bench: $(VENV)/.dev-deps
 	mkdir -p var
 	DATABASE_URL=$${BENCH_DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3} $(BIN)/python benchmarks/matching.py $(BENCH_ARGS)
+
+# Exercice de pannes (scripts/drill.py) : ses propres PostgreSQL, Redis, SMTP, gunicorn et workers, sous
+# charge, pendant qu'on tue, redémarre et refuse ; affiche les chiffres et échoue si quelque chose est perdu.
+drill: $(VENV)/.dev-deps
+	$(BIN)/python scripts/drill.py $(DRILL_ARGS)
+
+drill-short: $(VENV)/.dev-deps
+	$(BIN)/python scripts/drill.py --short $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* test.sqlite3

@@ -214,15 +214,16 @@ class LoadUser:
 
         with self.ledger.lock:
             self.ledger.requests += 1
+        started = time.time()  # les échecs sont datés du début de la requête
         try:
             response = self.client.request(method, self.url(path), **kwargs)
         except httpx.HTTPError as error:
             with self.ledger.lock:
-                self.ledger.connection_errors.append((time.time(), type(error).__name__))
+                self.ledger.connection_errors.append((started, type(error).__name__))
             return None
         if response.status_code >= 500:
             with self.ledger.lock:
-                self.ledger.server_errors.append((time.time(), response.status_code, path))
+                self.ledger.server_errors.append((started, response.status_code, path))
             return None
         return response
 
@@ -529,9 +530,31 @@ class Drill:
         started = time.time()
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
-        wait_port(web.port)
+        self.wait_healthy(web)  # le port du maître accepte toujours : on attend une vraie réponse
         self.windows["web_kill"] = (started, time.time())
         log(f"Processus web tué (SIGKILL, {len(workers)} processus) pendant la charge ; gunicorn le relance")
+
+    def wait_healthy(self, web, timeout: float = 120) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{web.port}/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{web.name} ne répond plus")
+
+    def wait_ready(self):
+        """Le service est prêt : les deux web répondent et un premier e-mail est parti (workers démarrés)."""
+        for web in self.webs:
+            self.wait_healthy(web)
+        deadline = time.monotonic() + 300
+        while not self.smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        log("Service prêt : les web répondent, les workers envoient")
 
     def run_faults(self, stop_load: threading.Event):
         rng = random.Random(os.environ.get("DRILL_SEED", "1"))
@@ -625,6 +648,8 @@ class Drill:
             problems.append(f"{duplicates} e-mail(s) reçu(s) deux fois")
         if missing:
             problems.append(f"{len(missing)} e-mail(s) jamais arrivé(s)")
+        if not self.smtp.refusals.get(451):
+            problems.append("le refus 4xx n'a visé aucun envoi : la panne SMTP n'a rien exercé")
         if not UndeliverableAddress.objects.filter(email=self.bounce_address).exists():
             problems.append("l'adresse refusée (550) n'est pas notée")
         refused = [s for _, to, s in emails if to == self.bounce_address]
@@ -714,6 +739,7 @@ def main() -> int:
         drill.start_services()
         drill.seed()
         drill.start_app()
+        drill.wait_ready()
         stop_load = threading.Event()
         loaders = [
             threading.Thread(target=load, args=([w.port for w in drill.webs], drill.ledger, stop_load, drill.world, n))
