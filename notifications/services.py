@@ -5,10 +5,11 @@ import functools
 import hashlib
 import logging
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -113,8 +114,29 @@ def outbox_send(email_id: int) -> bool:
         )
         logger.warning("Envoi de l'e-mail %s échoué (essai %s) : %s", email_id, email.attempts, error)
         return False
-    OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+    _mark_sent(email_id)
     return True
+
+
+MARK_SENT_RETRY_SECONDS = 60
+
+
+def _mark_sent(email_id: int) -> None:
+    """Note l'e-mail comme parti. Le serveur SMTP l'a accepté : si la base redémarre à cet instant, on
+    réessaie (une minute au plus) plutôt que de le laisser « en cours », ce qui le ferait repartir."""
+    deadline = time.monotonic() + MARK_SENT_RETRY_SECONDS
+    while True:
+        try:
+            OutboxEmail.objects.filter(pk=email_id).update(
+                status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            logger.warning("Base indisponible pour noter l'e-mail %s envoyé : nouvel essai", email_id)
+            connection.close()
+            time.sleep(1)
 
 
 def outbox_sweep(*, limit: int = 500) -> int:

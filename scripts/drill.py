@@ -26,6 +26,7 @@ quelques millisecondes avant de le tuer ; il affiche combien de fois.
 """
 
 import argparse
+import datetime
 import os
 import random
 import re
@@ -473,16 +474,19 @@ class Drill:
     def kill_a_worker(self, rng):
         """SIGKILL à un moment tiré au hasard, hors de la fenêtre « accepté par SMTP, pas encore noté »."""
         from django.db import close_old_connections
+        from django.utils import timezone
 
         from notifications.models import OutboxEmail
         from notifications.services import message_id
 
         worker = rng.choice(self.workers)
         deferred = 0
-        while True:
+        while deferred < 100:  # au-delà, on tue quand même (compté : un doublon possible)
             worker.process.send_signal(signal.SIGSTOP)
             try:
-                in_flight = list(OutboxEmail.objects.filter(status="envoi").values_list("key", flat=True))
+                recent = timezone.now() - datetime.timedelta(seconds=10)  # pas un envoi resté « en cours »
+                claimed = OutboxEmail.objects.filter(status="envoi", claimed_at__gte=recent)
+                in_flight = list(claimed.values_list("key", flat=True))
             except Exception:  # base en redémarrage : on ne sait pas, on laisse avancer
                 close_old_connections()
                 in_flight = None
@@ -491,6 +495,8 @@ class Drill:
             deferred += 1
             worker.process.send_signal(signal.SIGCONT)
             time.sleep(0.005)
+        else:
+            self.figures["kills_in_window"] = self.figures.get("kills_in_window", 0) + 1
         with self.supervision:
             worker.process.send_signal(signal.SIGKILL)
             worker.process.wait()

@@ -6,7 +6,8 @@ certificat. On règle à chaud ce qu'il fait :
 - `refuse_all = (451, "…")` : refuse tout message (code 4xx ou 5xx) à la commande RCPT ;
 - `refuse[adresse] = (550, "…")` : refuse un seul destinataire ;
 - `hang = secondes` : ne répond pas à la fin du DATA (le client abandonne sur délai) ;
-- `drop = True` : coupe la connexion à la fin du DATA, avant d'accepter le message.
+- `drop = True` : coupe la connexion à la fin du DATA, avant d'accepter le message ;
+- `on_accept = fonction` : appelée pour chaque message accepté, avant la réponse 250.
 
 Les messages acceptés sont gardés dans `messages` ; `message_ids()` donne leurs Message-ID.
 """
@@ -67,6 +68,8 @@ class Handler:
         )
         with self.server.lock:
             self.server.messages.append(received)
+        if self.server.on_accept is not None:
+            self.server.on_accept(received)
         return "250 Message accepté"
 
 
@@ -86,6 +89,7 @@ class SmtpServer:
         self.refuse_all: tuple[int, str] | None = None
         self.hang = 0.0
         self.drop = False
+        self.on_accept = None  # appelé pour chaque message accepté, juste avant de répondre 250
         self.lock = threading.Lock()
         self._controller = _Controller(
             Handler(self),

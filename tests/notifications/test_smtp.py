@@ -2,7 +2,10 @@
 
 import datetime
 
+import psycopg
 import pytest
+from django.conf import settings as django_settings
+from django.db import connection
 from django.utils import timezone
 
 from notifications import services
@@ -158,3 +161,32 @@ def test_every_email_reaches_the_server_exactly_once_through_failures(smtp_serve
     assert sorted(ids) == sorted(services.message_id(email.key) for email in emails)
     assert len(ids) == len(set(ids))
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL seulement"
+)
+def test_database_restart_right_after_acceptance_does_not_send_twice(smtp_server):
+    """La base coupe la connexion du worker entre le 250 du serveur SMTP et l'écriture « envoyé » : l'outbox
+    se reconnecte et le note, au lieu de laisser l'e-mail « en cours » (il repartirait une seconde fois)."""
+    email = outbox_email()
+    connection.ensure_connection()
+    backend_pid = connection.connection.info.backend_pid
+    db = connection.settings_dict
+
+    def terminate_worker_connection(_received):
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
+            password=db["PASSWORD"] or None, autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+
+    smtp_server.on_accept = terminate_worker_connection
+    assert services.outbox_send(email.pk) is True
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT
+    smtp_server.on_accept = None
+    OutboxEmail.objects.update(claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    assert services.outbox_sweep() == 0
+    assert smtp_server.message_ids() == [services.message_id("alerte-1")]
