@@ -721,13 +721,16 @@ class Drill:
         return problems
 
     def stop_everything(self):
+        """Éteint tout ce que l'exercice a lancé, même si une étape échoue."""
         self.stopping.set()
-        for service in self.webs + self.workers:
-            service.stop()
-        self.redis.stop()
+        steps = [service.stop for service in self.webs + self.workers] + [self.redis.stop, self.postgres.stop]
         if self.smtp:
-            self.smtp.stop()
-        self.postgres.stop()
+            steps.append(self.smtp.stop)
+        for step in steps:
+            try:
+                step()
+            except Exception as error:  # on continue : le reste doit s'arrêter aussi
+                log(f"Arrêt incomplet : {type(error).__name__}")
 
 
 def main() -> int:
