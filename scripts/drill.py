@@ -62,7 +62,7 @@ class Plan:
 
     @classmethod
     def short(cls):
-        return cls(redis_down=8, smtp_4xx=15, load_seconds=75, drain_timeout=180)
+        return cls(redis_down=8, smtp_4xx=15, load_seconds=75, drain_timeout=420)
 
 
 def free_port() -> int:
@@ -765,7 +765,9 @@ def main() -> int:
                 thread.join()
         log("Charge arrêtée ; attente de la fin des envois")
         drained = drill.wait_for_drain()
-        problems = drill.check() if drained else ["l'outbox ou les recalculs ne se vident pas"]
+        problems = drill.check()
+        if not drained:
+            problems.insert(0, f"l'outbox ou les recalculs ne se vident pas en {plan.drain_timeout:.0f} s")
     finally:
         drill.stop_everything()
         if not options.keep:
