@@ -224,7 +224,7 @@ class LoadUser:
             return None
         if response.status_code >= 500:
             with self.ledger.lock:
-                self.ledger.server_errors.append((started, response.status_code, path))
+                self.ledger.server_errors.append((started, time.time(), response.status_code, path))
             return None
         return response
 
@@ -525,6 +525,10 @@ class Drill:
         self.smtp.refuse_all = (451, "4.3.2 Service momentanément indisponible")
         log(f"Serveur SMTP : 451 pour tout le monde pendant {self.plan.smtp_4xx:.0f} s")
         time.sleep(self.plan.smtp_4xx)
+        # La panne doit toucher des envois : si les workers redémarraient tous, elle dure un peu plus.
+        deadline = time.monotonic() + 3 * self.plan.smtp_4xx
+        while self.smtp.refusals.get(451, 0) < 20 and time.monotonic() < deadline:
+            time.sleep(1)
         self.smtp.refuse_all = None
         self.smtp.refuse[self.bounce_address] = (550, "5.1.1 Boîte aux lettres inconnue")
         self.windows["smtp_4xx"] = (started, time.time())
@@ -697,7 +701,8 @@ class Drill:
 
         # Les 5xx : seulement pendant le redémarrage de PostgreSQL.
         pg_start, pg_end = self.windows["postgres"]
-        outside = [e for e in ledger.server_errors if not (pg_start - 1 <= e[0] <= pg_end + 5)]
+        # Une requête en cours pendant le redémarrage (début avant, fin pendant) compte dans ses secondes.
+        outside = [e for e in ledger.server_errors if not (e[0] <= pg_end + 5 and e[1] >= pg_start - 1)]
         web_start, web_end = self.windows["web_kill"]
         cut_outside = [e for e in ledger.connection_errors if not (web_start - 1 <= e[0] <= web_end + 2)]
         self.figures.update(
