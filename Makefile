@@ -12,13 +12,14 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cestmachance
 PYTEST_ARGS ?= -n auto
 BENCH_ARGS ?= --candidates 1000000 --offers 200000
 
-.PHONY: help run serve test lint migrations-check audit lock test-sqlite test-postgres bench bench-web clean
+.PHONY: help run serve test lint migrations-check audit lock test-sqlite test-postgres bench bench-web drill drill-short clean
 
 help:
 	@echo "make run   : installe, prépare la base SQLite avec des données de démonstration et démarre le service"
 	@echo "make serve : le service comme en production (gunicorn, worker, DEBUG=0) sur http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test  : lint, migrations à jour, audit des dépendances et tests sur PostgreSQL et SQLite"
 	@echo "make lock  : régénère requirements.txt et requirements-dev.txt (versions et empreintes) depuis les .in"
+	@echo "make drill : exercice de pannes (durées réelles) ; make drill-short : version courte de la CI"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.12 ou plus récent est nécessaire (python3.13 ou python3.12 introuvable)."; exit 1; }
@@ -118,6 +119,14 @@ BENCH_WEB_ARGS ?= --candidates 100000
 bench-web: $(VENV)/.dev-deps
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || { echo "wrk et nginx sont nécessaires : apt-get install -y wrk nginx"; exit 1; }
 	$(BIN)/python benchmarks/web.py $(BENCH_WEB_ARGS)
+
+# Exercice de pannes (scripts/drill.py) : ses propres PostgreSQL, Redis, SMTP, gunicorn et workers, sous
+# charge, pendant qu'on tue, redémarre et refuse ; affiche les chiffres et échoue si quelque chose est perdu.
+drill: $(VENV)/.dev-deps
+	$(BIN)/python scripts/drill.py $(DRILL_ARGS)
+
+drill-short: $(VENV)/.dev-deps
+	$(BIN)/python scripts/drill.py --short $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* test.sqlite3

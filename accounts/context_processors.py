@@ -25,4 +25,6 @@ def navigation(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "current": request.path == url})
-    return {"nav_items": items}
+    # Lu dans la session (noté à la connexion) : aucune requête de plus par page.
+    email_refused_on = request.session.get("email_refused_on") if signed_in else None
+    return {"nav_items": items, "email_refused_on": email_refused_on}

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.enums import Role
+from notifications.models import UndeliverableAddress
 
 
 class UserManager(BaseUserManager):
@@ -62,6 +63,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_employer(self):
         return self.role == Role.EMPLOYER
+
+    def email_refusal(self) -> UndeliverableAddress | None:
+        """Le refus définitif de son adresse par son serveur de messagerie, s'il y en a un."""
+        return UndeliverableAddress.objects.filter(email__iexact=self.email).first()
 
 
 class MagicLinkQuerySet(models.QuerySet):

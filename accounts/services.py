@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import MagicLink, User
-from notifications.services import email_enqueue
+from notifications.services import address_confirm, email_enqueue
 
 MAGIC_LINK_VALIDITY = datetime.timedelta(minutes=15)
 
@@ -33,6 +33,7 @@ def magic_link_send(*, user: User, next_url: str = "") -> str:
         to=user,
         template="accounts/emails/magic_link",
         context={"user": user, "path": f"/connexion/lien/{token}", "minutes": 15},
+        requested=True,
     )
     return token
 
@@ -68,3 +69,8 @@ def magic_link_consume(*, token: str) -> MagicLink:
         raise MagicLinkError("utilise")
     User.objects.filter(pk=link.user_id).update(last_activity_at=now)
     return link
+
+
+def email_address_confirm(*, user: User) -> bool:
+    """La personne dit que son adresse fonctionne à nouveau : nos e-mails repartent vers elle."""
+    return address_confirm(email=user.email)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("connexion/lien/<str:token>", views.link_open, name="link_open"),
     path("deconnexion", views.logout_view, name="logout"),
     path("mon-espace", views.account_home, name="home"),
+    path("mon-espace/adresse-e-mail-confirmee", views.email_confirm, name="email_confirm"),
 ]

@@ -1,8 +1,11 @@
 import functools
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,6 +18,10 @@ LINK_ERRORS = {
     "utilise": "Ce lien de connexion a déjà servi : chaque lien ne marche qu'une fois.",
     "expire": "Ce lien de connexion a expiré : il n'est valable que 15 minutes.",
 }
+
+
+# Date du refus de l'adresse par son serveur, notée à la connexion : le bandeau de l'espace la lit ici.
+EMAIL_REFUSED_SESSION_KEY = "email_refused_on"
 
 
 def _safe_next(request, url):
@@ -92,4 +99,23 @@ def logout_view(request):
 def account_home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    return redirect(roles.home_url(request.user))
+
+
+def note_email_refusal(sender, request, user, **kwargs):
+    """À la connexion (lien ou FranceConnect) : si son serveur refuse nos e-mails, la personne le voit."""
+    refusal = user.email_refusal()
+    if refusal is None:
+        request.session.pop(EMAIL_REFUSED_SESSION_KEY, None)
+    else:
+        request.session[EMAIL_REFUSED_SESSION_KEY] = timezone.localtime(refusal.refused_at).strftime("%d/%m/%Y")
+
+
+@require_POST
+@login_required
+def email_confirm(request):
+    services.email_address_confirm(user=request.user)
+    request.session.pop(EMAIL_REFUSED_SESSION_KEY, None)
+    you = "tu recevras" if request.user.is_candidate else "vous recevrez"
+    messages.success(request, f"C'est noté : {you} de nouveau nos e-mails.")
     return redirect(roles.home_url(request.user))

@@ -205,7 +205,7 @@ class OfferCloseForm(BaseForm):
 class ImportForm(BaseForm):
     file = forms.FileField(
         label="Fichier CSV",
-        help_text="Séparateur « ; » ou « , », encodage UTF-8. 2 Mo au plus.",
+        help_text=f"Séparateur « ; » ou « , », encodage UTF-8. {MAX_BYTES // (1024 * 1024)} Mo au plus.",
         error_messages={"required": "Choisissez un fichier.", "empty": "Le fichier est vide."},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
@@ -213,7 +213,9 @@ class ImportForm(BaseForm):
     def clean_file(self):
         file = self.cleaned_data["file"]
         if file.size > MAX_BYTES:
-            raise forms.ValidationError("Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers.")
+            raise forms.ValidationError(
+                f"Le fichier dépasse {MAX_BYTES // (1024 * 1024)} Mo : découpez-le en plusieurs fichiers."
+            )
         return file
 
 

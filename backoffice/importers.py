@@ -9,11 +9,13 @@ import datetime
 import io
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
+
 from core.enums import ContractType, DiplomaLevel
 from geo.selectors import commune_lookup
 from trades.models import Trade
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = settings.UPLOAD_MAX_BYTES  # le plus gros fichier que le site accepte (voir RequestSizeLimitMiddleware)
 MAX_ROWS = 2000
 
 # (colonne, obligatoire, explication) : la documentation affichée sur la page d'import.
@@ -85,7 +87,7 @@ def parse_offers_csv(
     `sirets_outside` : fonction qui, d'un ensemble de SIRET, rend ceux des entreprises inscrites hors du
     territoire (`scope.sirets_outside`, la même règle que le formulaire) ; None : aucune."""
     if len(raw) > MAX_BYTES:
-        return [], ["Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."]
+        return [], [f"Le fichier dépasse {MAX_BYTES // (1024 * 1024)} Mo : découpez-le en plusieurs fichiers."]
     try:
         content = _decode(raw)
     except ValueError as error:

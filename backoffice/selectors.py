@@ -3,12 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from backoffice import diagnostics, scope
 from matching.enums import OPEN_STATES, MatchState
 from matching.models import Match
+from notifications.models import UndeliverableAddress
 
 WAITING_DAYS = 7
 AWAITING_STATES = list(OPEN_STATES)
@@ -107,6 +108,20 @@ class OffersWithoutCandidate(BoardList):
         )
 
     diagnose = staticmethod(diagnostics.offers_reasons)
+
+
+class CandidatesWithRefusedEmail(BoardList):
+    """Candidat·es dont le serveur de messagerie refuse nos e-mails : l'outbox ne leur écrit plus."""
+
+    def base_queryset(self, advisor):
+        refusals = UndeliverableAddress.objects.filter(email__iexact=OuterRef("user__email"))
+        return (
+            scope.candidates_for(advisor)
+            .filter(Exists(refusals))
+            .annotate(email_refused_at=Subquery(refusals.values("refused_at")[:1]))
+            .select_related("user", "commune")
+            .prefetch_related("trades")
+        )
 
 
 class MatchList(BoardList):
@@ -210,6 +225,23 @@ BOARD_LISTS = {
             default_sort="publication",
             columns=_offer_columns(),
             personal=False,
+        ),
+        CandidatesWithRefusedEmail(
+            slug="e-mails-refuses",
+            title="Candidat·es sans e-mails",
+            description=(
+                "Leur serveur de messagerie refuse nos e-mails : ils ne reçoivent plus d'alertes. "
+                "À joindre autrement (téléphone, CFA)."
+            ),
+            kind="candidate",
+            departement_field="commune__departement",
+            family_field="trades__family",
+            default_sort="-refus",
+            columns=[
+                *_candidate_columns()[:3],
+                Column("telephone", "Téléphone", lambda c: c.user.phone),
+                Column("refus", "E-mails refusés depuis le", lambda c: _date(c.email_refused_at), "email_refused_at"),
+            ],
         ),
         _match_list(
             "en-attente",

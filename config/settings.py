@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "core.middleware.StatementTimeoutMiddleware",
     "core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,11 +131,16 @@ CACHES = {
         {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            # Redis arrêté : le cache répond « absent » au lieu d'une erreur 500 (délai d'une demi-seconde au
+            # plus), et les limites de débit, qui comptent dans ce cache, laissent passer (core.ratelimit).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
         if env("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 TASKS = {
     "default": {
@@ -154,6 +160,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Taille des requêtes (core.middleware.RequestSizeLimitMiddleware répond 413 avant de lire le corps) :
+# formulaires et API jusqu'à 1 Mo ; un fichier (import CSV du back-office) jusqu'à 2 Mo.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(2 * 1024 * 1024)))
+# Un fichier reçu reste en mémoire (jusqu'à cette taille) : aucun fichier temporaire sur le disque.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -171,8 +184,10 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "port": int(env("EMAIL_PORT", "25")),
         "username": env("EMAIL_HOST_USER", ""),
         "password": env("EMAIL_HOST_PASSWORD", ""),
+        # STARTTLS ; le certificat du serveur est vérifié (autorités du système, ou SSL_CERT_FILE).
         "use_tls": env_bool("EMAIL_USE_TLS", False),
-        "timeout": 20,
+        # Un serveur qui ne répond plus bloque le worker au plus ce temps ; l'e-mail est réessayé.
+        "timeout": float(env("EMAIL_TIMEOUT", "20")),
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "C'est ma chance <ne-pas-repondre@cestmachance.fr>")
 
@@ -196,8 +211,15 @@ LOGGING = {
 
 # Tâches périodiques du worker : chemin de la tâche -> période en secondes.
 PERIODIC_TASKS = {
-    "notifications.tasks.sweep_outbox": 60,
+    "notifications.tasks.sweep_outbox": int(env("OUTBOX_SWEEP_SECONDS", "60")),
 }
+# Un worker sans signe de vie depuis ce temps est mort : ses tâches en cours sont remises en file.
+WORKER_DEAD_SECONDS = int(env("WORKER_DEAD_SECONDS", "60"))
+# Un envoi d'e-mail réclamé depuis ce temps a été interrompu (worker tué) : il est repris. Plus long que le
+# délai SMTP (EMAIL_TIMEOUT), pour ne jamais reprendre un envoi encore en cours.
+OUTBOX_STALE_CLAIM_SECONDS = int(env("OUTBOX_STALE_CLAIM_SECONDS", "600"))
+# Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
+OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
 
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True

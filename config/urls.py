@@ -19,3 +19,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "core.views.bad_request"

@@ -1,4 +1,5 @@
-"""Intergiciels de sécurité : en-têtes HTTP, délai maximal des requêtes SQL du site web, limites de débit."""
+"""Intergiciels de sécurité : en-têtes HTTP, taille des requêtes, délai maximal des requêtes SQL du site web,
+limites de débit."""
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -70,3 +71,32 @@ class RateLimitMiddleware:
             response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(wait)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse d'emblée (413), sur l'en-tête Content-Length et sans rien lire, un corps de requête trop gros :
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` pour un formulaire ou un appel d'API, `UPLOAD_MAX_BYTES` (plus l'enveloppe
+    multipart) pour un envoi de fichier. Rien n'est écrit sur le disque ni gardé en mémoire. Les champs d'un
+    envoi multipart trop gros sont refusés par Django lui-même (`core.views.bad_request`, même réponse).
+    """
+
+    MULTIPART_OVERHEAD = 64 * 1024
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        if multipart:
+            limit = settings.UPLOAD_MAX_BYTES + self.MULTIPART_OVERHEAD
+        else:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length <= limit:
+            return self.get_response(request)
+        from core.views import request_too_big
+
+        return request_too_big(request, file=multipart)

@@ -21,6 +21,8 @@ def hit(scope: str, ident: str, *, limit: int, period: int) -> int | None:
     except ValueError:  # la clé a expiré entre add et incr
         cache.set(key, 1, timeout=period + 1)
         count = 1
+    if count is None:  # cache indisponible (Redis arrêté, erreurs ignorées) : on laisse passer
+        return None
     if count > limit:
         return max(1, int((window + 1) * period - time.time()) + 1)
     return None

@@ -51,3 +51,26 @@ def tick(now: datetime.datetime | None = None) -> list[str]:
     if enqueued:
         logger.info("Tâches périodiques mises en file : %s", ", ".join(enqueued))
     return enqueued
+
+
+def requeue_abandoned(now: datetime.datetime | None = None) -> int:
+    """Remet en file les tâches « en cours » d'un worker mort (tué pendant la tâche, machine perdue) : sans
+    signe de vie depuis `WORKER_DEAD_SECONDS`. Renvoie leur nombre.
+
+    Une tâche peut donc être rejouée : les nôtres le supportent (recalculs idempotents, envois réclamés
+    dans l'outbox)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    dead_before = now - datetime.timedelta(seconds=settings.WORKER_DEAD_SECONDS)
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=dead_before).values_list("worker_id", flat=True))
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=dead_before)
+    abandoned = [pk for pk, workers in running.values_list("pk", "worker_ids") if workers and workers[-1] not in alive]
+    if not abandoned:
+        return 0
+    requeued = DBTaskResult.objects.filter(pk__in=abandoned, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY, started_at=None
+    )
+    logger.warning("Tâches d'un worker arrêté remises en file : %s", requeued)
+    return requeued

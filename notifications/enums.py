@@ -6,3 +6,5 @@ class OutboxStatus(models.TextChoices):
     SENDING = "envoi", "Envoi en cours"
     SENT = "envoye", "Envoyé"
     FAILED = "echec", "Abandonné après trop d'essais"
+    REFUSED = "refuse", "Refusé définitivement par le serveur du destinataire"
+    SKIPPED = "ecarte", "Non envoyé : adresse refusée par son serveur"

@@ -38,6 +38,8 @@ class OutboxEmail(models.Model):
         settings.AUTH_USER_MODEL, related_name="emails_concerning", blank=True, verbose_name="personnes concernées"
     )
     redacted_at = models.DateTimeField("objet et texte effacés le", null=True, blank=True)
+    # Demandé à l'instant par la personne (lien de connexion) : envoyé même à une adresse refusée.
+    requested = models.BooleanField(default=False)
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -47,3 +49,22 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class UndeliverableAddress(models.Model):
+    """Une adresse que son serveur de messagerie a refusée définitivement (réponse SMTP 5xx).
+
+    L'outbox n'y envoie plus rien, sauf ce que la personne demande elle-même (lien de connexion), jusqu'à
+    ce qu'elle confirme son adresse ou en change.
+    """
+
+    email = models.EmailField(unique=True)
+    smtp_code = models.PositiveSmallIntegerField()
+    refused_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "adresse refusée"
+        verbose_name_plural = "adresses refusées"
+
+    def __str__(self):
+        return f"Adresse refusée {self.pk}"

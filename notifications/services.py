@@ -4,28 +4,44 @@ import datetime
 import functools
 import hashlib
 import logging
+import smtplib
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail
+from notifications.models import OutboxEmail, UndeliverableAddress
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-# Un envoi réclamé depuis plus longtemps a été interrompu (worker arrêté) : il est repris.
-STALE_CLAIM = datetime.timedelta(minutes=10)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """1 min, 2 min, 4 min… plafonné à 6 h."""
-    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 360))
+    """1 min, 2 min, 4 min… plafonné à 6 h (`OUTBOX_RETRY_SECONDS` règle le premier délai)."""
+    return datetime.timedelta(seconds=min(settings.OUTBOX_RETRY_SECONDS * 2 ** min(attempts - 1, 20), 6 * 3600))
+
+
+def smtp_refusal(exc: Exception) -> tuple[int | None, bool]:
+    """Le code SMTP d'un échec d'envoi (None sans réponse du serveur) et s'il vise le destinataire."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return max(code for code, _ in exc.recipients.values()), True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code, False
+    return None, False
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Un refus 5xx est définitif, sauf celui de notre propre adresse d'expédition (erreur de réglage, à
+    corriger chez nous : on réessaie). Les refus 4xx, délais dépassés et connexions coupées sont temporaires."""
+    code, _ = smtp_refusal(exc)
+    return code is not None and 500 <= code < 600 and not isinstance(exc, smtplib.SMTPSenderRefused)
 
 
 def message_id(key: str) -> str:
@@ -33,13 +49,17 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@cestmachance.fr>"
 
 
-def email_enqueue(*, key: str, to, template: str, context: dict, concerns: Iterable = ()) -> OutboxEmail | None:
+def email_enqueue(
+    *, key: str, to, template: str, context: dict, concerns: Iterable = (), requested: bool = False
+) -> OutboxEmail | None:
     """Écrit l'e-mail `template` (`<template>_subject.txt` et `<template>_body.txt`) dans l'outbox.
 
     `to` : le compte destinataire (ou une adresse : son compte, s'il en a un). `concerns` : les autres
     comptes dont le message porte des données (nom, e-mail, téléphone…) ; le destinataire en fait toujours
     partie. Ils servent à effacer le message quand l'un d'eux est supprimé.
     À appeler dans la transaction du changement. Renvoie None si l'événement `key` a déjà son e-mail.
+    `requested` : la personne vient de le demander (lien de connexion) ; il part même si son adresse a été
+    refusée, puisque la demande montre qu'elle s'en sert.
     """
     from django.contrib.auth import get_user_model
 
@@ -52,7 +72,7 @@ def email_enqueue(*, key: str, to, template: str, context: dict, concerns: Itera
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
     email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"to": address, "subject": subject, "body": body}
+        key=key, defaults={"to": address, "subject": subject, "body": body, "requested": requested}
     )
     if not created:
         return None
@@ -76,7 +96,12 @@ def outbox_redact(emails) -> int:
 
 
 def outbox_send(email_id: int) -> bool:
-    """Envoie un e-mail de l'outbox s'il est dû ; renvoie True s'il est parti."""
+    """Envoie un e-mail de l'outbox s'il est dû ; renvoie True s'il est parti.
+
+    Un refus 5xx du destinataire est définitif : l'e-mail est marqué refusé et l'adresse n'est plus servie
+    (`UndeliverableAddress`). Tout autre échec (4xx, délai dépassé, connexion coupée ou refusée) est
+    réessayé plus tard, avec le même Message-ID.
+    """
     now = timezone.now()
     claimed = (
         OutboxEmail.objects.due(now)
@@ -86,6 +111,9 @@ def outbox_send(email_id: int) -> bool:
     if not claimed:
         return False
     email = OutboxEmail.objects.get(pk=email_id)
+    if not email.requested and UndeliverableAddress.objects.filter(email__iexact=email.to).exists():
+        OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.SKIPPED)
+        return False
     message = EmailMessage(
         subject=email.subject,
         body=email.body,
@@ -96,23 +124,66 @@ def outbox_send(email_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:
+        code, recipient_refused = smtp_refusal(exc)
+        error = f"{type(exc).__name__} {code or ''}".strip()  # jamais la réponse du serveur : elle cite l'adresse
+        if is_permanent(exc):
+            OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.REFUSED, last_error=error)
+            if recipient_refused:
+                address_refuse(email=email.to, smtp_code=code)
+            logger.warning("E-mail %s refusé définitivement : %s", email_id, error)
+            return False
         failed = email.attempts >= MAX_ATTEMPTS
         OutboxEmail.objects.filter(pk=email_id).update(
             status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
             next_attempt_at=now + retry_delay(email.attempts),
-            last_error=f"{type(exc).__name__}"[:300],
+            last_error=error,
         )
-        logger.warning("Envoi de l'e-mail %s échoué (essai %s) : %s", email_id, email.attempts, type(exc).__name__)
+        logger.warning("Envoi de l'e-mail %s échoué (essai %s) : %s", email_id, email.attempts, error)
         return False
-    OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+    _mark_sent(email_id)
     return True
+
+
+MARK_SENT_RETRY_SECONDS = 60
+
+
+def _mark_sent(email_id: int) -> None:
+    """Note l'e-mail comme parti. Le serveur SMTP l'a accepté : si la base redémarre à cet instant, on
+    réessaie (une minute au plus) plutôt que de le laisser « en cours », ce qui le ferait repartir."""
+    deadline = time.monotonic() + MARK_SENT_RETRY_SECONDS
+    while True:
+        try:
+            OutboxEmail.objects.filter(pk=email_id).update(
+                status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+            )
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or time.monotonic() > deadline:
+                raise
+            logger.warning("Base indisponible pour noter l'e-mail %s envoyé : nouvel essai", email_id)
+            connection.close()
+            time.sleep(1)
 
 
 def outbox_sweep(*, limit: int = 500) -> int:
     """Reprend les envois interrompus et envoie ce qui est dû ; renvoie le nombre d'e-mails partis."""
     now = timezone.now()
-    OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+    stale_claim = datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
+    OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stale_claim).update(
         status=OutboxStatus.PENDING
     )
     due = OutboxEmail.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     return sum(outbox_send(pk) for pk in list(due))
+
+
+def address_refuse(*, email: str, smtp_code: int) -> UndeliverableAddress:
+    """Note qu'un serveur de messagerie refuse définitivement `email` : plus rien n'y part."""
+    address, _ = UndeliverableAddress.objects.get_or_create(email=email.lower(), defaults={"smtp_code": smtp_code})
+    return address
+
+
+@transaction.atomic
+def address_confirm(*, email: str) -> bool:
+    """La personne dit que son adresse fonctionne à nouveau : les envois reprennent. True si elle était refusée."""
+    deleted, _ = UndeliverableAddress.objects.filter(email__iexact=email).delete()
+    return bool(deleted)

@@ -188,4 +188,5 @@ FIELD_REVIEW = {
     "accounts.MagicLink": ROW_DELETED,
     # Les e-mails adressés à la personne ; ceux qui la citent (OutboxEmail.concerns) perdent objet et texte.
     "notifications.OutboxEmail": ROW_DELETED,
+    "notifications.UndeliverableAddress": ROW_DELETED,  # son adresse, si son serveur l'a refusée
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import MagicLink, User
 from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail
+from notifications.models import OutboxEmail, UndeliverableAddress
 from notifications.services import email_enqueue, outbox_redact
 from privacy import retention
 from privacy.enums import AnonymisationReason
@@ -103,9 +103,9 @@ def account_anonymise(*, user: User, reason: str = AnonymisationReason.INACTIVE)
     """Efface les données personnelles du compte et garde, anonymes, celles des statistiques.
 
     Effacés : nom, prénom, téléphone, e-mail (remplacé), présentation, CFA, exception d'âge, jour et mois
-    de naissance, identité FranceConnect, liens de connexion, e-mails envoyés à l'adresse, index de mise en
-    relation, objet et texte des e-mails envoyés à d'autres qui la citent. Le compte ne peut plus servir ;
-    le profil ne cherche plus (sauf « contrat trouvé », gardé).
+    de naissance, identité FranceConnect, liens de connexion, e-mails envoyés à l'adresse et son refus
+    éventuel par son serveur, index de mise en relation, objet et texte des e-mails envoyés à d'autres qui
+    la citent. Le compte ne peut plus servir ; le profil ne cherche plus (sauf « contrat trouvé », gardé).
     Gardés : profil (année de naissance, commune, métiers, niveau, situation), mises en relation et leurs
     états (désactivées), entreprises et offres.
     """
@@ -117,6 +117,7 @@ def account_anonymise(*, user: User, reason: str = AnonymisationReason.INACTIVE)
     OutboxEmail.objects.filter(to__iexact=old_email).delete()
     outbox_redact(OutboxEmail.objects.concerning(user))  # e-mails envoyés à d'autres qui la citent
     _leave_companies(user)
+    UndeliverableAddress.objects.filter(email__iexact=old_email).delete()
     _delete_linked_rows(user)
     _anonymise_candidate_profile(user)
     _blank(user, retention.USER_BLANKED_FIELDS)
@@ -165,6 +166,7 @@ def unfinished_signup_purge(*, user: User) -> None:
     """Supprime une inscription jamais terminée (aucune statistique n'en a besoin)."""
     OutboxEmail.objects.filter(to__iexact=user.email).delete()
     outbox_redact(OutboxEmail.objects.concerning(user))
+    UndeliverableAddress.objects.filter(email__iexact=user.email).delete()
     role = user.role
     user.delete()
     AnonymisationRecord.objects.create(reason=AnonymisationReason.UNFINISHED_SIGNUP, role=role)

@@ -41,9 +41,7 @@ def verdict(report: dict | None) -> tuple[int, list[str]]:
 def main() -> int:
     command = [sys.executable, "-m", "pip_audit", "--disable-pip", "--progress-spinner", "off", "-f", "json"]
     try:
-        result = subprocess.run(  # noqa: S603 (commande fixe)
-            [*command, "-r", str(LOCKED)], capture_output=True, text=True, timeout=600, check=False
-        )
+        result = subprocess.run([*command, "-r", str(LOCKED)], capture_output=True, text=True, timeout=600, check=False)
         report = json.loads(result.stdout)
     except (subprocess.TimeoutExpired, ValueError):
         report = None

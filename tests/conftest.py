@@ -24,3 +24,33 @@ def _companies_directory_unreachable(monkeypatch):
         raise httpx.ConnectError("annuaire injoignable dans les tests", request=request)
 
     monkeypatch.setattr("employers.companies_api.default_transport", lambda: httpx.MockTransport(unreachable))
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Un vrai serveur SMTP local ; l'outbox lui parle (backend SMTP de Django, délai de 2 s)."""
+    from tests.smtpserver import SmtpServer
+
+    server = SmtpServer().start()
+    backend = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": backend, "OPTIONS": server.mailer_options(timeout=2)}}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server_tls(settings, tmp_path, monkeypatch):
+    """Le même serveur, qui exige STARTTLS avec un certificat auto-signé auquel le client fait confiance."""
+    from tests.smtpserver import SmtpServer, self_signed_certificate, server_tls_context
+
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # lu par ssl.create_default_context() du client
+    server = SmtpServer(tls_context=server_tls_context(cert, key)).start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": server.mailer_options(timeout=2, use_tls=True),
+        }
+    }
+    yield server
+    server.stop()

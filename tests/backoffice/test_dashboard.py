@@ -38,7 +38,7 @@ def test_dashboard_counts_each_list(advisor_client, arras):
     assert response.status_code == 200
     page = text(response)
     assert "Territoire : Pas-de-Calais (62)" in page
-    assert [b["count"] for b in response.context["boards"]] == [1, 0, 1, 1, 1]
+    assert [b["count"] for b in response.context["boards"]] == [1, 0, 0, 1, 1, 1]
 
 
 def test_candidates_without_match_explain_why(advisor_client, arras):

@@ -141,3 +141,18 @@ def test_the_territory_is_checked_again_at_confirmation(advisor_client, setup):
     response = advisor_client.post("/conseiller/import/confirmer", follow=True)
     assert "hors de votre territoire" in text(response)
     assert not Offer.objects.exists()
+
+
+def test_a_file_just_over_the_limit_is_refused_by_the_form(advisor_client, setup):
+    response = _upload(advisor_client, HEADER + "x" * (2 * 1024 * 1024))
+    assert response.status_code == 200
+    assert "Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers." in text(response)
+    assert "2 Mo au plus" in text(response)  # l'aide du champ le dit avant l'envoi
+    assert not Company.objects.exists()
+
+
+def test_a_much_bigger_file_is_refused_before_being_read(advisor_client, setup):
+    response = _upload(advisor_client, HEADER + "x" * (3 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "Le fichier envoyé est trop volumineux : 2 Mo au plus. Rien n'a été enregistré." in text(response)
+    assert "backoffice_import_rows" not in advisor_client.session

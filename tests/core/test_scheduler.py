@@ -20,3 +20,32 @@ def test_a_due_task_is_enqueued_once_per_period(periodic):
     assert scheduler.tick(now + datetime.timedelta(seconds=30)) == []
     assert scheduler.tick(now + datetime.timedelta(seconds=61)) == ["notifications.tasks.sweep_outbox"]
     assert ScheduledRun.objects.get().last_enqueued_at == now + datetime.timedelta(seconds=61)
+
+
+def test_tasks_of_a_dead_worker_are_put_back_in_the_queue(settings):
+    """Un worker tué au milieu d'une tâche la laisse « en cours » : elle est remise en file, pas perdue."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from core.models import WorkerHeartbeat
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    now = timezone.now()
+    long_ago = now - datetime.timedelta(seconds=settings.WORKER_DEAD_SECONDS + 5)
+    WorkerHeartbeat.objects.create(worker_id="mort", seen_at=long_ago)
+    WorkerHeartbeat.objects.create(worker_id="vivant", seen_at=now)
+    from notifications.tasks import sweep_outbox
+
+    dead = DBTaskResult.objects.get(pk=sweep_outbox.enqueue().id)
+    alive = DBTaskResult.objects.get(pk=sweep_outbox.enqueue().id)
+    DBTaskResult.objects.filter(pk=dead.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=["mort"]
+    )
+    DBTaskResult.objects.filter(pk=alive.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=["vivant"]
+    )
+
+    assert scheduler.requeue_abandoned(now) == 1
+    assert DBTaskResult.objects.get(pk=dead.pk).status == TaskResultStatus.READY
+    assert DBTaskResult.objects.get(pk=alive.pk).status == TaskResultStatus.RUNNING
+    assert scheduler.requeue_abandoned(now) == 0

@@ -73,8 +73,8 @@ def test_gives_up_after_max_attempts(settings):
     assert email.status == OutboxStatus.FAILED
 
 
-def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker():
-    claimed_long_ago = timezone.now() - services.STALE_CLAIM - datetime.timedelta(minutes=1)
+def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker(settings):
+    claimed_long_ago = timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS + 60)
     OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b", status=OutboxStatus.SENDING,
                                claimed_at=claimed_long_ago, next_attempt_at=claimed_long_ago)  # fmt: skip
     OutboxEmail.objects.create(key="recent", to="b@example.org", subject="s", body="b", status=OutboxStatus.SENDING,

@@ -28,7 +28,12 @@ def test_every_field_of_personal_models_is_reviewed(label):
 
 def test_deleted_rows_are_really_deleted_by_the_services():
     deleted_by_service = {label for label, _ in retention.USER_LINKED_ROWS_DELETED}
-    handled_elsewhere = {"matching.CandidateTradeIndex", "accounts.MagicLink", "notifications.OutboxEmail"}
+    handled_elsewhere = {
+        "matching.CandidateTradeIndex",
+        "accounts.MagicLink",
+        "notifications.OutboxEmail",
+        "notifications.UndeliverableAddress",
+    }
     deleted = {label for label, review in retention.FIELD_REVIEW.items() if review == retention.ROW_DELETED}
     assert deleted == deleted_by_service | handled_elsewhere
 

@@ -7,8 +7,8 @@ from accounts.models import MagicLink, User
 from accounts.services import magic_link_send
 from matching.enums import MatchState
 from matching.models import Match
-from notifications.models import OutboxEmail
-from notifications.services import email_enqueue
+from notifications.models import OutboxEmail, UndeliverableAddress
+from notifications.services import address_refuse, email_enqueue
 from offers.enums import OfferStatus
 from privacy import retention, services
 from privacy.enums import AnonymisationReason
@@ -42,6 +42,8 @@ def test_anonymise_erases_personal_data_and_keeps_statistics():
     magic_link_send(user=user)
     email_enqueue(key="other", to="LEA@example.org", template="accounts/emails/magic_link", context={"path": "/"})
     email_enqueue(key="someone", to="tom@example.org", template="accounts/emails/magic_link", context={"path": "/"})
+    address_refuse(email="lea@example.org", smtp_code=550)
+    address_refuse(email="tom@example.org", smtp_code=550)
 
     services.account_anonymise(user=user)
 
@@ -57,6 +59,7 @@ def test_anonymise_erases_personal_data_and_keeps_statistics():
     assert match.state == MatchState.CONTRACT_SIGNED
     assert not MagicLink.objects.filter(user=user).exists()
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == ["tom@example.org"]
+    assert list(UndeliverableAddress.objects.values_list("email", flat=True)) == ["tom@example.org"]
     record = AnonymisationRecord.objects.get()
     assert (record.reason, record.role) == (AnonymisationReason.INACTIVE, "candidat")
 

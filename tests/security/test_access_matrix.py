@@ -58,6 +58,7 @@ EXPECTED = {
     "accounts:link_consume": EVERYONE,  # POST sans jeton : page d'erreur 400 pour tous
     "accounts:logout": EVERYONE,
     "accounts:home": SIGNED_IN,
+    "accounts:email_confirm": SIGNED_IN,  # « mon adresse fonctionne » : reprend les envois
     "privacy:personal_data": EVERYONE,
     "privacy:legal_notice": EVERYONE,
     "privacy:accessibility": EVERYONE,

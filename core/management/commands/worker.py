@@ -30,6 +30,7 @@ class SchedulingWorker(Worker):
                 close_old_connections()
                 scheduler.beat(self.worker_id)
                 scheduler.tick()
+                scheduler.requeue_abandoned()
             except Exception:  # le worker continue : l'échéance sera reprise au prochain tour
                 scheduler.logger.exception("Échec du planificateur")
             finally:

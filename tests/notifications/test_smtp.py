@@ -1,0 +1,192 @@
+"""L'outbox face à un vrai serveur SMTP : accepté, STARTTLS, refus 4xx et 5xx, serveur muet, connexion coupée."""
+
+import datetime
+
+import psycopg
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from notifications import services
+from notifications.enums import OutboxStatus
+from notifications.models import OutboxEmail, UndeliverableAddress
+
+pytestmark = pytest.mark.django_db
+
+
+def outbox_email(key="alerte-1", to="lea@example.org", **fields):
+    return OutboxEmail.objects.create(key=key, to=to, subject="Une offre pour toi", body="Bonjour Léa", **fields)
+
+
+def make_due():
+    OutboxEmail.objects.update(next_attempt_at=timezone.now())
+
+
+def test_email_goes_through_smtp_with_its_message_id(smtp_server):
+    email = outbox_email()
+    assert services.outbox_send(email.pk) is True
+    [received] = smtp_server.messages
+    assert received.recipients == ("lea@example.org",)
+    assert received.message_id == services.message_id("alerte-1")
+    assert received.subject == "Une offre pour toi"
+    assert received.tls is False
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT
+
+
+def test_starttls_with_a_verified_certificate(smtp_server_tls):
+    email = outbox_email()
+    assert services.outbox_send(email.pk) is True
+    [received] = smtp_server_tls.messages
+    assert received.tls is True
+
+
+def test_untrusted_certificate_is_not_accepted_and_retried(smtp_server_tls, monkeypatch):
+    monkeypatch.delenv("SSL_CERT_FILE")
+    email = outbox_email()
+    assert services.outbox_send(email.pk) is False
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.PENDING
+    assert email.last_error == "SSLCertVerificationError"
+    assert smtp_server_tls.messages == []
+
+
+def test_temporary_refusal_is_retried_later_with_backoff(smtp_server):
+    smtp_server.refuse_all = (451, "4.3.0 Réessayez plus tard")
+    email = outbox_email()
+    assert services.outbox_send(email.pk) is False
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (OutboxStatus.PENDING, 1, "SMTPRecipientsRefused 451")
+    assert email.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+
+    make_due()
+    assert services.outbox_sweep() == 0  # toujours refusé : le délai double
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert email.next_attempt_at > timezone.now() + datetime.timedelta(seconds=110)
+    assert not UndeliverableAddress.objects.exists()
+
+    smtp_server.reset()
+    make_due()
+    assert services.outbox_sweep() == 1
+    assert smtp_server.message_ids() == [services.message_id("alerte-1")]
+    assert smtp_server.refusals == {451: 2}
+
+
+def test_permanent_refusal_stops_at_once_and_marks_the_address(smtp_server):
+    smtp_server.refuse["lea@example.org"] = (550, "5.1.1 Boîte inconnue")
+    refused = outbox_email()
+    other = outbox_email(key="alerte-2", to="sam@example.org")
+    assert services.outbox_send(refused.pk) is False
+    assert services.outbox_send(other.pk) is True
+    refused.refresh_from_db()
+    assert (refused.status, refused.attempts, refused.last_error) == (
+        OutboxStatus.REFUSED,
+        1,
+        "SMTPRecipientsRefused 550",
+    )
+    address = UndeliverableAddress.objects.get()
+    assert (address.email, address.smtp_code) == ("lea@example.org", 550)
+
+    make_due()
+    assert services.outbox_sweep() == 0  # jamais réessayé
+    assert smtp_server.refusals == {550: 1}
+
+
+def test_no_more_mail_to_a_refused_address_except_what_the_person_asks_for(smtp_server):
+    services.address_refuse(email="Lea@Example.org", smtp_code=550)
+    alert = outbox_email(to="lea@example.org")
+    login_link = outbox_email(key="magic-link:1", to="lea@example.org", requested=True)
+    assert services.outbox_send(alert.pk) is False
+    assert services.outbox_send(login_link.pk) is True
+    alert.refresh_from_db()
+    assert alert.status == OutboxStatus.SKIPPED
+    assert smtp_server.message_ids() == [services.message_id("magic-link:1")]
+
+    assert services.address_confirm(email="lea@example.org") is True
+    later = outbox_email(key="alerte-3", to="lea@example.org")
+    assert services.outbox_send(later.pk) is True
+
+
+def test_silent_server_times_out_and_the_email_is_retried(smtp_server, settings):
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.5
+    smtp_server.hang = 5
+    email = outbox_email()
+    started = timezone.now()
+    assert services.outbox_send(email.pk) is False
+    assert timezone.now() - started < datetime.timedelta(seconds=3)
+    email.refresh_from_db()
+    # smtplib signale le délai dépassé comme une connexion perdue (« Connection unexpectedly closed: timed out »).
+    assert (email.status, email.last_error) == (OutboxStatus.PENDING, "SMTPServerDisconnected")
+
+    smtp_server.hang = 0
+    make_due()
+    assert services.outbox_sweep() == 1
+    assert smtp_server.message_ids() == [services.message_id("alerte-1")]
+
+
+def test_dropped_connection_is_retried(smtp_server):
+    smtp_server.drop = True
+    email = outbox_email()
+    assert services.outbox_send(email.pk) is False
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (OutboxStatus.PENDING, "SMTPServerDisconnected")
+
+    smtp_server.drop = False
+    make_due()
+    assert services.outbox_sweep() == 1
+    assert services.outbox_sweep() == 0
+
+
+def test_every_email_reaches_the_server_exactly_once_through_failures(smtp_server, settings):
+    """Refus temporaires, serveur muet, connexion coupée : à la fin, chaque Message-ID une seule fois."""
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(6)]
+    faults = [
+        lambda: setattr(smtp_server, "refuse_all", (421, "4.7.0 Trop de connexions")),
+        lambda: setattr(smtp_server, "drop", True),
+        lambda: setattr(smtp_server, "hang", 5),
+    ]
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 0.5
+    for fault in faults:
+        smtp_server.reset()
+        fault()
+        make_due()
+        services.outbox_sweep()
+    smtp_server.reset()
+    for _ in range(2):
+        make_due()
+        services.outbox_sweep()
+    ids = smtp_server.message_ids()
+    assert sorted(ids) == sorted(services.message_id(email.key) for email in emails)
+    assert len(ids) == len(set(ids))
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL seulement"
+)
+def test_database_restart_right_after_acceptance_does_not_send_twice(smtp_server):
+    """La base coupe la connexion du worker entre le 250 du serveur SMTP et l'écriture « envoyé » : l'outbox
+    se reconnecte et le note, au lieu de laisser l'e-mail « en cours » (il repartirait une seconde fois)."""
+    email = outbox_email()
+    connection.ensure_connection()
+    backend_pid = connection.connection.info.backend_pid
+    db = connection.settings_dict
+
+    def terminate_worker_connection(_received):
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
+            password=db["PASSWORD"] or None, autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+
+    smtp_server.on_accept = terminate_worker_connection
+    assert services.outbox_send(email.pk) is True
+    email.refresh_from_db()
+    assert email.status == OutboxStatus.SENT
+    smtp_server.on_accept = None
+    OutboxEmail.objects.update(claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    assert services.outbox_sweep() == 0
+    assert smtp_server.message_ids() == [services.message_id("alerte-1")]
