@@ -5,7 +5,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from candidates.forms import (
     where_what_initial,
 )
 from candidates.models import CandidateProfile
+from employers.models import Membership
 from matching.enums import MatchState
 from matching.models import Match
 
@@ -170,9 +170,14 @@ def _employer_contacts(matches) -> dict[int, User]:
     if not company_ids:
         return {}
     contacts: dict[int, User] = {}
-    members = User.objects.filter(companies__in=company_ids).annotate(contact_company_id=F("companies"))
-    for member in members.order_by("pk"):
-        contacts.setdefault(member.contact_company_id, member)
+    memberships = (
+        Membership.objects.approved()
+        .filter(company_id__in=company_ids, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    for membership in memberships:
+        contacts.setdefault(membership.company_id, membership.user)
     return contacts
 
 

@@ -103,6 +103,7 @@ FIELD_REVIEW = {
             "has_training_place",
             "has_vehicle",
             "is_complete",
+            "job_seeker",  # situation, comme le CFA trouvé : gardée anonyme pour les statistiques
             "level",
             "notification_frequency",
             "radius_km",

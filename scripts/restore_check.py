@@ -64,8 +64,10 @@ def check_login() -> list[str]:
     if user is None:
         return ["aucun compte actif à connecter"]
     client = Client()
-    path = f"/connexion/lien/{magic_link_send(user=user)}"
-    response = client.post(path)
+    token = magic_link_send(user=user)
+    if client.get(f"/connexion/lien/{token}").status_code != 200:  # la page du lien, qui ne consomme rien
+        return ["la page du lien de connexion ne s'ouvre pas"]
+    response = client.post("/connexion/lien", {"token": token})  # son bouton « Se connecter »
     if response.status_code != 302 or client.session.get("_auth_user_id") != str(user.pk):
         return [f"connexion impossible (réponse {response.status_code})"]
     home = client.get(response.url)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from backoffice.selectors import BOARD_LISTS
 from matching.enums import MatchState
 from matching.models import Match
+from notifications.models import UndeliverableAddress
 from tests.backoffice.factories import MatchFactory
 from tests.candidates.factories import CandidateProfileFactory, TradeFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory
@@ -24,10 +25,12 @@ def arras():
 
 
 def add_rows(commune, count):
-    """`count` lignes dans chaque liste : profils et offres sans paire, paires en attente, en contact, signées."""
+    """`count` lignes dans chaque liste : profils et offres sans paire, paires en attente, en contact, signées,
+    adresses refusées."""
     for position in range(count):
         trades = [TradeFactory(code="coiffeur", family="beaute_soins"), TradeFactory(code=f"metier_{position}")]
-        CandidateProfileFactory(commune=commune, trades=trades)
+        profile = CandidateProfileFactory(commune=commune, trades=trades)
+        UndeliverableAddress.objects.create(email=profile.user.email, smtp_code=550)
         OfferFactory(company=CompanyFactory(commune=commune), commune=commune)
         for state in (MatchState.PROPOSED, MatchState.CONNECTED, MatchState.CONTRACT_SIGNED):
             match = MatchFactory(

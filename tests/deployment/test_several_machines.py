@@ -199,7 +199,7 @@ def test_two_web_servers_and_two_workers_behave_as_one_service(service, s3_bucke
     page = http.get(f"{web_a}/connexion/lien/{token}")
     assert page.status_code == 200, service.logs()
     csrf = CSRF_FIELD.search(page.text).group(1)
-    signed_in = http.post(f"{web_a}/connexion/lien/{token}", data={"csrfmiddlewaretoken": csrf})
+    signed_in = http.post(f"{web_a}/connexion/lien", data={"csrfmiddlewaretoken": csrf, "token": token})
     assert signed_in.status_code == 302 and "sessionid" in http.cookies
     home = signed_in.headers["Location"]
     assert not home.startswith("/connexion")

@@ -12,7 +12,7 @@ from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import AdvisorFactory, advisor_login
 from tests.candidates.factories import CandidateProfileFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory
-from tests.utils import text
+from tests.utils import link_page_post, text
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,10 @@ def sign_in_by_link(client, smtp_server, email, capture):
     with capture(execute=True):
         client.post("/connexion", {"email": email})
     path = re.search(r"http://testserver(/connexion/lien/\S+)", smtp_server.messages[-1].body).group(1)
-    return client.post(path, follow=True)
+    response = link_page_post(client, path)  # la page du lien, puis son bouton « Se connecter »
+    while response.status_code == 302:
+        response = client.get(response.url)
+    return response
 
 
 def test_refused_address_is_told_to_the_person_and_to_the_advisor(

@@ -234,7 +234,7 @@ def test_deleting_a_candidate_redacts_the_contact_email_kept_for_the_employer(dj
     assert to_employer.to == member.email and to_employer.redacted_at is not None
 
 
-def test_deleting_an_employer_redacts_the_emails_that_announced_them_to_colleagues(
+def test_deleting_an_employer_redacts_the_requests_sent_to_the_members(
     django_capture_on_commit_callbacks,
 ):
     from employers.services import company_join_or_create
@@ -244,8 +244,8 @@ def test_deleting_an_employer_redacts_the_emails_that_announced_them_to_colleagu
     newcomer = UserFactory(first_name="Paul", last_name="Fournier", email="paul@example.org", employer=True)
     with django_capture_on_commit_callbacks(execute=True):
         company_join_or_create(user=newcomer, siret=company.siret, name=company.name, commune=company.commune)
-    notice = OutboxEmail.objects.get(key__startswith="company-new-member:")
-    assert "Paul Fournier" in notice.subject and newcomer in notice.concerns.all()
+    notice = OutboxEmail.objects.get(key__startswith="company-membership-request:")
+    assert "Paul Fournier" in notice.subject + notice.body and newcomer in notice.concerns.all()
 
     services.account_delete(user=newcomer)
 
