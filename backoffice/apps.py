@@ -6,7 +6,4 @@ class BackofficeConfig(AppConfig):
     verbose_name = "Espace conseiller"
 
     def ready(self):
-        from backoffice import (
-            receivers,  # noqa: F401  (journal d'audit des événements des entreprises)
-            signals,  # noqa: F401 (début des sessions du back-office à la connexion)
-        )
+        from backoffice import receivers  # noqa: F401 (sessions du back-office, journal des entreprises)

@@ -1,9 +1,19 @@
-"""Inscrit au journal d'audit les événements des entreprises (rattachements, vérification)."""
+"""Les signaux que le back-office écoute : début de ses sessions à la connexion, et journal d'audit des
+événements des entreprises (rattachements, vérification)."""
 
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from backoffice.enums import AuditAction
+from backoffice.middleware import session_start
+from backoffice.scope import BACKOFFICE_ROLES
 from employers.signals import company_event
+
+
+@receiver(user_logged_in, dispatch_uid="backoffice_session_start")
+def start_backoffice_session(sender, request, user, **kwargs):
+    if request is not None and (user.role in BACKOFFICE_ROLES or user.is_staff):
+        session_start(request)
 
 
 @receiver(company_event, dispatch_uid="backoffice-audit-company-event")

@@ -257,6 +257,15 @@ def _check_decider(membership: Membership, by, *, as_advisor: bool) -> None:
         raise MembershipError("Seul un membre de l'établissement peut décider de cette demande.")
 
 
+def _close(membership: Membership, status: MembershipStatus, event: CompanyEvent, *, by) -> None:
+    """Refus ou retrait : la décision, sa date et son auteur, au journal."""
+    membership.status = status
+    membership.decided_at = timezone.now()
+    membership.decided_by = by
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    _event(event, actor=by, company=membership.company, membership=membership, user_id=membership.user_id)
+
+
 @transaction.atomic
 def membership_decide(*, membership: Membership, by, approve: bool, as_advisor: bool = False) -> Membership:
     """Un membre de l'établissement (ou un·e conseiller·e du territoire, `as_advisor`) approuve ou refuse une
@@ -272,17 +281,7 @@ def membership_decide(*, membership: Membership, by, approve: bool, as_advisor: 
     if approve:
         _approve(membership, by=by)
     else:
-        membership.status = MembershipStatus.REFUSED
-        membership.decided_at = timezone.now()
-        membership.decided_by = by
-        membership.save(update_fields=["status", "decided_at", "decided_by"])
-        _event(
-            CompanyEvent.MEMBERSHIP_REFUSED,
-            actor=by,
-            company=membership.company,
-            membership=membership,
-            user_id=membership.user_id,
-        )
+        _close(membership, MembershipStatus.REFUSED, CompanyEvent.MEMBERSHIP_REFUSED, by=by)
     _notify_requester(membership)
     return membership
 
@@ -304,17 +303,7 @@ def member_remove(*, membership: Membership, by) -> Membership:
             "Vous êtes le dernier membre de cet établissement : il ne peut pas rester sans personne pour répondre "
             "aux candidat·es. Archivez ses offres, ou supprimez votre compte depuis « Mes données »."
         )
-    membership.status = MembershipStatus.REMOVED
-    membership.decided_at = timezone.now()
-    membership.decided_by = by
-    membership.save(update_fields=["status", "decided_at", "decided_by"])
-    _event(
-        CompanyEvent.MEMBER_REMOVED,
-        actor=by,
-        company=membership.company,
-        membership=membership,
-        user_id=membership.user_id,
-    )
+    _close(membership, MembershipStatus.REMOVED, CompanyEvent.MEMBER_REMOVED, by=by)
     return membership
 
 
@@ -399,7 +388,7 @@ def employer_signup_complete(
     user: User,
     phone: str,
     siret: str,
-    company_name: str,
+    name: str,
     commune,
     naf_code: str = "",
     staff_band: str = "",
@@ -414,7 +403,7 @@ def employer_signup_complete(
     return company_join_or_create(
         user=user,
         siret=siret,
-        name=company_name,
+        name=name,
         commune=commune,
         naf_code=naf_code,
         staff_band=staff_band,

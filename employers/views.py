@@ -84,34 +84,44 @@ def signup(request):
     return render(request, "employers/signup.html", {"form": form, "title": "Inscription employeur"})
 
 
+def _join(request, form, join, *, done: str = "") -> bool:
+    """Vérifie le SIRET dans l'annuaire puis rattache le compte à l'établissement par `join`
+    (`company_join_or_create` ou `employer_signup_complete`) ; True si c'est fait, messages posés."""
+    if not form.is_valid() or (check := _directory_check(form)) is None:
+        return False
+    data = form.cleaned_data
+    try:
+        membership = join(
+            user=request.user,
+            siret=data["siret"],
+            name=data["company_name"],
+            commune=data["commune"],
+            naf_code=data["naf_code"],
+            staff_band=data["staff_band"],
+            directory=check,
+            proconnect=_proconnect(request, data["siret"]),
+            **({"phone": data["phone"]} if "phone" in data else {}),
+        )
+    except services.MembershipError as error:
+        form.add_error("siret", str(error))
+        return False
+    request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
+    messages.success(request, f"{done} {_join_message(membership)}".strip())
+    if check.status == companies_api.CheckStatus.UNAVAILABLE and membership.is_approved:
+        messages.warning(request, DIRECTORY_DOWN_MESSAGE)
+    return True
+
+
 @employer_required
 def signup_complete(request):
     """Compte ouvert par ProConnect, sans établissement : il ne reste que le téléphone et l'établissement."""
     form = EmployerSignupCompleteForm(
         request.POST or None, initial={"phone": request.user.phone, **_pending_siret(request)}
     )
-    if request.method == "POST" and form.is_valid() and (check := _directory_check(form)) is not None:
-        data = form.cleaned_data
-        try:
-            membership = services.employer_signup_complete(
-                user=request.user,
-                phone=data["phone"],
-                siret=data["siret"],
-                company_name=data["company_name"],
-                commune=data["commune"],
-                naf_code=data["naf_code"],
-                staff_band=data["staff_band"],
-                directory=check,
-                proconnect=_proconnect(request, data["siret"]),
-            )
-        except services.MembershipError as error:
-            form.add_error("siret", str(error))
-        else:
-            request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
-            messages.success(request, f"Votre inscription est terminée. {_join_message(membership)}")
-            if check.status == companies_api.CheckStatus.UNAVAILABLE and membership.is_approved:
-                messages.warning(request, DIRECTORY_DOWN_MESSAGE)
-            return redirect("employers:home")
+    if request.method == "POST" and _join(
+        request, form, services.employer_signup_complete, done="Votre inscription est terminée."
+    ):
+        return redirect("employers:home")
     return render(
         request,
         "employers/signup_complete.html",
@@ -218,27 +228,8 @@ def _join_message(membership: Membership) -> str:
 @employer_required
 def company_add(request):
     form = CompanyAddForm(request.POST or None, initial=_pending_siret(request))
-    if request.method == "POST" and form.is_valid() and (check := _directory_check(form)) is not None:
-        data = form.cleaned_data
-        try:
-            membership = services.company_join_or_create(
-                user=request.user,
-                siret=data["siret"],
-                name=data["company_name"],
-                commune=data["commune"],
-                naf_code=data["naf_code"],
-                staff_band=data["staff_band"],
-                directory=check,
-                proconnect=_proconnect(request, data["siret"]),
-            )
-        except services.MembershipError as error:
-            form.add_error("siret", str(error))
-        else:
-            request.session.pop(SIGNUP_SIRET_SESSION_KEY, None)
-            messages.success(request, _join_message(membership))
-            if check.status == companies_api.CheckStatus.UNAVAILABLE and membership.is_approved:
-                messages.warning(request, DIRECTORY_DOWN_MESSAGE)
-            return redirect("employers:home")
+    if request.method == "POST" and _join(request, form, services.company_join_or_create):
+        return redirect("employers:home")
     return render(request, "employers/company_add.html", {"form": form, "title": "Ajouter un établissement"})
 
 
