@@ -332,6 +332,8 @@ class Drill:
         return {
             **os.environ,
             "DEBUG": "0",
+            # Fichiers statiques lus dans les applications : l'exercice porte sur les pannes, pas sur collectstatic.
+            "STATIC_MANIFEST": "0",
             "SECRET_KEY": "exercice-de-pannes",
             "TOTP_ENCRYPTION_KEY": "ZXhlcmNpY2UtZGUtcGFubmVzLWNsZS10b3RwLTMyb2M=",
             "ALLOWED_HOSTS": "127.0.0.1",
