@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only")
+os.environ.setdefault("TOTP_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktdG90cC1rZXktMzItYnl0ZXM=")
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
 
 import django

@@ -12,6 +12,7 @@ Les écritures en masse passent par `COPY` sous PostgreSQL et par `executemany` 
 """
 
 import datetime
+import itertools
 import math
 import struct
 from dataclasses import dataclass
@@ -29,7 +30,10 @@ APPRENTICESHIP = CONTRACT_BITS["apprentissage"]
 PROFESSIONALISATION = CONTRACT_BITS["professionnalisation"]
 KM_PER_DEGREE = 111.2
 CHUNK_COMMUNES = 256  # communes de candidat·es comparées d'un coup aux communes d'offres proches
-CHUNK_PAIRS = 4_000_000  # couples (profil, offre) examinés d'un coup
+CHUNK_PAIRS = 1_000_000  # couples (profil, offre) examinés d'un coup
+# Lignes de l'index des candidat·es par paquet du recalcul complet : environ 40 paires par ligne avec les
+# données de démonstration, soit quelques millions de paires (quelques centaines de Mo) par paquet.
+ROWS_PER_CHUNK = 100_000
 CHUNK_WRITE = 1_000_000  # paires écrites d'un coup
 FIRST_FILL_WITHOUT_INDEXES = 1_000_000  # au-delà, un premier remplissage reconstruit ses index à la fin
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -127,11 +131,11 @@ class _Communes:
         return lat, phi, lam, cos_phi
 
 
-def _load_candidates(communes: _Communes):
+def _load_candidates(communes: _Communes, where: str):
     rows = fetch_rows(
         "SELECT candidate_id, trade_id, commune_code, radius_km, level, contracts, "  # noqa: S608
         "CAST(available_from AS TEXT), CAST(birth_date AS TEXT), availability_age, age_exception, job_seeker "
-        f"FROM {table_name(CandidateTradeIndex)}"
+        f"FROM {table_name(CandidateTradeIndex)} WHERE {where}"
     )
     if not rows:
         return None
@@ -328,36 +332,78 @@ def _evaluate(c, o, c_first, c_count, o_first, o_count, distance, out):
     out.append((c["id"][ci], o["id"][oi], proximity + level + start_points, d, o["published_us"][oi]))
 
 
-def all_fits(today: datetime.date) -> Pairs:
-    """Toutes les paires qui correspondent, d'après les deux index (à jour)."""
-    communes = _Communes()
-    c = _load_candidates(communes)
-    o = _load_offers(communes, today)
-    out = []
-    if c is not None and o is not None:
-        geo = communes.arrays()
-        c_start, c_size = _segments(c["trade"])
-        o_start, o_size = _segments(o["trade"])
-        o_trades = dict(
-            zip(o["trade"][o_start].tolist(), zip(o_start.tolist(), o_size.tolist(), strict=True), strict=True)
-        )
-        for first, size in zip(c_start.tolist(), c_size.tolist(), strict=True):
-            offers = o_trades.get(int(c["trade"][first]))
-            if offers is None:
-                continue
-            c_part = {name: values[first : first + size] for name, values in c.items()}
-            o_part = {name: values[offers[0] : offers[0] + offers[1]] for name, values in o.items()}
-            _trade_pairs(c_part, o_part, geo, out)
-    if not out:
-        empty = np.zeros(0, dtype=np.int64)
-        return Pairs(empty, empty, np.zeros(0), np.zeros(0), empty)
-    columns = []
-    for position in range(5):  # colonne par colonne : la mémoire ne double pas
-        columns.append(np.concatenate([part[position] for part in out]))
-        for index, part in enumerate(out):
-            out[index] = part[:position] + (None,) + part[position + 1 :]
-    candidate, offer, base, distance, published = columns
-    return Pairs(candidate, offer, base, py_round(distance, 1), published)
+class Engine:
+    """Les paires des profils choisis contre toutes les offres de l'index, en colonnes.
+
+    Les offres (quelques centaines de milliers de lignes) sont lues une fois ; les profils le sont par paquets
+    (`fits`), pour que la mémoire ne dépende que de la taille d'un paquet, jamais du nombre total de paires.
+    """
+
+    def __init__(self, today: datetime.date):
+        self.communes = _Communes()
+        self.offers = _load_offers(self.communes, today)
+        self.trades = {}
+        if self.offers is not None:
+            starts, sizes = _segments(self.offers["trade"])
+            for first, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+                self.trades[int(self.offers["trade"][first])] = (first, size)
+        self._geo = (0, None)
+
+    def geo(self):
+        """Coordonnées des communes numérotées (recalculées seulement si de nouvelles communes sont apparues)."""
+        if self._geo[0] != len(self.communes.lat):
+            self._geo = (len(self.communes.lat), self.communes.arrays())
+        return self._geo[1]
+
+    def fits(self, where: str) -> Pairs:
+        """Les paires qui correspondent, pour les lignes de l'index des candidat·es qui vérifient `where` (une
+        condition SQL sur `candidate_id`, voir `candidate_ranges` et `candidate_list`)."""
+        c = _load_candidates(self.communes, where) if self.offers is not None else None
+        out = []
+        if c is not None:
+            geo = self.geo()
+            c_start, c_size = _segments(c["trade"])
+            for first, size in zip(c_start.tolist(), c_size.tolist(), strict=True):
+                offers = self.trades.get(int(c["trade"][first]))
+                if offers is None:
+                    continue
+                c_part = {name: values[first : first + size] for name, values in c.items()}
+                o_part = {name: values[offers[0] : offers[0] + offers[1]] for name, values in self.offers.items()}
+                _trade_pairs(c_part, o_part, geo, out)
+        if not out:
+            empty = np.zeros(0, dtype=np.int64)
+            return Pairs(empty, empty, np.zeros(0), np.zeros(0), empty)
+        columns = []
+        for position in range(5):  # colonne par colonne : la mémoire ne double pas
+            columns.append(np.concatenate([part[position] for part in out]))
+            for index, part in enumerate(out):
+                out[index] = part[:position] + (None,) + part[position + 1 :]
+        candidate, offer, base, distance, published = columns
+        return Pairs(candidate, offer, base, py_round(distance, 1), published)
+
+
+def candidate_ranges(rows_per_chunk: int | None = None) -> list[str]:
+    """Des intervalles de numéros de profil d'environ `rows_per_chunk` lignes de l'index des candidat·es
+    chacun, en conditions SQL sur `candidate_id`. Ils couvrent tous les numéros, y compris ceux des profils
+    qui ne sont plus dans l'index (leurs paires enregistrées sont dans l'un des intervalles)."""
+    index = table_name(CandidateTradeIndex)
+    rows_per_chunk = rows_per_chunk or ROWS_PER_CHUNK
+    rows = fetch_rows(
+        "SELECT candidate_id FROM (SELECT candidate_id, ROW_NUMBER() OVER (ORDER BY candidate_id) AS n "  # noqa: S608
+        f"FROM {index}) ranked WHERE n % {int(rows_per_chunk)} = 1 AND n > 1 ORDER BY candidate_id"
+    )
+    bounds = sorted({row[0] for row in rows})
+    if not bounds:
+        return ["1 = 1"]
+    ranges = [f"candidate_id < {bounds[0]}"]
+    ranges += [f"candidate_id >= {low} AND candidate_id < {high}" for low, high in itertools.pairwise(bounds)]
+    ranges.append(f"candidate_id >= {bounds[-1]}")
+    return ranges
+
+
+def candidate_list(ids) -> str:
+    """La condition SQL « un de ces profils »."""
+    return f"candidate_id IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
 
 
 # --- Lecture et écriture en masse -----------------------------------------------------------------
@@ -371,21 +417,22 @@ EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active",
                   ("score", "f8"), ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
 
 
-def existing_pairs() -> dict[str, np.ndarray]:
-    """Les paires enregistrées : id, clé (profil << 32 | offre), active, proposée à la main, score, distance,
-    créée (µs depuis 1970)."""
+def existing_pairs(where: str) -> dict[str, np.ndarray]:
+    """Les paires enregistrées qui vérifient `where` (condition SQL sur `candidate_id`, lue par l'index
+    d'unicité) : id, clé (profil << 32 | offre), active, proposée à la main, score, distance, créée (µs depuis
+    1970)."""
     table = table_name(Match)
     columns = "id, candidate_id, offer_id, is_active, proposed_by_id IS NOT NULL, score, distance_km"
     if connection.vendor == "postgresql":
         created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
-        rows = _copy_out(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
+        rows = _copy_out(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
     else:  # created_at : texte « AAAA-MM-JJ HH:MM:SS[.ffffff] » en UTC
         created = (
             "CAST(strftime('%s', created_at) AS INTEGER) * 1000000 "
             "+ CAST(substr(created_at || '.000000', 21, 6) AS INTEGER)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns}, {created} FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
             chunks = []
             while part := cursor.fetchmany(100_000):
                 chunks.append(np.array(part, dtype=EXISTING_DTYPE))
@@ -434,21 +481,39 @@ def _copy_out(query: str) -> dict[str, np.ndarray]:
     }
 
 
-def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
-    """Écrit la différence entre `pairs` et les paires enregistrées : crée les nouvelles, met à jour celles
-    qui ont changé (une paire déjà là garde le score du moment où elle a été trouvée), désactive les autres.
+class FirstFill:
+    """Un premier remplissage (table des paires vide au départ) : passé `FIRST_FILL_WITHOUT_INDEXES` paires
+    écrites, les index secondaires sont retirés, puis construits une fois à la fin (un tri) plutôt que tenus à
+    jour ligne à ligne. Seulement sur une table vide : personne n'attend encore ces paires."""
+
+    def __init__(self):
+        self.empty = not Match.objects.exists()
+        self.written = 0
+        self.dropped = False
+
+    def before_insert(self, count: int) -> None:
+        self.written += count
+        if self.empty and not self.dropped and self.written >= FIRST_FILL_WITHOUT_INDEXES:
+            _drop_indexes()
+            self.dropped = True
+
+
+def sync_pairs(pairs: Pairs, where: str, *, now: datetime.datetime, notify: bool, fill: FirstFill | None = None):
+    """Écrit la différence entre `pairs` et les paires enregistrées qui vérifient `where` (les mêmes profils) :
+    crée les nouvelles, met à jour celles qui ont changé (une paire déjà là garde le score du moment où elle a
+    été trouvée), désactive les autres.
 
     Sous PostgreSQL, tout se fait dans une transaction, la table verrouillée en écriture jusqu'au commit : une
     tâche qui recalcule un profil au même moment attend, puis ne trouve aucun doublon à créer. Sous SQLite,
-    les paires nouvelles sont écrites par paquets, un commit chacun : une seule transaction de plusieurs Go
-    ralentirait à mesure que le journal WAL grossit ; `INSERT OR IGNORE` écarte les doublons.
+    les paires nouvelles sont écrites par paquets, un commit chacun : une grosse transaction ralentirait à
+    mesure que le journal WAL grossit ; `INSERT OR IGNORE` écarte les doublons.
     """
     postgresql = connection.vendor == "postgresql"
     with transaction.atomic():
         if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {table_name(Match)} IN SHARE ROW EXCLUSIVE MODE")
-        existing = existing_pairs()
+        existing = existing_pairs(where)
         order = np.argsort(existing["key"], kind="stable")
         keys = existing["key"][order]
         wanted = pairs.keys()
@@ -467,26 +532,25 @@ def sync_pairs(pairs: Pairs, *, now: datetime.datetime, notify: bool) -> dict:
         stale = existing["id"][order][gone & existing["active"][order] & ~existing["by_hand"][order]]
         deactivate_pairs(stale.tolist(), now=now)
         new = np.flatnonzero(~found)
+        del existing, order, keys, position, found, at, known, scores, gone
         # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
         new = new[np.argsort(wanted[new], kind="stable")]
-        # Premier calcul : les index secondaires sont construits une fois à la fin (un tri) plutôt que tenus à
-        # jour ligne à ligne. Seulement sur une table vide : personne n'attend encore ces paires.
-        first_fill = len(keys) == 0 and len(new) >= FIRST_FILL_WITHOUT_INDEXES
-        if first_fill:
-            _drop_indexes()
+        if fill is not None:
+            fill.before_insert(len(new))
         if postgresql:
             insert_pairs(pairs, new, now=now, alerted=not notify)
-            if first_fill:
-                with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant, pas au commit
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                _create_indexes()
     if not postgresql:
         for first in range(0, len(new), CHUNK_WRITE):
             with transaction.atomic():
                 insert_pairs(pairs, new[first : first + CHUNK_WRITE], now=now, alerted=not notify)
-        with transaction.atomic():
-            _create_indexes()  # aussi après un premier calcul interrompu
     return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
+
+
+def create_indexes() -> None:
+    """Les index secondaires de la table des paires, s'ils manquent (après un premier remplissage, même
+    interrompu)."""
+    with transaction.atomic():
+        _create_indexes()
 
 
 def _drop_indexes() -> None:

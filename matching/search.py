@@ -217,15 +217,17 @@ def candidate_index_rebuild(*, progress=None) -> int:
     ):
         trades[profile_id].append(trade_id)
     profiles = CandidateProfile.objects.searching().values_list(*PROFILE_FIELDS)
-    rows = [
-        row
-        for profile in profiles.iterator(chunk_size=BATCH * 10)
-        for row in candidate_index_values(profile, trades.get(profile[0], ()))
-    ]
+    count, rows = 0, []
+    for profile in profiles.iterator(chunk_size=BATCH * 10):
+        rows += candidate_index_values(profile, trades.get(profile[0], ()))
+        if len(rows) >= BATCH * 50:  # écrites par paquets : jamais toutes en mémoire
+            insert_rows(CandidateTradeIndex, INDEX_COLUMNS, rows)
+            count, rows = count + len(rows), []
     insert_rows(CandidateTradeIndex, INDEX_COLUMNS, rows)
+    count += len(rows)
     if progress:
-        progress(f"index des candidat·es : {len(rows)} lignes")
-    return len(rows)
+        progress(f"index des candidat·es : {count} lignes")
+    return count
 
 
 # --- Index des offres -----------------------------------------------------------------------------

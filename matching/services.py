@@ -3,8 +3,10 @@
 - `schedule_rematch_for_offer` / `schedule_rematch_for_candidate` : à appeler après tout changement d'une
   offre ou d'un profil ; la tâche part après le commit.
 - `rematch_offer` / `rematch_candidate` : recalculent seulement les paires de l'offre ou du profil.
-- `rematch_all` : tout recalculer (après un import, un changement de règles), en colonnes (`matching.bulk`).
-- `rematch_daily` : chaque jour, les seuls profils dont un anniversaire ou la disponibilité change les paires.
+- `rematch_all` : tout recalculer (après un import, un changement de règles), en colonnes (`matching.bulk`),
+  par paquets de profils.
+- `rematch_daily` : chaque jour, les seuls profils dont un anniversaire ou la disponibilité change les paires,
+  ensemble, en colonnes (`rematch_candidates`).
 
 Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
@@ -37,6 +39,7 @@ logger = logging.getLogger(__name__)
 REMINDER_AFTER = datetime.timedelta(days=7)
 EXPIRE_AFTER = datetime.timedelta(days=21)
 BATCH = 2000
+DAILY_BATCH = 20_000  # profils recalculés ensemble par la tâche quotidienne
 
 
 class MatchTransitionError(Exception):
@@ -143,25 +146,37 @@ def schedule_rematch_for_candidate(candidate_profile) -> None:
 
 
 def rematch_all(*, progress=None, notify: bool = True) -> dict:
-    """Recalcule toutes les paires : les deux index, puis toutes les paires en colonnes (`matching.bulk`),
-    comparées aux paires enregistrées ; seules les différences sont écrites.
+    """Recalcule toutes les paires : les deux index, puis les paires en colonnes (`matching.bulk`), par paquets
+    de profils : pour chaque paquet, ses paires sont calculées, comparées à ses paires enregistrées, et seules
+    les différences sont écrites, avant de passer au suivant. La mémoire dépend de la taille d'un paquet, pas du
+    nombre de paires.
 
     Un profil ou une offre modifié pendant le calcul est recalculé à la fin, à part.
     """
     started = time.monotonic()
     say = progress or (lambda message: None)
     now = timezone.now()
-    totals = {"created": 0, "updated": 0, "deactivated": 0}
+    totals = {"created": 0, "updated": 0, "deactivated": 0, "pairs": 0}
 
     def step(message):
         say(f"{message} ({time.monotonic() - started:.1f} s)")
 
     search.candidate_index_rebuild(progress=step)
     step(f"index des offres : {search.offer_index_rebuild()} offres")
-    pairs = bulk.all_fits(timezone.localdate(now))
-    totals["pairs"] = len(pairs)
-    step(f"paires qui correspondent : {len(pairs)}")
-    totals.update(bulk.sync_pairs(pairs, now=now, notify=notify))
+    engine = bulk.Engine(timezone.localdate(now))
+    fill = bulk.FirstFill()
+    ranges = bulk.candidate_ranges()
+    for number, where in enumerate(ranges, 1):
+        pairs = engine.fits(where)
+        counts = bulk.sync_pairs(pairs, where, now=now, notify=notify, fill=fill)
+        totals["pairs"] += len(pairs)
+        del pairs
+        for name, count in counts.items():
+            totals[name] += count
+        if len(ranges) > 1:
+            step(f"paquet {number}/{len(ranges)} : {totals['pairs']} paires, {totals['created']} créées")
+    bulk.create_indexes()  # après un premier remplissage (ou un premier remplissage interrompu)
+    step(f"paires qui correspondent : {totals['pairs']}")
     step(f"écritures : {totals['created']} créées, {totals['updated']} à jour, {totals['deactivated']} désactivées")
     # Modifiés pendant le calcul : recalculés un par un, avec les données du moment.
     for pk in CandidateProfile.objects.filter(updated_at__gte=now).values_list("pk", flat=True):
@@ -178,6 +193,27 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
     DailyRematch.objects.update_or_create(day=timezone.localdate(now), defaults={"profiles": 0})
     totals["seconds"] = round(time.monotonic() - started, 1)
     say(f"terminé : {totals}")
+    return totals
+
+
+def rematch_candidates(candidate_ids, *, now=None, notify: bool = True) -> dict:
+    """Recalcule ensemble les paires de ces profils (déjà dans l'index) contre toutes les offres, en colonnes
+    (`matching.bulk`), par paquets de `DAILY_BATCH` profils ; alertes des nouvelles paires comme
+    `rematch_candidate`. Le même résultat que `rematch_candidate` profil par profil, en une lecture des offres."""
+    now = now or timezone.now()
+    totals = {"created": 0, "updated": 0, "deactivated": 0}
+    candidate_ids = sorted(candidate_ids)
+    if not candidate_ids:
+        return totals
+    engine = bulk.Engine(timezone.localdate(now))
+    for first in range(0, len(candidate_ids), DAILY_BATCH):
+        part = candidate_ids[first : first + DAILY_BATCH]
+        where = bulk.candidate_list(part)
+        for name, count in bulk.sync_pairs(engine.fits(where), where, now=now, notify=notify).items():
+            totals[name] += count
+        if notify:
+            for start in range(0, len(part), BATCH):
+                _alert_new_pairs(Match.objects.filter(candidate_id__in=part[start : start + BATCH]))
     return totals
 
 
@@ -216,18 +252,16 @@ def due_profile_ids(*, since: datetime.date, day: datetime.date) -> list[int]:
 
 def rematch_daily(*, now=None, notify: bool = True) -> dict:
     """Recalcule chaque jour les seuls profils dont le résultat des règles change ce jour-là (voir
-    `due_profile_ids`), depuis le dernier jour fait ; alertes des nouvelles paires comme d'habitude."""
+    `due_profile_ids`), depuis le dernier jour fait, ensemble (`rematch_candidates`) ; alertes des nouvelles
+    paires comme d'habitude."""
     started = time.monotonic()
     day = timezone.localdate(now)
     last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first()
     if last is not None and last >= day:
         return {"day": day.isoformat(), "profiles": 0, "created": 0, "updated": 0, "deactivated": 0}
     since = last if last is not None else day - datetime.timedelta(days=1)
-    totals = {"created": 0, "updated": 0, "deactivated": 0}
     profile_ids = due_profile_ids(since=since, day=day)
-    for pk in profile_ids:
-        for name, count in rematch_candidate(pk, notify=notify).items():
-            totals[name] += count
+    totals = rematch_candidates(profile_ids, now=now, notify=notify)
     seconds = round(time.monotonic() - started, 3)
     DailyRematch.objects.update_or_create(day=day, defaults={"profiles": len(profile_ids), "seconds": seconds})
     return {"day": day.isoformat(), "profiles": len(profile_ids), **totals, "seconds": seconds}

@@ -134,10 +134,11 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
         assert expected == {offer: fit for (candidate, offer), fit in truth.items() if candidate == profile.pk}
         assert search.candidate_offer_pool(facts, now=now) == expected, profile.pk
 
-    # Le calcul en colonnes.
-    pairs = bulk.all_fits(dated_world)
-    found = {
-        (candidate, offer): (base, distance, published)
+    # Le calcul en colonnes, par petits paquets de profils (chaque profil dans un seul paquet).
+    engine = bulk.Engine(dated_world)
+    found = {}
+    for where in bulk.candidate_ranges(rows_per_chunk=7):
+        pairs = engine.fits(where)
         for candidate, offer, base, distance, published in zip(
             pairs.candidate.tolist(),
             pairs.offer.tolist(),
@@ -145,14 +146,22 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
             pairs.distance.tolist(),
             pairs.published_us.tolist(),
             strict=True,
-        )
-    }
+        ):
+            assert (candidate, offer) not in found
+            found[candidate, offer] = (base, distance, published)
     assert found.keys() == truth.keys()
     for key, fit in truth.items():
         base, distance, published = found[key]
         assert base == pytest.approx(fit.base, abs=1e-9)
         assert distance == fit.distance_km
         assert published == bulk.microseconds(fit.published_at)
+
+    # Le même calcul pour quelques profils choisis (la tâche quotidienne).
+    chosen = sorted({candidate for candidate, _ in truth})[::3] + [0]
+    pairs = engine.fits(bulk.candidate_list(chosen))
+    assert set(zip(pairs.candidate.tolist(), pairs.offer.tolist(), strict=True)) == {
+        key for key in truth if key[0] in chosen
+    }
 
     # Le « pourquoi aucune paire » : « des offres compatibles existent » exactement pour les profils (et les
     # offres) qui ont une paire selon les règles.
@@ -166,7 +175,14 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
     assert {pk for pk, reason in reasons.items() if reason == compatible} == {offer for _, offer in truth}
 
 
-def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world):
+@pytest.fixture(params=[None, 7], ids=["un-paquet", "paquets-de-7-lignes"])
+def rows_per_chunk(request, monkeypatch):
+    if request.param:
+        monkeypatch.setattr(bulk, "ROWS_PER_CHUNK", request.param)
+    return request.param
+
+
+def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_per_chunk):
     totals = services.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
@@ -179,7 +195,7 @@ def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world):
     assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
 
 
-def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch):
+def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_chunk):
     from django.db import connection
 
     monkeypatch.setattr(bulk, "FIRST_FILL_WITHOUT_INDEXES", 1)
@@ -190,7 +206,7 @@ def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch):
     assert {index.name for index in Match._meta.indexes} <= constraints.keys()
 
 
-def test_full_rematch_after_changes_writes_only_the_differences(world):
+def test_full_rematch_after_changes_writes_only_the_differences(world, rows_per_chunk):
     from candidates.enums import SearchStatus
     from offers.enums import OfferStatus
 

@@ -169,13 +169,13 @@ def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, m
     original = bulk.existing_pairs
     edits = []
 
-    def edit_then_read():
+    def edit_then_read(where):
         # Pendant le recalcul complet (paires déjà calculées), le profil s'éloigne et une autre tâche le recalcule.
         edits.append(1)
         candidate.commune = commune_at(60)
         candidate.save()
         services.rematch_candidate(candidate.pk)
-        return original()
+        return original(where)
 
     monkeypatch.setattr(bulk, "existing_pairs", edit_then_read)
     totals = services.rematch_all(notify=False)
