@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     OFFER_CLOSED = "offre_close", "Offre close"
     MATCH_PROPOSED = "paire_proposee", "Mise en relation proposée à la main"
     MATCH_OUTCOME = "paire_issue", "Issue d'une mise en relation enregistrée"
+    MATCH_WITHDRAWN = "paire_retiree", "Mise en relation proposée à la main retirée"
     IMPORT_DONE = "import_csv", "Import CSV d'entreprises et d'offres"
     CMA_CREATED = "cma_creee", "CMA créée"
     ADVISOR_CREATED = "conseiller_cree", "Conseiller·e créé·e"

@@ -178,6 +178,15 @@ class OutcomeForm(BaseForm):
     )
 
 
+class WithdrawForm(BaseForm):
+    confirm = forms.BooleanField(
+        label="Je confirme le retrait de cette mise en relation",
+        help_text="Elle ne sera plus proposée, ni au ou à la candidat·e ni à l'employeur ; un recalcul ne la "
+        "propose à nouveau que si les règles la retiennent.",
+        error_messages={"required": "Cochez la case pour confirmer le retrait."},
+    )
+
+
 class CloseForm(BaseForm):
     close = forms.TypedChoiceField(
         label="Action",

@@ -312,6 +312,14 @@ def match_propose_by_advisor(*, actor, candidate, offer):
 
 
 @transaction.atomic
+def match_withdraw_by_advisor(*, actor, match):
+    """Retire une paire proposée à la main (`matching.services.match_withdraw_by_hand`)."""
+    match = matching_services.match_withdraw_by_hand(match=match)
+    audit_record(actor=actor, action=AuditAction.MATCH_WITHDRAWN, obj=match)
+    return match
+
+
+@transaction.atomic
 def match_outcome_by_advisor(*, actor, match, state: str):
 
     match = matching_services.match_set_outcome(match=match, state=state) or match

@@ -20,6 +20,7 @@ urlpatterns = [
     path("offres/<int:pk>/clore", views.offer_close, name="offer_close"),
     path("mises-en-relation/<int:pk>", views.match_detail, name="match"),
     path("mises-en-relation/<int:pk>/issue", views.match_outcome, name="match_outcome"),
+    path("mises-en-relation/<int:pk>/retrait", views.match_withdraw, name="match_withdraw"),
     path("entreprises/a-verifier", views.companies_to_verify, name="companies_to_verify"),
     path("entreprises/<int:pk>", views.company_review, name="company"),
     path("entreprises/<int:pk>/decision", views.company_decide, name="company_decide"),

@@ -24,6 +24,7 @@ from core import ratelimit
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from employers.services import MembershipError
+from matching.enums import OPEN_STATES
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
@@ -481,6 +482,7 @@ def match_detail(request, pk):
             "title": "Mise en relation",
             "match": match,
             "form": forms.OutcomeForm(initial={"state": match.state}),
+            "withdraw_form": forms.WithdrawForm() if _can_withdraw(match) else None,
             "candidate_visible": candidate_visible,
             "candidate_label": scope.candidate_name(request.advisor, match.candidate),
             "candidate_place": scope.candidate_place(request.advisor, match.candidate),
@@ -502,6 +504,30 @@ def match_outcome(request, pk):
             messages.success(request, "Issue du contact enregistrée.")
     else:
         messages.error(request, "Choisissez l'issue du contact.")
+    return redirect("backoffice:match", pk=match.pk)
+
+
+def _can_withdraw(match) -> bool:
+    """Ce que `match_withdraw_by_hand` permet : une paire proposée à la main, active, sans suite encore."""
+    return match.proposed_by_id is not None and match.is_active and match.state in OPEN_STATES
+
+
+@require_POST
+@advisor_required
+def match_withdraw(request, pk):
+    match = scope.get_in_scope(scope.matches_for(request.advisor), pk=pk)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["confirm"]))
+    elif not _can_withdraw(match):
+        messages.error(request, "Seule une mise en relation proposée à la main, toujours en cours, peut être retirée.")
+    else:
+        try:
+            services.match_withdraw_by_advisor(actor=request.user, match=match)
+        except MatchTransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Mise en relation retirée : elle n'est plus proposée.")
     return redirect("backoffice:match", pk=match.pk)
 
 

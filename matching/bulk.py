@@ -390,7 +390,8 @@ def candidate_ranges(rows_per_chunk: int | None = None) -> list[str]:
     rows_per_chunk = rows_per_chunk or ROWS_PER_CHUNK
     rows = fetch_rows(
         "SELECT candidate_id FROM (SELECT candidate_id, ROW_NUMBER() OVER (ORDER BY candidate_id) AS n "  # noqa: S608
-        f"FROM {index}) ranked WHERE n % {int(rows_per_chunk)} = 1 AND n > 1 ORDER BY candidate_id"
+        f"FROM {index}) ranked WHERE n %% %s = 1 AND n > 1 ORDER BY candidate_id",
+        [rows_per_chunk],
     )
     bounds = sorted({row[0] for row in rows})
     if not bounds:
@@ -549,7 +550,14 @@ def sync_pairs(pairs: Pairs, where: str, *, now: datetime.datetime, notify: bool
 def create_indexes() -> None:
     """Les index secondaires de la table des paires, s'ils manquent (après un premier remplissage, même
     interrompu)."""
+    with connection.cursor() as cursor:
+        present = connection.introspection.get_constraints(cursor, Match._meta.db_table)
+    if all(index.name in present for index in Match._meta.indexes):
+        return
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant (pas d'index sinon)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         _create_indexes()
 
 

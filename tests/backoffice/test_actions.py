@@ -13,6 +13,7 @@ from matching.models import Match
 from notifications.models import OutboxEmail
 from offers.enums import OfferStatus
 from offers.models import Offer
+from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import MatchFactory
 from tests.candidates.factories import CandidateProfileFactory, TradeFactory
 from tests.geo.factories import CommuneFactory, DepartementFactory
@@ -115,6 +116,54 @@ def test_record_the_outcome_of_a_contact(advisor_client, arras):
     match.refresh_from_db()
     assert match.state == MatchState.INTERVIEW
     assert AuditLog.objects.get(action="paire_issue").details == {"state": MatchState.INTERVIEW}
+
+
+def test_withdraw_a_pair_proposed_by_hand(advisor_client, advisor, arras):
+    candidate = CandidateProfileFactory(commune=arras)
+    offer = OfferFactory(company=CompanyFactory(commune=arras), trade=TradeFactory(code="coiffeur"))
+    advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": offer.pk})
+    match = Match.objects.get(candidate=candidate, offer=offer)
+    url = f"/conseiller/mises-en-relation/{match.pk}"
+    assert "Retirer la mise en relation" in text(advisor_client.get(url))
+    # Sans la case cochée : rien ne change, le message dit pourquoi.
+    response = advisor_client.post(url + "/retrait", {}, follow=True)
+    assert "Cochez la case pour confirmer le retrait." in text(response)
+    match.refresh_from_db()
+    assert match.is_active is True
+    assert not AuditLog.objects.filter(action="paire_retiree").exists()
+    response = advisor_client.post(url + "/retrait", {"confirm": "on"})
+    assert response.url == url
+    match.refresh_from_db()
+    assert match.is_active is False and match.state == MatchState.PROPOSED
+    log = AuditLog.objects.get(action="paire_retiree")
+    assert log.actor == advisor.user and log.object_id == str(match.pk)
+    page = advisor_client.get(url)
+    assert "Mise en relation retirée" in text(page)
+    assert "Retirer la mise en relation" not in text(page)
+
+
+def test_an_automatic_pair_cannot_be_withdrawn(advisor_client, arras):
+    match = MatchFactory(candidate=CandidateProfileFactory(commune=arras))
+    url = f"/conseiller/mises-en-relation/{match.pk}"
+    assert "Retirer la mise en relation" not in text(advisor_client.get(url))
+    response = advisor_client.post(url + "/retrait", {"confirm": "on"}, follow=True)
+    assert "Seule une mise en relation proposée à la main" in text(response)
+    match.refresh_from_db()
+    assert match.is_active is True
+    assert not AuditLog.objects.filter(action="paire_retiree").exists()
+
+
+def test_a_pair_outside_the_territory_cannot_be_withdrawn(advisor_client):
+    elsewhere = CommuneFactory(departement=DepartementFactory(code="59"))
+    match = MatchFactory(
+        candidate=CandidateProfileFactory(commune=elsewhere),
+        offer=OfferFactory(company=CompanyFactory(commune=elsewhere), commune=elsewhere),
+        proposed_by=UserFactory(),
+    )
+    response = advisor_client.post(f"/conseiller/mises-en-relation/{match.pk}/retrait", {"confirm": "on"})
+    assert response.status_code == 404
+    match.refresh_from_db()
+    assert match.is_active is True
 
 
 def test_pause_close_and_resume_a_profile(advisor_client, arras):
