@@ -8,8 +8,9 @@ mesure sur `--ops` opérations le travail de `rematch_offer` / `rematch_candidat
 (recherche des candidat·es ou des offres + règles), le même travail par un parcours complet, le rapport des
 deux, puis `rematch_all` deux fois : sur une table de paires vide (premier calcul), puis à nouveau
 (recalcul : tout est recalculé et comparé, rien n'a changé), puis la tâche quotidienne (`rematch_daily`) sur
-`--days` jours suivants (horloge avancée d'un jour à chaque fois). Le pic de mémoire du processus
-(`ru_maxrss`) est affiché après chaque étape.
+`--days` jours suivants (horloge avancée d'un jour à chaque fois). Le pic de mémoire du processus pendant
+chaque étape (VmHWM, remis à zéro entre les étapes) est affiché à la fin de l'étape, avec la charge de la
+machine.
 """
 
 import argparse
@@ -47,12 +48,20 @@ from trades.models import Trade  # noqa: E402
 
 
 def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"[{time.strftime('%H:%M:%S')}] {message} [charge {load}]", flush=True)
 
 
-def peak_memory():
-    """Pic de mémoire résidente du processus depuis son début (ru_maxrss, en Ko sous Linux)."""
-    log(f"pic de mémoire : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo")
+def peak_memory(step="depuis le début"):
+    """Pic de mémoire résidente du processus (VmHWM de /proc/self/status, comme ru_maxrss) pendant l'étape
+    qui s'achève, puis remis à zéro (`clear_refs`) : chaque étape a son propre pic."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:  # hors de Linux : le pic depuis le début du processus
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    log(f"pic de mémoire ({step}) : {peak / 1024:.0f} Mo")
 
 
 def percentile(values, fraction):
@@ -126,6 +135,7 @@ def main():
     parser.add_argument("--ops", type=int, default=200)
     parser.add_argument("--scans", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-search", action="store_true", help="sans les mesures de recherche")
     parser.add_argument("--skip-rematch-all", action="store_true")
     parser.add_argument(
         "--recalcul-only", action="store_true", help="garder les paires enregistrées : seulement le recalcul"
@@ -135,6 +145,23 @@ def main():
     args = parser.parse_args()
     log(f"base : {connection.vendor}")
     prepare(args.candidates, args.offers, args.seed, args.rebuild_index)
+    peak_memory("préparation")
+    if not args.skip_search:
+        search_benchmark(args)
+    if not args.skip_rematch_all:
+        if not args.recalcul_only:
+            Match.objects.all().delete()
+            peak_memory("suppression des paires")
+            elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+            log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
+            peak_memory("rematch_all, table vide")
+        elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+        log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
+        peak_memory("rematch_all, recalcul")
+    daily(args.days)
+
+
+def search_benchmark(args):
     rng = random.Random(args.seed)
     now = timezone.now()
 
@@ -170,17 +197,7 @@ def main():
         assert fits == search.candidate_offer_pool(facts, now=now), "résultats différents"
     log(f"nouveau profil : {statistics.mean(sizes):.1f} offres retenues en moyenne")
     report("nouveau profil contre les offres", fast, slow)
-
-    if not args.skip_rematch_all:
-        if not args.recalcul_only:
-            Match.objects.all().delete()
-            elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
-            log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
-            peak_memory()
-        elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
-        log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
-        peak_memory()
-    daily(args.days)
+    peak_memory("recherches")
 
 
 def daily(days: int):
@@ -205,7 +222,7 @@ def daily(days: int):
             f"tâche quotidienne : {statistics.mean(counts):.0f} profils recalculés par jour en moyenne, "
             f"{statistics.mean(durations):.2f} s en moyenne, {max(durations):.2f} s au plus"
         )
-    peak_memory()
+        peak_memory("tâche quotidienne")
 
 
 if __name__ == "__main__":
