@@ -62,6 +62,13 @@ FACTS = (
     ),
     LegalFact(
         "smic",
+        datetime.date(2024, 11, 1),
+        Smic(Decimal("8.98"), Decimal("1361.97")),
+        "Décret n° 2024-951 du 23 octobre 2024, article 1er, 2° (SMIC à Mayotte au 1er novembre 2024)",
+        territory=MAYOTTE,
+    ),
+    LegalFact(
+        "smic",
         datetime.date(2026, 1, 1),
         Smic(Decimal("12.02"), Decimal("1823.03")),
         "Décret n° 2025-1228 du 17 décembre 2025 (SMIC au 1er janvier 2026)",

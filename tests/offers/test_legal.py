@@ -50,9 +50,13 @@ def test_mayotte_has_its_own_smic():
     assert legal.smic_on(day, legal.MAYOTTE).value == legal.Smic(Decimal("9.33"), Decimal("1415.05"))
     assert legal.minimum_pay_table(day=day, departement="976")[3].amounts[0] == Decimal("1415.05")
     assert legal.smic_on(day, "62").value.monthly == Decimal("1823.03")
+    # 2025 : le SMIC de Mayotte fixé au 1er novembre 2024 (décret n° 2024-951), pas celui de métropole.
+    before = legal.smic_on(datetime.date(2025, 6, 1), legal.MAYOTTE)
+    assert before.value == legal.Smic(Decimal("8.98"), Decimal("1361.97")) and "2024-951" in before.source
+    assert legal.minimum_pay_table(day=datetime.date(2025, 6, 1), departement="976")[3].amounts[0] == Decimal("1361.97")
     # Avant la première entrée propre à Mayotte : inconnu, plutôt que le SMIC de métropole.
-    assert legal.smic_on(datetime.date(2025, 6, 1), legal.MAYOTTE) is None
-    assert legal.minimum_pay_table(day=datetime.date(2025, 6, 1), departement="976") == []
+    assert legal.smic_on(datetime.date(2024, 10, 31), legal.MAYOTTE) is None
+    assert legal.minimum_pay_table(day=datetime.date(2024, 10, 31), departement="976") == []
 
 
 def test_every_legal_fact_is_dated_and_sourced():
