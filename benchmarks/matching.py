@@ -52,12 +52,28 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message} [charge {load}]", flush=True)
 
 
+def memory_status() -> dict:
+    """VmRSS et VmHWM (pic) du processus, en Ko ; vide hors de Linux."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return {}
+    return {line.split(":")[0]: int(line.split()[1]) for line in lines if line.startswith(("VmRSS:", "VmHWM:"))}
+
+
+def progress(message):
+    """Le journal de `rematch_all`, avec la mémoire du moment et le pic de l'étape."""
+    memory = memory_status()
+    if memory:
+        message += f" — mémoire {memory['VmRSS'] / 1024:.0f} Mo, pic {memory['VmHWM'] / 1024:.0f} Mo"
+    log(message)
+
+
 def peak_memory(step="depuis le début"):
     """Pic de mémoire résidente du processus (VmHWM de /proc/self/status, comme ru_maxrss) pendant l'étape
     qui s'achève, puis remis à zéro (`clear_refs`) : chaque étape a son propre pic."""
+    peak = memory_status().get("VmHWM")
     try:
-        status = Path("/proc/self/status").read_text()
-        peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:  # hors de Linux : le pic depuis le début du processus
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -152,10 +168,10 @@ def main():
         if not args.recalcul_only:
             Match.objects.all().delete()
             peak_memory("suppression des paires")
-            elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+            elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
             log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
             peak_memory("rematch_all, table vide")
-        elapsed, totals = timed(services.rematch_all, progress=log, notify=False)
+        elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
         peak_memory("rematch_all, recalcul")
     daily(args.days)
