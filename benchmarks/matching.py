@@ -158,6 +158,11 @@ def main():
     )
     parser.add_argument("--rebuild-index", action="store_true", help="reconstruire les deux index (et le mesurer)")
     parser.add_argument("--days", type=int, default=7, help="jours de tâche quotidienne mesurés")
+    parser.add_argument(
+        "--daily-eve",
+        action="store_true",
+        help="sans recalcul complet : avant chaque jour, les paires des profils du jour telles qu'à la veille",
+    )
     args = parser.parse_args()
     log(f"base : {connection.vendor}")
     prepare(args.candidates, args.offers, args.seed, args.rebuild_index)
@@ -174,7 +179,7 @@ def main():
         elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
         peak_memory("rematch_all, recalcul")
-    daily(args.days)
+    daily(args.days, eve=args.daily_eve)
 
 
 def search_benchmark(args):
@@ -216,18 +221,32 @@ def search_benchmark(args):
     peak_memory("recherches")
 
 
-def daily(days: int):
+def daily(days: int, *, eve: bool = False):
     """La tâche quotidienne sur les `days` jours qui suivent le dernier jour fait, l'horloge avancée d'un jour
-    à chaque fois (alertes comprises : les e-mails partent dans la boîte d'envoi)."""
+    à chaque fois (alertes comprises : les e-mails partent dans la boîte d'envoi).
+
+    `eve` : sans attendre un recalcul complet, les paires des seuls profils du jour sont d'abord mises (sans
+    alertes, non mesuré) telles que les donnent les règles la veille à la même heure, comme si un recalcul
+    complet ou la tâche de la veille les avait écrites ; la table des paires est vidée au départ."""
     import time_machine
 
     from matching.models import DailyRematch
 
+    if eve:
+        Match.objects.all().delete()
     last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first() or timezone.localdate()
     durations, counts = [], []
     for offset in range(1, days + 1):
         day = last + datetime.timedelta(days=offset)
         moment = datetime.datetime(day.year, day.month, day.day, 3, tzinfo=datetime.UTC)
+        if eve:
+            ids = services.due_profile_ids(since=day - datetime.timedelta(days=1), day=day)
+            with time_machine.travel(moment - datetime.timedelta(days=1), tick=True):
+                elapsed, totals = timed(services.rematch_candidates, ids, notify=False)
+            log(
+                f"veille du {day.isoformat()} : paires des {len(ids)} profils du jour "
+                f"en {elapsed / 1000:.2f} s, {totals}"
+            )
         with time_machine.travel(moment, tick=True):
             elapsed, totals = timed(services.rematch_daily)
         durations.append(elapsed / 1000)
