@@ -123,6 +123,11 @@ class _Communes:
             self.lng.append(location[1])
         return number
 
+    def numbers(self, codes) -> np.ndarray:
+        """Les numéros des communes `codes` (-1 : sans coordonnées), chaque code distinct cherché une fois."""
+        distinct, inverse = np.unique(np.array(codes, dtype=str), return_inverse=True)
+        return np.array([self.of(str(code)) for code in distinct], dtype=np.int64)[inverse]
+
     def arrays(self):
         lat = np.array(self.lat, dtype=np.float64)
         phi = np.array([math.radians(value) for value in self.lat], dtype=np.float64)
@@ -142,7 +147,7 @@ def _load_candidates(communes: _Communes, where: str):
     ids, trades, codes, radius, level, contracts, available, birth, availability_age, exception, job_seeker = zip(
         *rows, strict=True
     )
-    commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
+    commune = communes.numbers(codes)
     available_days = _days(available)
     unique_days, inverse = np.unique(available_days, return_inverse=True)
     earliest_start = np.array(
@@ -170,12 +175,13 @@ def _load_candidates(communes: _Communes, where: str):
 def _load_offers(communes: _Communes, today: datetime.date):
     rows = fetch_rows(
         "SELECT offer_id, trade_id, commune_code, levels, contracts, CAST(start_date AS TEXT), "  # noqa: S608
-        f"accepts_minors, published_at FROM {table_name(OfferIndex)}"
+        f"accepts_minors, COALESCE({_microseconds_sql('published_at')}, -1) FROM {table_name(OfferIndex)}",
+        None,  # sans paramètres : le « % » de strftime reste tel quel
     )
     if not rows:
         return None
     ids, trades, codes, levels, contracts, starts, minors, published = zip(*rows, strict=True)
-    commune = np.array([communes.of(code) for code in codes], dtype=np.int64)
+    commune = communes.numbers(codes)
     has_start = np.array([value is not None for value in starts])
     start = _days([value or "1970-01-01" for value in starts])
     start_day = np.maximum(start, _to_days(today))  # `rules.offer_start` : la date de l'offre, ou aujourd'hui
@@ -192,7 +198,7 @@ def _load_offers(communes: _Communes, today: datetime.date):
         "start_year": start_year,
         "start_md": start_month * 100 + start_dom,
         "accepts_minors": np.array([bool(value) for value in minors]),
-        "published_us": np.array([microseconds(value) for value in published], dtype=np.int64),
+        "published_us": np.array(published, dtype=np.int64),
     }
     return _located_sorted(columns, "trade", "commune")
 
@@ -424,14 +430,10 @@ def existing_pairs(where: str) -> dict[str, np.ndarray]:
     1970)."""
     table = table_name(Match)
     columns = "id, candidate_id, offer_id, is_active, proposed_by_id IS NOT NULL, score, distance_km"
+    created = _microseconds_sql("created_at")
     if connection.vendor == "postgresql":
-        created = "(EXTRACT(EPOCH FROM created_at) * 1000000)::bigint"
         rows = _copy_out(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
-    else:  # created_at : texte « AAAA-MM-JJ HH:MM:SS[.ffffff] » en UTC
-        created = (
-            "CAST(strftime('%s', created_at) AS INTEGER) * 1000000 "
-            "+ CAST(substr(created_at || '.000000', 21, 6) AS INTEGER)"
-        )
+    else:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
             chunks = []
@@ -447,6 +449,16 @@ def existing_pairs(where: str) -> dict[str, np.ndarray]:
         "distance": rows["distance"],
         "created_us": rows["created_us"],
     }
+
+
+def _microseconds_sql(column: str) -> str:
+    """L'horodatage `column` en microsecondes depuis 1970, calculé en SQL (NULL s'il est vide). Sous SQLite,
+    un texte « AAAA-MM-JJ HH:MM:SS[.ffffff] » en UTC."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
+    return (
+        f"CAST(strftime('%s', {column}) AS INTEGER) * 1000000 + CAST(substr({column} || '.000000', 21, 6) AS INTEGER)"
+    )
 
 
 def _copy_out(query: str) -> dict[str, np.ndarray]:
