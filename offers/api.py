@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
@@ -172,13 +173,21 @@ def _trades(value: str) -> list[int]:
     return ids
 
 
+def _in_communes(offers, codes: list[str]):
+    """Les offres de ces communes. Sur PostgreSQL, la liste (des centaines de codes pour 30 km) est un seul
+    paramètre tableau (`= ANY`), au lieu d'un paramètre par code, chacun préparé par l'ORM."""
+    if connection.vendor == "postgresql":
+        return offers.extra(where=[f'"{Offer._meta.db_table}"."commune_id" = ANY(%s)'], params=[codes])  # noqa: S610
+    return offers.filter(commune_id__in=codes)
+
+
 def _nearest_first(offers, distances: dict[str, float], start: int, size: int) -> tuple[int, list[Offer]]:
     """Le nombre d'offres des communes de `distances` et la page demandée, les plus proches d'abord (puis par
     identifiant) : une requête compte les offres par commune, une autre lit la page, triée et découpée en SQL
     parmi les seules communes qu'elle touche (une zone de 30 km en compte des centaines, avec des milliers
     d'offres)."""
     per_commune = dict(
-        offers.filter(commune_id__in=list(distances))
+        _in_communes(offers, list(distances))
         .order_by()
         .values_list("commune_id")
         .annotate(total=Count("pk"))
