@@ -4,6 +4,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from core.enums import DiplomaLevel
@@ -171,7 +172,10 @@ def detail(request, pk):
             "connected": cards[: len(connected)],
             "proposed": cards[len(connected) :],
             "page": page,
-            "no_interest_form": NoInterestForm(),
+            # Les motifs du refus, rendus une fois pour toutes les cartes de la page.
+            "reason_options": format_html_join(
+                "", '<option value="{}">{}</option>', NoInterestForm().fields["reason"].choices
+            ),
             "outcome_choices": OUTCOME_CHOICES,
             "can_publish": services.can(offer, services.OfferAction.PUBLISH),
             "can_extend": services.can(offer, services.OfferAction.EXTEND),
