@@ -32,9 +32,10 @@ TRANSITION_SERVICES = {
 
 
 def _member_offer(request, pk) -> Offer:
-    """L'offre, si la personne est membre de son établissement ; 404 sinon."""
+    """L'offre, si la personne est membre de son établissement ; 404 sinon. `for_member` filtre par une
+    sous-requête (une ligne par offre) : pas de DISTINCT, qui trierait toutes les colonnes, description comprise."""
     return get_object_or_404(
-        Offer.objects.for_member(request.user).select_related("company", "trade", "commune").distinct(), pk=pk
+        Offer.objects.for_member(request.user).select_related("company", "trade", "commune"), pk=pk
     )
 
 
