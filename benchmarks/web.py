@@ -101,10 +101,24 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# Ports des serveurs du banc : un port libre quelconque, ou le premier libre d'une plage (`--ports 9200-9299`).
+PORTS: range | None = None
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for port in PORTS or [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            if port not in USED_PORTS:
+                USED_PORTS.add(sock.getsockname()[1])
+                return sock.getsockname()[1]
+    sys.exit(f"Aucun port libre dans la plage {PORTS.start}-{PORTS.stop - 1}.")
+
+
+USED_PORTS: set[int] = set()
 
 
 def ensure_database():
@@ -174,6 +188,7 @@ def pages() -> list[dict]:
     """Les pages mesurées : (nom, chemin, cookie, texte attendu dans la réponse)."""
     from django.db.models import Count, Q
 
+    from accounts.models import User
     from demo.services import DEMO_CANDIDATE_EMAIL, DEMO_EMPLOYER_EMAIL
     from matching.enums import CONNECTED_STATES, OPEN_STATES
     from matching.models import Match
@@ -183,7 +198,7 @@ def pages() -> list[dict]:
     # L'offre de l'employeur de démonstration qui montre le plus de candidat·es (en relation ou proposé·es).
     shown = Q(matches__state__in=CONNECTED_STATES) | Q(matches__is_active=True, matches__state__in=OPEN_STATES)
     offer = (
-        Offer.objects.filter(company__members__email=DEMO_EMPLOYER_EMAIL)
+        Offer.objects.for_member(User.objects.get(email=DEMO_EMPLOYER_EMAIL))
         .annotate(shown=Count("matches", filter=shown, distinct=True))
         .order_by("-shown", "pk")
         .first()
@@ -252,6 +267,11 @@ class Servers:
         (settings_dir / "bench_settings.py").write_text(BENCH_SETTINGS)
         env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "bench_settings"}
         env["PYTHONPATH"] = f"{settings_dir}:{tree}"
+        # Fichiers statiques à noms hachés, comme en production (`make serve`) : collectstatic dans l'arbre servi.
+        log(f"collectstatic ({name})…")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=tree, env=env, check=True
+        )
         command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
         log_file = open(self.workdir / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (fermé avec le processus)
         process = subprocess.Popen(command, cwd=tree, env=env, stdout=log_file, stderr=log_file)
@@ -372,7 +392,12 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="Workers gunicorn (4).")
     parser.add_argument("--baseline", help="Révision git à mesurer aussi, dans le même passage (l'« avant »).")
     parser.add_argument("--json", type=Path, help="Écrit aussi les chiffres dans ce fichier.")
+    parser.add_argument("--ports", help="Plage de ports des serveurs du banc, par exemple 9200-9299 (un port libre).")
     args = parser.parse_args()
+    if args.ports:
+        global PORTS
+        first, _, last = args.ports.partition("-")
+        PORTS = range(int(first), int(last or first) + 1)
     if not shutil.which("wrk") or not shutil.which("nginx"):
         sys.exit("wrk et nginx sont nécessaires : apt-get install -y wrk nginx")
 
@@ -413,7 +438,7 @@ def main():
                 for _ in range(4 * args.workers):  # chaque worker charge ses index et remplit ses caches
                     get(port, page)
 
-        results = {"static": [], "pages": []}
+        results = {"static": [], "pages": [], "load": [os.getloadavg()]}
         log("nginx…")
         results["static"].append(
             wrk(
@@ -445,6 +470,7 @@ def main():
                 database=False,
             )
         )
+        results["load"].append(os.getloadavg())
     finally:
         servers.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -457,7 +483,12 @@ def main():
         f"{static_rps:,.0f} requêtes/s (deux mesures : "
         + ", ".join(f"{run['rps']:,.0f}" for run in results["static"])
         + f"), p95 {milliseconds(max(run['p95'] for run in results['static']))}, "
-        + f"CPU {statistics.mean(run['cpu_python_ms'] for run in results['static']):.3f} ms par requête\n"
+        + f"CPU {statistics.mean(run['cpu_python_ms'] for run in results['static']):.3f} ms par requête"
+    )
+    print(
+        "Charge moyenne de la machine (1, 5, 15 min) : "
+        + " puis ".join(" / ".join(f"{value:.1f}" for value in load) for load in results["load"])
+        + " (début et fin des mesures)\n"
     )
     print(
         f"| page | code | 1 client : p50 | 1 client : req/s | {args.clients} clients : req/s | p50 | p95 | p99 "

@@ -63,9 +63,11 @@ def candidate_required(view):
             return redirect_to_login(request.get_full_path())
         if request.user.role != Role.CANDIDATE:
             raise PermissionDenied("Cet espace est réservé aux candidat·es.")
-        profile = CandidateProfile.objects.filter(user=request.user).select_related("user", "commune").first()
+        # Le compte est déjà lu (request.user) : le profil seul, avec sa commune.
+        profile = CandidateProfile.objects.filter(user=request.user).select_related("commune").first()
         if profile is None:
             return redirect("candidates:signup")
+        profile.user = request.user
         return view(request, profile, *args, **kwargs)
 
     return wrapper

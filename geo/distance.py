@@ -247,9 +247,25 @@ def commune_index_invalidate() -> None:
     transaction.on_commit(_bump_version)
 
 
+# Dernières zones demandées par code INSEE et rayon, par index (une recherche répétée ne recalcule rien).
+WITHIN_CACHE_SIZE = 256
+_within_cache: dict = {"index": None, "zones": {}}
+
+
 def communes_within(origin: Origin, radius_km: float) -> list[tuple[str, float]]:
     """Communes à `radius_km` km ou moins de `origin` (code INSEE, commune ou (lat, lng)), les plus proches d'abord."""
-    return commune_index().within(origin, radius_km)
+    index = commune_index()
+    if not isinstance(origin, str):
+        return index.within(origin, radius_km)
+    if _within_cache["index"] is not index:
+        _within_cache.update(index=index, zones={})
+    zones, key = _within_cache["zones"], (origin, radius_km)
+    zone = zones.get(key)
+    if zone is None:
+        if len(zones) >= WITHIN_CACHE_SIZE:
+            zones.clear()
+        zone = zones[key] = tuple(index.within(origin, radius_km))
+    return list(zone)
 
 
 def distance_km(a: Origin, b: Origin) -> float | None:

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
@@ -172,6 +173,52 @@ def _trades(value: str) -> list[int]:
     return ids
 
 
+def _in_communes(offers, codes: list[str]):
+    """Les offres de ces communes. Sur PostgreSQL, la liste (des centaines de codes pour 30 km) est un seul
+    paramètre tableau (`= ANY`), au lieu d'un paramètre par code, chacun préparé par l'ORM."""
+    if connection.vendor == "postgresql":
+        return offers.extra(where=[f'"{Offer._meta.db_table}"."commune_id" = ANY(%s)'], params=[codes])  # noqa: S610
+    return offers.filter(commune_id__in=codes)
+
+
+def _nearest_first(offers, distances: dict[str, float], start: int, size: int) -> tuple[int, list[Offer]]:
+    """Le nombre d'offres des communes de `distances` et la page demandée, les plus proches d'abord (puis par
+    identifiant) : une requête compte les offres par commune, une autre lit la page, triée et découpée en SQL
+    parmi les seules communes qu'elle touche (une zone de 30 km en compte des centaines, avec des milliers
+    d'offres)."""
+    per_commune = dict(
+        _in_communes(offers, list(distances))
+        .order_by()
+        .values_list("commune_id")
+        .annotate(total=Count("pk"))
+        .values_list("commune_id", "total")
+    )
+    # Les communes à la même distance forment un seul rang : leurs offres s'y suivent par identifiant.
+    ranks: dict[float, list[str]] = {}
+    for code in sorted(per_commune, key=lambda code: (distances[code], code)):
+        ranks.setdefault(distances[code], []).append(code)
+    count, seen, skip, touched = sum(per_commune.values()), 0, 0, []
+    for codes in ranks.values():
+        total = sum(per_commune[code] for code in codes)
+        if seen + total > start and seen < start + size:
+            if not touched:
+                skip = start - seen
+            touched.append(codes)
+        seen += total
+    if not touched:
+        return count, []
+    rank = Case(
+        *(When(commune_id__in=codes, then=Value(position)) for position, codes in enumerate(touched)),
+        output_field=IntegerField(),
+    )
+    page = list(
+        offers.filter(commune_id__in=[code for codes in touched for code in codes])
+        .annotate(distance_rank=rank)
+        .order_by("distance_rank", "pk")[skip : skip + size]
+    )
+    return count, page
+
+
 def _page_url(request, page: int) -> str:
     params = request.GET.copy()
     params["page"] = str(page)
@@ -200,14 +247,7 @@ def offer_search(request, filters: Query[OffersQuery]):
     if filters.commune:
         origin = _origin(filters.commune)
         distances = dict(communes_within(origin, filters.rayon)) if origin in commune_index() else {origin: 0.0}
-        ranked = sorted(
-            offers.filter(commune_id__in=list(distances)).values_list("pk", "commune_id"),
-            key=lambda row: (distances[row[1]], row[0]),
-        )
-        count = len(ranked)
-        page_ids = [pk for pk, _commune in ranked[start : start + filters.par_page]]
-        by_id = public_offers().in_bulk(page_ids)
-        page = [by_id[pk] for pk in page_ids if pk in by_id]
+        count, page = _nearest_first(offers, distances, start, filters.par_page)
     else:
         count = offers.count()
         page = list(offers.order_by("-published_at", "-pk")[start : start + filters.par_page])

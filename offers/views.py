@@ -4,6 +4,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from core.enums import DiplomaLevel
@@ -31,9 +32,10 @@ TRANSITION_SERVICES = {
 
 
 def _member_offer(request, pk) -> Offer:
-    """L'offre, si la personne est membre de son établissement ; 404 sinon."""
+    """L'offre, si la personne est membre de son établissement ; 404 sinon. `for_member` filtre par une
+    sous-requête (une ligne par offre) : pas de DISTINCT, qui trierait toutes les colonnes, description comprise."""
     return get_object_or_404(
-        Offer.objects.for_member(request.user).select_related("company", "trade", "commune").distinct(), pk=pk
+        Offer.objects.for_member(request.user).select_related("company", "trade", "commune"), pk=pk
     )
 
 
@@ -171,7 +173,10 @@ def detail(request, pk):
             "connected": cards[: len(connected)],
             "proposed": cards[len(connected) :],
             "page": page,
-            "no_interest_form": NoInterestForm(),
+            # Les motifs du refus, rendus une fois pour toutes les cartes de la page.
+            "reason_options": format_html_join(
+                "", '<option value="{}">{}</option>', NoInterestForm().fields["reason"].choices
+            ),
             "outcome_choices": OUTCOME_CHOICES,
             "can_publish": services.can(offer, services.OfferAction.PUBLISH),
             "can_extend": services.can(offer, services.OfferAction.EXTEND),

@@ -239,3 +239,33 @@ def test_search_remembers_the_origin_commune_until_a_commune_changes(client, pla
     places["lens"].save()  # une commune change : la correspondance est relue
     body = get(client, commune="62000", rayon=5).json()
     assert body["count"] == 0
+
+
+def test_radius_search_pages_follow_distance_then_identifier(client, places, baker):
+    """Des communes à la même distance (même emplacement) forment un seul rang : leurs offres s'y mêlent par
+    identifiant ; chaque page, quelle que soit sa taille, reprend exactement cet ordre."""
+    twin = CommuneFactory(code="62042", name="Arras-Jumelle", postal_codes=["62001"], lat=50.2910, lng=2.7775)
+    communes = [places["lens"], places["arras"], twin, places["lille"], places["lens"], twin, places["arras"]]
+    offers = [at(communes[position % len(communes)], baker) for position in range(17)]
+    distance = {"62041": 0, "62042": 0, "62498": 1, "59350": 2}
+    expected = [offer.pk for offer in sorted(offers, key=lambda offer: (distance[offer.commune_id], offer.pk))]
+    for size in (1, 2, 3, 7, 17, 20):
+        seen = []
+        for page in range(1, 19 // size + 2):
+            body = get(client, commune="62041", rayon=60, par_page=size, page=page).json()
+            assert body["count"] == 17
+            seen += [offer["id"] for offer in body["results"]]
+        assert seen == expected, size
+
+
+def test_radius_search_sorts_and_cuts_the_page_in_sql(client, places, baker):
+    """Les offres de la zone ne sont pas toutes lues : un compte par commune, puis la page seule (LIMIT)."""
+    for position in range(30):
+        at(places["lens" if position % 2 else "arras"], baker)
+    get(client, commune="62041", rayon=30)
+    with CaptureQueriesContext(connection) as queries:
+        body = get(client, commune="62041", rayon=30, par_page=5, page=2).json()
+    assert body["count"] == 30 and len(body["results"]) == 5
+    offer_queries = [query["sql"] for query in queries if '"offers_offer"' in query["sql"]]
+    assert len(offer_queries) == 2
+    assert "GROUP BY" in offer_queries[0] and "LIMIT 5" in offer_queries[1] and "OFFSET 5" in offer_queries[1]

@@ -151,6 +151,24 @@ def test_shared_index_is_cached_and_invalidated():
     assert commune_index() is not rebuilt
 
 
+@pytest.mark.django_db
+def test_zone_around_a_commune_is_kept_until_the_communes_change(monkeypatch):
+    CommuneFactory(code="62765", lat=50.76728, lng=2.2648)
+    CommuneFactory(code="62040", lat=50.7364, lng=2.3036)
+    zone = communes_within("62765", 10)
+    calls = []
+    within = CommuneIndex.within
+    monkeypatch.setattr(CommuneIndex, "within", lambda self, *args: calls.append(args) or within(self, *args))
+    again = communes_within("62765", 10)
+    assert again == zone and calls == []  # déjà calculée : rien n'est recalculé
+    again.clear()  # la liste rendue appartient à l'appelant
+    assert communes_within("62765", 10) == zone
+    assert [code for code, _ in communes_within("62765", 1)] == ["62765"] and calls == [("62765", 1)]
+
+    CommuneFactory(code="62041", lat=50.75, lng=2.27)  # une commune enregistrée : nouvel index, zones recalculées
+    assert [code for code, _ in communes_within("62765", 10)] == ["62765", "62041", "62040"]
+
+
 def test_distance_from_gives_exactly_distance_km():
     rng = random.Random(7)
     points = [(f"c{i}", 41 + rng.random() * 10, -5 + rng.random() * 13) for i in range(300)]

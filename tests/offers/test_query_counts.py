@@ -66,3 +66,14 @@ def test_offer_page_shows_waiting_candidates_by_pages_of_twenty(client, company)
     assert "1 / 2" in first
     second = text(client.get(reverse("offers:detail", args=[offer.pk]), {"page": 2}))
     assert second.count('class="fr-card fr-mb-3w"') == 7 + 1
+
+
+def test_offer_page_reads_the_offer_without_distinct(client, company):
+    """L'offre est lue par une sous-requête des établissements du membre : une ligne par offre, sans DISTINCT
+    (qui trierait toutes ses colonnes, description comprise)."""
+    offer = OfferFactory(company=company)
+    CompanyFactory(member=company.members.first())  # membre de deux établissements
+    add_candidates(offer, 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("offers:detail", args=[offer.pk])).status_code == 200
+    assert not [query["sql"] for query in captured if "DISTINCT" in query["sql"]]

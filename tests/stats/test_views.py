@@ -185,3 +185,18 @@ def test_open_data_secrecy_and_schema(client):
     document = json.loads(client.get(reverse("stats:open_data_json")).content)
     assert {item["code"] for item in document["indicateurs"]} == {indicator.value for indicator in Indicator}
     assert document["calcule_le"]
+
+
+def test_refresh_task_prepares_the_national_page_for_its_first_visitor(client, django_assert_num_queries, monkeypatch):
+    from stats.tasks import refresh_stats
+
+    populate(6)
+    refresh_stats.call()
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("rendu à la visite")
+
+    monkeypatch.setattr("stats.views.render_to_string", not_again)
+    with django_assert_num_queries(1):  # la version des agrégats ; chiffres, graphiques et formulaire déjà prêts
+        first = text(client.get(reverse("stats:index")))
+    assert page_figures(first)[Indicator.CANDIDATES] == "8"
