@@ -65,12 +65,23 @@ def test_failed_send_is_retried_later_with_backoff(settings):
 
 
 def test_gives_up_after_max_attempts(settings):
+    """Un message refusé temporairement (4xx) trop de fois est abandonné."""
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.RecipientRefusingBackend"}}
+    email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
+                                       attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
+    services.outbox_send(email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (OutboxStatus.FAILED, "SMTPRecipientsRefused 450")
+
+
+def test_an_unreachable_server_never_makes_an_email_give_up(settings):
+    """Serveur d'envoi injoignable : c'est lui qui est en pause, l'e-mail attend son retour sans être abandonné."""
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
     email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
                                        attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
     services.outbox_send(email.pk)
     email.refresh_from_db()
-    assert email.status == OutboxStatus.FAILED
+    assert email.status == OutboxStatus.PENDING
 
 
 def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker(settings):
