@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEPT = datetime.timedelta(days=1)
 
+# Priorité des tâches qu'une personne attend devant son écran (inscription, lien de connexion et son e-mail) :
+# elles passent avant les recalculs et les alertes en file, même quand la file est longue.
+PERSON_WAITING_PRIORITY = 10
+
 
 def beat(worker_id: str) -> None:
     """Signe de vie du worker (lu par /healthz) ; ceux des workers arrêtés depuis un jour sont effacés."""

@@ -2,7 +2,6 @@
 
 import contextlib
 import datetime
-import functools
 import hashlib
 import logging
 import smtplib
@@ -84,10 +83,37 @@ def email_enqueue(
         people.add(recipient.pk)
     if people:
         email.concerns.add(*people)
-    from notifications.tasks import send_outbox_email
-
-    transaction.on_commit(functools.partial(send_outbox_email.enqueue, email.pk))
+    _send_after_commit(email.pk, requested=requested)
     return email
+
+
+class _SendAfterCommit:
+    """Le rappel qui, après la validation, met en file l'envoi des e-mails `ids` (une seule tâche)."""
+
+    def __init__(self, email_id: int, requested: bool):
+        self.ids = [email_id]
+        self.requested = requested  # un e-mail que la personne attend (lien de connexion) : passe en priorité
+
+    def __call__(self):
+        from core.scheduler import PERSON_WAITING_PRIORITY
+        from notifications.tasks import send_outbox_emails
+
+        task = send_outbox_emails.using(priority=PERSON_WAITING_PRIORITY) if self.requested else send_outbox_emails
+        task.enqueue(self.ids)
+
+
+def _send_after_commit(email_id: int, *, requested: bool) -> None:
+    """Après la validation, une tâche envoie l'e-mail. Ceux qu'une même transaction écrit (les alertes d'une
+    offre, par exemple) partent ensemble : une tâche et une connexion SMTP pour tous. Le rappel n'est partagé
+    qu'au même niveau de point de sauvegarde : annulé, il n'emporte que des e-mails annulés avec lui."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        savepoints, callback, _robust = connection.run_on_commit[-1]
+        if isinstance(callback, _SendAfterCommit) and savepoints == set(connection.savepoint_ids):
+            callback.ids.append(email_id)
+            callback.requested |= requested
+            return
+    transaction.on_commit(_SendAfterCommit(email_id, requested))
 
 
 def outbox_redact(emails) -> int:
@@ -100,13 +126,13 @@ def outbox_redact(emails) -> int:
 
 def outbox_send(email_id: int) -> bool:
     """Envoie l'e-mail `email_id` de l'outbox s'il est dû (et seulement lui) ; renvoie True s'il est parti."""
-    return _deliver(email_id, only_first=True) == 1
+    return _deliver([email_id], only_first=True) == 1
 
 
-def outbox_deliver(*, first: int | None = None, limit: int | None = None, seconds: float | None = None) -> int:
-    """Envoie `first`, puis d'autres e-mails dus, les plus anciens d'abord, jusqu'à `limit` e-mails ou
-    `seconds` secondes ; renvoie le nombre d'e-mails partis. Si `first` n'est plus dû (déjà parti, ou pris
-    par un autre lot en cours), ne fait rien.
+def outbox_deliver(*, first: Iterable[int] = (), limit: int | None = None, seconds: float | None = None) -> int:
+    """Envoie les e-mails `first`, puis d'autres e-mails dus, les plus anciens d'abord, jusqu'à `limit` e-mails
+    ou `seconds` secondes ; renvoie le nombre d'e-mails partis. Si aucun des `first` n'est plus dû (déjà
+    partis, ou pris par un autre lot en cours), ne fait rien.
 
     Une connexion SMTP sert pour `OUTBOX_BATCH_SIZE` e-mails. Les e-mails sont réclamés par petits groupes
     (`CLAIM_CHUNK`) et chacun est noté « envoyé » dès que le serveur l'a accepté : un worker tué en cours de
@@ -119,7 +145,7 @@ def outbox_deliver(*, first: int | None = None, limit: int | None = None, second
 CLAIM_CHUNK = 10
 
 
-def _deliver(first: int | None, *, only_first=False, limit: int | None = None, seconds: float | None = None) -> int:
+def _deliver(first: Iterable[int], *, only_first=False, limit: int | None = None, seconds: float | None = None) -> int:
     """Envoie les e-mails réclamés par une connexion partagée ; renvoie le nombre d'e-mails partis.
 
     Un refus 5xx du destinataire est définitif : l'e-mail est marqué refusé et l'adresse n'est plus servie
@@ -136,16 +162,19 @@ def _deliver(first: int | None, *, only_first=False, limit: int | None = None, s
     connection = _Connection()
     sent = handled = 0
     streak = []  # refus 4xx de suite, pour des messages différents
+    first = list(first)
+    handled_first = not first  # sans e-mails désignés, on envoie ce qui est dû
     claimed: list[OutboxEmail] = []  # réclamés, pas encore essayés
     refused: set[str] = set()
     try:
         while True:
             if not claimed:
-                if first is not None:
-                    claimed, first = _claim(pk=first), None
+                if first:
+                    claimed, first = _claim(pks=first[:CLAIM_CHUNK]), first[CLAIM_CHUNK:]
+                    handled_first = handled_first or bool(claimed)
                     if not claimed:
-                        break
-                elif only_first or (deadline is not None and time.monotonic() > deadline):
+                        continue
+                elif only_first or not handled_first or (deadline is not None and time.monotonic() > deadline):
                     break
                 else:
                     claimed = _claim(limit=CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - handled))
@@ -183,17 +212,20 @@ def _deliver(first: int | None, *, only_first=False, limit: int | None = None, s
     return sent
 
 
-def _claim(*, pk: int | None = None, limit: int = 1) -> list[OutboxEmail]:
-    """Réclame l'e-mail `pk` s'il est dû, ou (sans `pk`) jusqu'à `limit` e-mails dus, les plus anciens
-    d'abord, qu'aucun autre worker n'est en train de réclamer.
+def _claim(*, pks: Iterable[int] = (), limit: int = 1) -> list[OutboxEmail]:
+    """Réclame ceux des e-mails `pks` qui sont dus, ou (sans `pks`) jusqu'à `limit` e-mails dus, les plus
+    anciens d'abord, qu'aucun autre worker n'est en train de réclamer.
 
     La réclamation est une mise à jour conditionnelle (« à envoyer » et dû) : deux workers ne réclament
     jamais le même e-mail."""
     now = timezone.now()
     due = OutboxEmail.objects.due(now)
     claim = {"status": OutboxStatus.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
-    if pk is not None:
-        return list(OutboxEmail.objects.filter(pk=pk)) if due.filter(pk=pk).update(**claim) else []
+    if pks:
+        if not due.filter(pk__in=pks).update(**claim):
+            return []
+        ours = {e.pk: e for e in OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.SENDING, claimed_at=now)}
+        return [ours[pk] for pk in pks if pk in ours]
     with transaction.atomic():
         pks = list(
             due.select_for_update(skip_locked=True).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]

@@ -5,9 +5,16 @@ from notifications import services
 
 
 @task()
+def send_outbox_emails(email_ids: list[int]) -> int:
+    """Envoie les e-mails `email_ids` (écrits par une même transaction) et, sur la même connexion, d'autres
+    e-mails dus, jusqu'à un lot (`OUTBOX_BATCH_SIZE`) en plus des siens."""
+    return services.outbox_deliver(first=email_ids, limit=len(email_ids) + settings.OUTBOX_BATCH_SIZE)
+
+
+@task()
 def send_outbox_email(email_id: int) -> int:
-    """Envoie l'e-mail `email_id` et, sur la même connexion, d'autres e-mails dus (un lot au plus)."""
-    return services.outbox_deliver(first=email_id, limit=settings.OUTBOX_BATCH_SIZE)
+    """Un seul e-mail (tâches mises en file avant les envois groupés)."""
+    return send_outbox_emails.call([email_id])
 
 
 @task()

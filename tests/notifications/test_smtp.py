@@ -5,7 +5,7 @@ import datetime
 import psycopg
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
@@ -305,3 +305,32 @@ def test_a_connection_cut_in_the_middle_of_a_batch_loses_nothing_and_sends_nothi
     ids = smtp_server.message_ids()
     assert sorted(ids) == sorted(services.message_id(e.key) for e in emails)
     assert len(ids) == len(set(ids))
+
+
+def test_emails_written_by_one_transaction_leave_together(smtp_server, django_capture_on_commit_callbacks):
+    """Les alertes d'une même transaction : une seule tâche, une seule connexion SMTP."""
+    context = {"path": "/x", "minutes": 15}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for n in range(3):
+            services.email_enqueue(key=f"alerte-{n}", to=f"jeune{n}@example.org",
+                                   template="accounts/emails/magic_link", context=context)  # fmt: skip
+    assert len(callbacks) == 1
+    assert smtp_server.message_ids() == [services.message_id(f"alerte-{n}") for n in range(3)]
+    assert smtp_server.connections == 1
+
+
+def test_an_email_rolled_back_with_its_savepoint_does_not_take_the_others_with_it(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    context = {"path": "/x", "minutes": 15}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.email_enqueue(key="garde", to="lea@example.org", template="accounts/emails/magic_link",
+                               context=context)  # fmt: skip
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.email_enqueue(key="annule", to="sam@example.org", template="accounts/emails/magic_link",
+                                   context=context)  # fmt: skip
+            raise RuntimeError
+        services.email_enqueue(key="apres", to="noa@example.org", template="accounts/emails/magic_link",
+                               context=context)  # fmt: skip
+    assert len(callbacks) == 1  # le rappel du point de sauvegarde annulé est parti avec lui
+    assert smtp_server.message_ids() == [services.message_id("garde"), services.message_id("apres")]
