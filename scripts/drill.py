@@ -561,7 +561,8 @@ class Drill:
         self.smtp.refuse[self.bounce_address] = (550, "5.1.1 Boîte aux lettres inconnue")
         self.windows["smtp_4xx"] = (started, time.time())
         log("Serveur SMTP : de nouveau ouvert ; 550 pour une adresse")
-        self.watch_backlog(steady=before)
+        # Suivi à part : la charge et les autres pannes continuent pendant ce temps.
+        threading.Thread(target=self.watch_backlog, args=(before,), daemon=True).start()
 
     def outbox_pending(self) -> int | None:
         from django.db import close_old_connections
@@ -576,30 +577,34 @@ class Drill:
             return None
 
     def watch_backlog(self, steady: int | None):
-        """Après le refus 4xx : l'arriéré accumulé, le temps pour revenir au niveau d'avant la panne (la charge
-        continue d'écrire des e-mails) et le débit d'envoi pendant ce temps, en e-mails par seconde."""
+        """Après le refus 4xx : l'arriéré accumulé, le débit d'envoi (e-mails acceptés par seconde pendant les
+        30 premières secondes, ou jusqu'au retour à la normale) et le temps pour revenir au niveau d'avant la
+        panne (la charge continue d'écrire des e-mails)."""
         from django.db import connection
 
         backlog = self.outbox_pending()
-        threshold = max(50, 2 * (steady or 0))
+        threshold = max(50, steady or 0)
         received, started = len(self.smtp.messages), time.monotonic()
-        pending = backlog
-        while time.monotonic() - started < self.plan.drain_timeout:
+        rate = back = None
+        while time.monotonic() - started < self.plan.drain_timeout and not self.stopping.is_set():
             pending = self.outbox_pending()
+            elapsed = time.monotonic() - started
             if pending is not None and pending <= threshold:
+                back = round(elapsed)
+            if rate is None and (elapsed >= 30 or back is not None):
+                rate = round((len(self.smtp.messages) - received) / max(elapsed, 1), 1)
+            if back is not None:
                 break
             time.sleep(1)
-        elapsed = time.monotonic() - started
-        back = pending is not None and pending <= threshold
         self.figures.update(
             smtp_backlog_before_4xx=steady,
             smtp_backlog_at_recovery=backlog,
-            smtp_backlog_back_to_normal_seconds=round(elapsed) if back else None,
-            emails_per_second_after_recovery=round((len(self.smtp.messages) - received) / max(elapsed, 1), 1),
+            emails_per_second_after_recovery=rate,
+            smtp_backlog_back_to_normal_seconds=back,
         )
         log(
-            f"Arriéré de l'outbox après le 4xx : {backlog} e-mail(s), revenu sous {threshold} en {elapsed:.0f} s "
-            f"({self.figures['emails_per_second_after_recovery']} e-mails/s)"
+            f"Arriéré de l'outbox après le 4xx : {backlog} e-mail(s) ; {rate} e-mails/s ; revenu à {threshold} ou "
+            f"moins en {back} s"
         )
         connection.close()
 
