@@ -3,9 +3,10 @@ import datetime
 from django.tasks import task
 
 from candidates import services
+from core.scheduler import PERSON_WAITING_PRIORITY
 
 
-@task()
+@task(priority=PERSON_WAITING_PRIORITY)
 def candidate_signup(email: str, first_name: str, last_name: str, birth_date: str, age_exception: str = "") -> None:
     """Lancée par l'inscription pour toute adresse : la recherche d'un compte existant se fait ici."""
     services.candidate_signup(

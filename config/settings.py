@@ -220,6 +220,11 @@ WORKER_DEAD_SECONDS = int(env("WORKER_DEAD_SECONDS", "60"))
 OUTBOX_STALE_CLAIM_SECONDS = int(env("OUTBOX_STALE_CLAIM_SECONDS", "600"))
 # Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
 OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
+# E-mails envoyés par une même connexion SMTP (puis une nouvelle connexion).
+OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "100"))
+# Relais SMTP qui refuse tout ou ne répond plus : pause de OUTBOX_RETRY_SECONDS, doublée à chaque nouvel
+# échec jusqu'à ce plafond ; un relais revenu est servi au plus tard ce temps-là après son retour.
+OUTBOX_PAUSE_MAX_SECONDS = int(env("OUTBOX_PAUSE_MAX_SECONDS", "300"))
 
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True

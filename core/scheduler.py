@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_KEPT = datetime.timedelta(days=1)
 
+# Priorité des tâches qu'une personne attend devant son écran (inscription, lien de connexion et son e-mail) :
+# elles passent avant les recalculs et les alertes en file, même quand la file est longue.
+PERSON_WAITING_PRIORITY = 10
+
 
 def beat(worker_id: str) -> None:
     """Signe de vie du worker (lu par /healthz) ; ceux des workers arrêtés depuis un jour sont effacés."""
@@ -40,12 +44,22 @@ def _claim(name: str, period: datetime.timedelta, now: datetime.datetime) -> boo
         return False
 
 
+def _still_queued(path: str) -> bool:
+    """La tâche `path` attend déjà dans la file : quand les workers sont en retard, les échéances ne
+    s'empilent pas (une seule attend ; elle fera le travail de toutes)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=path, status=TaskResultStatus.READY).exists()
+
+
 def tick(now: datetime.datetime | None = None) -> list[str]:
-    """Met en file les tâches périodiques arrivées à échéance ; renvoie leurs noms."""
+    """Met en file les tâches périodiques arrivées à échéance (sauf celles qui attendent encore dans la file) ;
+    renvoie leurs noms."""
     now = now or timezone.now()
     enqueued = []
     for path, seconds in settings.PERIODIC_TASKS.items():
-        if _claim(path, datetime.timedelta(seconds=seconds), now):
+        if _claim(path, datetime.timedelta(seconds=seconds), now) and not _still_queued(path):
             import_string(path).enqueue()
             enqueued.append(path)
     if enqueued:

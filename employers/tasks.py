@@ -1,10 +1,11 @@
 from django.tasks import task
 
+from core.scheduler import PERSON_WAITING_PRIORITY
 from employers import companies_api, services
 from geo.models import Commune
 
 
-@task()
+@task(priority=PERSON_WAITING_PRIORITY)
 def employer_signup(
     *,
     first_name: str,

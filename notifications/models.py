@@ -68,3 +68,25 @@ class UndeliverableAddress(models.Model):
 
     def __str__(self):
         return f"Adresse refusée {self.pk}"
+
+
+class MailServerPause(models.Model):
+    """Le serveur d'envoi (relais SMTP) répond « réessayez plus tard » à tout le monde, ou ne répond plus.
+
+    Tant que `paused_until` n'est pas passé, l'outbox ne lui envoie rien : les e-mails attendent sans
+    compter de nouvel essai ni allonger leur propre délai. À l'échéance, un envoi sert d'essai ; s'il passe,
+    la pause est levée et tout l'arriéré part aussitôt ; sinon elle reprend, plus longue (`failures`).
+    Une ligne par serveur (`server` : hôte et port), partagée par tous les workers.
+    """
+
+    server = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "pause du serveur d'envoi"
+        verbose_name_plural = "pauses du serveur d'envoi"
+
+    def __str__(self):
+        return self.server

@@ -1,7 +1,7 @@
 """L'outbox : chaque e-mail est écrit avec le changement qui le cause, puis envoyé par le worker."""
 
+import contextlib
 import datetime
-import functools
 import hashlib
 import logging
 import smtplib
@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
@@ -16,11 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail, UndeliverableAddress
+from notifications.models import MailServerPause, OutboxEmail, UndeliverableAddress
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 10  # refus temporaires d'un même message avant d'y renoncer (une pause du serveur ne compte pas)
+SERVER_PAUSE_AFTER = 3  # refus temporaires de suite, pour des messages différents : c'est le serveur qui refuse
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -81,10 +83,37 @@ def email_enqueue(
         people.add(recipient.pk)
     if people:
         email.concerns.add(*people)
-    from notifications.tasks import send_outbox_email
-
-    transaction.on_commit(functools.partial(send_outbox_email.enqueue, email.pk))
+    _send_after_commit(email.pk, requested=requested)
     return email
+
+
+class _SendAfterCommit:
+    """Le rappel qui, après la validation, met en file l'envoi des e-mails `ids` (une seule tâche)."""
+
+    def __init__(self, email_id: int, requested: bool):
+        self.ids = [email_id]
+        self.requested = requested  # un e-mail que la personne attend (lien de connexion) : passe en priorité
+
+    def __call__(self):
+        from core.scheduler import PERSON_WAITING_PRIORITY
+        from notifications.tasks import send_outbox_emails
+
+        task = send_outbox_emails.using(priority=PERSON_WAITING_PRIORITY) if self.requested else send_outbox_emails
+        task.enqueue(self.ids)
+
+
+def _send_after_commit(email_id: int, *, requested: bool) -> None:
+    """Après la validation, une tâche envoie l'e-mail. Ceux qu'une même transaction écrit (les alertes d'une
+    offre, par exemple) partent ensemble : une tâche et une connexion SMTP pour tous. Le rappel n'est partagé
+    qu'au même niveau de point de sauvegarde : annulé, il n'emporte que des e-mails annulés avec lui."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        savepoints, callback, _robust = connection.run_on_commit[-1]
+        if isinstance(callback, _SendAfterCommit) and savepoints == set(connection.savepoint_ids):
+            callback.ids.append(email_id)
+            callback.requested |= requested
+            return
+    transaction.on_commit(_SendAfterCommit(email_id, requested))
 
 
 def outbox_redact(emails) -> int:
@@ -96,52 +125,226 @@ def outbox_redact(emails) -> int:
 
 
 def outbox_send(email_id: int) -> bool:
-    """Envoie un e-mail de l'outbox s'il est dû ; renvoie True s'il est parti.
+    """Envoie l'e-mail `email_id` de l'outbox s'il est dû (et seulement lui) ; renvoie True s'il est parti."""
+    return _deliver([email_id], only_first=True) == 1
+
+
+def outbox_deliver(*, first: Iterable[int] = (), limit: int | None = None, seconds: float | None = None) -> int:
+    """Envoie les e-mails `first`, puis d'autres e-mails dus, les plus anciens d'abord, jusqu'à `limit` e-mails
+    ou `seconds` secondes ; renvoie le nombre d'e-mails partis. Si aucun des `first` n'est plus dû (déjà
+    partis, ou pris par un autre lot en cours), ne fait rien.
+
+    Une connexion SMTP sert pour `OUTBOX_BATCH_SIZE` e-mails. Les e-mails sont réclamés par petits groupes
+    (`CLAIM_CHUNK`) et chacun est noté « envoyé » dès que le serveur l'a accepté : un worker tué en cours de
+    route ne peut faire repartir que l'e-mail qu'il envoyait (comme un envoi seul) ; les autres e-mails
+    réclamés et pas encore essayés attendent `OUTBOX_STALE_CLAIM_SECONDS`, puis `outbox_sweep` les reprend.
+    """
+    return _deliver(first, limit=limit, seconds=seconds)
+
+
+CLAIM_CHUNK = 10
+
+
+def _deliver(first: Iterable[int], *, only_first=False, limit: int | None = None, seconds: float | None = None) -> int:
+    """Envoie les e-mails réclamés par une connexion partagée ; renvoie le nombre d'e-mails partis.
 
     Un refus 5xx du destinataire est définitif : l'e-mail est marqué refusé et l'adresse n'est plus servie
-    (`UndeliverableAddress`). Tout autre échec (4xx, délai dépassé, connexion coupée ou refusée) est
-    réessayé plus tard, avec le même Message-ID.
+    (`UndeliverableAddress`) ; les e-mails suivants partent. Un refus 4xx pour un message est réessayé plus
+    tard avec son propre délai (`retry_delay`), les suivants partent aussi. Mais quand le serveur lui-même
+    ne suit plus (connexion refusée, coupée, délai dépassé, 421, ou `SERVER_PAUSE_AFTER` refus 4xx de suite),
+    l'outbox le met en pause (`MailServerPause`) : les e-mails attendent sans allonger leur délai, et tout
+    l'arriéré repart dès qu'un essai passe. Le même Message-ID sert à chaque essai.
     """
+    server = mail_server()
+    if MailServerPause.objects.filter(server=server, paused_until__gt=timezone.now()).exists():
+        return 0
+    deadline = None if seconds is None else time.monotonic() + seconds
+    connection = _Connection()
+    sent = handled = 0
+    streak = []  # refus 4xx de suite, pour des messages différents
+    first = list(first)
+    handled_first = not first  # sans e-mails désignés, on envoie ce qui est dû
+    claimed: list[OutboxEmail] = []  # réclamés, pas encore essayés
+    refused: set[str] = set()
+    try:
+        while True:
+            if not claimed:
+                if first:
+                    claimed, first = _claim(pks=first[:CLAIM_CHUNK]), first[CLAIM_CHUNK:]
+                    handled_first = handled_first or bool(claimed)
+                    if not claimed:
+                        continue
+                elif only_first or not handled_first or (deadline is not None and time.monotonic() > deadline):
+                    break
+                else:
+                    claimed = _claim(limit=CLAIM_CHUNK if limit is None else min(CLAIM_CHUNK, limit - handled))
+                    if not claimed:
+                        break
+                addresses = {e.to.lower() for e in claimed if not e.requested}
+                refused |= set(UndeliverableAddress.objects.filter(email__in=addresses).values_list("email", flat=True))
+            email = claimed.pop(0)
+            handled += 1
+            if not email.requested and email.to.lower() in refused:
+                OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxStatus.SKIPPED)
+                continue
+            try:
+                connection.send(_message(email))
+            except Exception as exc:
+                if is_server_failure(exc):
+                    connection.close()  # coupée ou dans un état inconnu : une nouvelle pour la suite
+                if _failed(email, exc, server=server, streak=streak):
+                    break  # le serveur est en pause
+                if smtp_refusal(exc)[1] and is_permanent(exc):
+                    refused.add(email.to.lower())
+                continue
+            _mark_sent(email.pk)
+            if not sent:
+                # Un envoi passé lève la pause du serveur (s'il y en avait une).
+                MailServerPause.objects.filter(server=server, failures__gt=0).update(failures=0, paused_until=None)
+            sent += 1
+            streak.clear()
+    finally:
+        if claimed:  # pas essayés (pause du serveur, limite atteinte, erreur) : rendus tels quels
+            OutboxEmail.objects.filter(pk__in=[e.pk for e in claimed], status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.PENDING, attempts=F("attempts") - 1
+            )
+        connection.close()
+    return sent
+
+
+def _claim(*, pks: Iterable[int] = (), limit: int = 1) -> list[OutboxEmail]:
+    """Réclame ceux des e-mails `pks` qui sont dus, ou (sans `pks`) jusqu'à `limit` e-mails dus, les plus
+    anciens d'abord, qu'aucun autre worker n'est en train de réclamer.
+
+    La réclamation est une mise à jour conditionnelle (« à envoyer » et dû) : deux workers ne réclament
+    jamais le même e-mail."""
     now = timezone.now()
-    claimed = (
-        OutboxEmail.objects.due(now)
-        .filter(pk=email_id)
-        .update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return False
-    email = OutboxEmail.objects.get(pk=email_id)
-    if not email.requested and UndeliverableAddress.objects.filter(email__iexact=email.to).exists():
-        OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.SKIPPED)
-        return False
-    message = EmailMessage(
+    due = OutboxEmail.objects.due(now)
+    claim = {"status": OutboxStatus.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
+    if pks:
+        if not due.filter(pk__in=pks).update(**claim):
+            return []
+        ours = {e.pk: e for e in OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.SENDING, claimed_at=now)}
+        return [ours[pk] for pk in pks if pk in ours]
+    with transaction.atomic():
+        pks = list(
+            due.select_for_update(skip_locked=True).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+        )
+        if not pks:
+            return []
+        due.filter(pk__in=pks).update(**claim)
+        # Les nôtres : verrouillés (PostgreSQL), ou réclamés à l'instant `now` par cette mise à jour (SQLite).
+        return list(
+            OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.SENDING, claimed_at=now).order_by(
+                "next_attempt_at"
+            )
+        )
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    return EmailMessage(
         subject=email.subject,
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         headers={"Message-ID": message_id(email.key)},
     )
-    try:
-        message.send()
-    except Exception as exc:
-        code, recipient_refused = smtp_refusal(exc)
-        error = f"{type(exc).__name__} {code or ''}".strip()  # jamais la réponse du serveur : elle cite l'adresse
-        if is_permanent(exc):
-            OutboxEmail.objects.filter(pk=email_id).update(status=OutboxStatus.REFUSED, last_error=error)
-            if recipient_refused:
-                address_refuse(email=email.to, smtp_code=code)
-            logger.warning("E-mail %s refusé définitivement : %s", email_id, error)
-            return False
-        failed = email.attempts >= MAX_ATTEMPTS
-        OutboxEmail.objects.filter(pk=email_id).update(
-            status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
-            next_attempt_at=now + retry_delay(email.attempts),
-            last_error=error,
-        )
-        logger.warning("Envoi de l'e-mail %s échoué (essai %s) : %s", email_id, email.attempts, error)
+
+
+def _failed(email: OutboxEmail, exc: Exception, *, server: str, streak: list) -> bool:
+    """Note l'échec de l'envoi de `email` ; renvoie True si le serveur est mis en pause (fin de la série)."""
+    code, recipient_refused = smtp_refusal(exc)
+    error = f"{type(exc).__name__} {code or ''}".strip()  # jamais la réponse du serveur : elle cite l'adresse
+    now = timezone.now()
+    if is_permanent(exc):
+        OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxStatus.REFUSED, last_error=error)
+        if recipient_refused:
+            address_refuse(email=email.to, smtp_code=code)
+        logger.warning("E-mail %s refusé définitivement : %s", email.pk, error)
+        streak.clear()
         return False
-    _mark_sent(email_id)
+    if is_server_failure(exc):
+        paused_until = server_pause(server, error)
+        OutboxEmail.objects.filter(pk=email.pk).update(
+            status=OutboxStatus.PENDING, next_attempt_at=paused_until, last_error=error
+        )
+        if streak:  # les refus précédents venaient du serveur, pas de leurs messages
+            OutboxEmail.objects.filter(pk__in=streak).update(status=OutboxStatus.PENDING, next_attempt_at=paused_until)
+        logger.warning("Serveur d'envoi en pause après l'e-mail %s : %s", email.pk, error)
+        return True
+    failed = email.attempts >= MAX_ATTEMPTS
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+        next_attempt_at=now + retry_delay(email.attempts),
+        last_error=error,
+    )
+    logger.warning("Envoi de l'e-mail %s échoué (essai %s) : %s", email.pk, email.attempts, error)
+    streak.append(email.pk)
+    if len(streak) < SERVER_PAUSE_AFTER:
+        return False
+    paused_until = server_pause(server, error)
+    OutboxEmail.objects.filter(pk__in=streak).update(status=OutboxStatus.PENDING, next_attempt_at=paused_until)
+    logger.warning("Serveur d'envoi en pause après %s refus temporaires de suite", len(streak))
     return True
+
+
+def is_server_failure(exc: Exception) -> bool:
+    """L'échec vient du serveur ou de la connexion, pas du message : connexion refusée ou coupée, délai
+    dépassé, certificat refusé, réponse 421 (le serveur ferme), refus de notre adresse d'expédition."""
+    if not isinstance(exc, OSError):  # smtplib.SMTPException en hérite
+        return False
+    code, _ = smtp_refusal(exc)
+    return code == 421 or not isinstance(exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
+
+
+def mail_server() -> str:
+    """Le serveur d'envoi de l'outbox (hôte et port du relais SMTP), qui nomme sa pause."""
+    mailer = settings.MAILERS["default"]
+    options = mailer.get("OPTIONS", {})
+    if "host" in options:
+        return f"{options['host']}:{options.get('port', 25)}"
+    return mailer["BACKEND"]
+
+
+def server_pause(server: str, error: str) -> datetime.datetime:
+    """Met le serveur d'envoi en pause, plus longtemps à chaque échec de suite ; renvoie la fin de la pause."""
+    MailServerPause.objects.get_or_create(server=server)
+    MailServerPause.objects.filter(server=server).update(failures=F("failures") + 1)
+    failures = MailServerPause.objects.get(server=server).failures
+    paused_until = timezone.now() + pause_delay(failures)
+    MailServerPause.objects.filter(server=server).update(paused_until=paused_until, last_error=error)
+    return paused_until
+
+
+def pause_delay(failures: int) -> datetime.timedelta:
+    """`OUTBOX_RETRY_SECONDS`, puis le double à chaque pause de suite, jusqu'à `OUTBOX_PAUSE_MAX_SECONDS` : un
+    relais revenu est servi au plus tard ce temps-là après son retour."""
+    seconds = settings.OUTBOX_RETRY_SECONDS * 2 ** min(failures - 1, 20)
+    return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_PAUSE_MAX_SECONDS))
+
+
+class _Connection:
+    """Une connexion au serveur d'envoi, ouverte au premier message et renouvelée tous les
+    `OUTBOX_BATCH_SIZE` messages (beaucoup de relais limitent le nombre de messages par connexion)."""
+
+    def __init__(self):
+        self.backend = None
+        self.count = 0
+
+    def send(self, message: EmailMessage) -> None:
+        if self.backend is None:
+            self.backend = mail.mailers.default
+            self.backend.open()
+        self.backend.send_messages([message])
+        self.count += 1
+        if self.count >= settings.OUTBOX_BATCH_SIZE:
+            self.close()
+
+    def close(self) -> None:
+        backend, self.backend, self.count = self.backend, None, 0
+        if backend is not None:
+            with contextlib.suppress(Exception):  # connexion déjà perdue : rien à fermer
+                backend.close()
 
 
 MARK_SENT_RETRY_SECONDS = 60
@@ -165,15 +368,18 @@ def _mark_sent(email_id: int) -> None:
             time.sleep(1)
 
 
-def outbox_sweep(*, limit: int = 500) -> int:
-    """Reprend les envois interrompus et envoie ce qui est dû ; renvoie le nombre d'e-mails partis."""
+SWEEP_SECONDS = 240
+
+
+def outbox_sweep(*, limit: int | None = None) -> int:
+    """Reprend les envois interrompus et envoie ce qui est dû (tout l'arriéré, par lots sur une connexion,
+    pendant `SWEEP_SECONDS` au plus) ; renvoie le nombre d'e-mails partis."""
     now = timezone.now()
     stale_claim = datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
     OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stale_claim).update(
         status=OutboxStatus.PENDING
     )
-    due = OutboxEmail.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    return sum(outbox_send(pk) for pk in list(due))
+    return outbox_deliver(limit=limit, seconds=SWEEP_SECONDS)
 
 
 def address_refuse(*, email: str, smtp_code: int) -> UndeliverableAddress:

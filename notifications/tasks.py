@@ -1,11 +1,20 @@
+from django.conf import settings
 from django.tasks import task
 
 from notifications import services
 
 
 @task()
-def send_outbox_email(email_id: int) -> bool:
-    return services.outbox_send(email_id)
+def send_outbox_emails(email_ids: list[int]) -> int:
+    """Envoie les e-mails `email_ids` (écrits par une même transaction) et, sur la même connexion, d'autres
+    e-mails dus, jusqu'à un lot (`OUTBOX_BATCH_SIZE`) en plus des siens."""
+    return services.outbox_deliver(first=email_ids, limit=len(email_ids) + settings.OUTBOX_BATCH_SIZE)
+
+
+@task()
+def send_outbox_email(email_id: int) -> int:
+    """Un seul e-mail (tâches mises en file avant les envois groupés)."""
+    return send_outbox_emails.call([email_id])
 
 
 @task()

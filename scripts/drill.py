@@ -65,10 +65,30 @@ class Plan:
         return cls(redis_down=8, smtp_4xx=15, load_seconds=75, drain_timeout=420)
 
 
+# `--ports 9300-9399` (ou DRILL_PORTS) : les ports des services de l'exercice sont pris dans cette plage (machine
+# partagée) ; sans réglage, n'importe quel port libre.
+PORT_RANGE: list[int] = []
+_ports_taken: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for port in PORT_RANGE or [0]:
+        if port in _ports_taken:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+        _ports_taken.add(port)
+        return port
+    raise RuntimeError(f"aucun port libre entre {PORT_RANGE[0]} et {PORT_RANGE[-1]}")
+
+
+def port_range(text: str) -> list[int]:
+    low, _, high = text.partition("-")
+    return list(range(int(low), int(high or low) + 1))
 
 
 def wait_port(port: int, timeout: float = 60) -> None:
@@ -350,6 +370,7 @@ class Drill:
             "OUTBOX_RETRY_SECONDS": "5",
             "OUTBOX_SWEEP_SECONDS": "5",
             "OUTBOX_STALE_CLAIM_SECONDS": "20",
+            "OUTBOX_PAUSE_MAX_SECONDS": "20",
             "WORKER_DEAD_SECONDS": "15",
             "RATELIMIT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
             "LOG_LEVEL": "WARNING",
@@ -364,7 +385,7 @@ class Drill:
         self.postgres.init()
         self.redis.start()
         log(f"Redis sur le port {self.redis.port}")
-        self.smtp = SmtpServer().start()
+        self.smtp = SmtpServer(port=free_port()).start()
         log(f"Serveur SMTP sur le port {self.smtp.port}")
         os.environ.update(self.env())  # l'exercice lit la même base que le service
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -524,18 +545,68 @@ class Drill:
         log("Redis relancé")
 
     def smtp_refuses(self):
+        from notifications.services import SERVER_PAUSE_AFTER
+
+        before = self.outbox_pending()
         started = time.time()
         self.smtp.refuse_all = (451, "4.3.2 Service momentanément indisponible")
         log(f"Serveur SMTP : 451 pour tout le monde pendant {self.plan.smtp_4xx:.0f} s")
         time.sleep(self.plan.smtp_4xx)
-        # La panne doit toucher des envois : si les workers redémarraient tous, elle dure un peu plus.
+        # La panne doit toucher des envois (au moins une pause du serveur) : si les workers redémarraient tous,
+        # elle dure un peu plus.
         deadline = time.monotonic() + 3 * self.plan.smtp_4xx
-        while self.smtp.refusals.get(451, 0) < 20 and time.monotonic() < deadline:
+        while self.smtp.refusals.get(451, 0) < SERVER_PAUSE_AFTER and time.monotonic() < deadline:
             time.sleep(1)
         self.smtp.refuse_all = None
         self.smtp.refuse[self.bounce_address] = (550, "5.1.1 Boîte aux lettres inconnue")
         self.windows["smtp_4xx"] = (started, time.time())
         log("Serveur SMTP : de nouveau ouvert ; 550 pour une adresse")
+        # Suivi à part : la charge et les autres pannes continuent pendant ce temps.
+        threading.Thread(target=self.watch_backlog, args=(before,), daemon=True).start()
+
+    def outbox_pending(self) -> int | None:
+        from django.db import close_old_connections
+
+        from notifications.enums import OutboxStatus
+        from notifications.models import OutboxEmail
+
+        try:
+            close_old_connections()
+            return OutboxEmail.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).count()
+        except Exception:  # (base en redémarrage : on ne sait pas)
+            return None
+
+    def watch_backlog(self, steady: int | None):
+        """Après le refus 4xx : l'arriéré accumulé, le débit d'envoi (e-mails acceptés par seconde pendant les
+        30 premières secondes, ou jusqu'au retour à la normale) et le temps pour revenir au niveau d'avant la
+        panne (la charge continue d'écrire des e-mails)."""
+        from django.db import connection
+
+        backlog = self.outbox_pending()
+        threshold = max(50, steady or 0)
+        received, started = len(self.smtp.messages), time.monotonic()
+        rate = back = None
+        while time.monotonic() - started < self.plan.drain_timeout and not self.stopping.is_set():
+            pending = self.outbox_pending()
+            elapsed = time.monotonic() - started
+            if pending is not None and pending <= threshold:
+                back = round(elapsed)
+            if rate is None and (elapsed >= 30 or back is not None):
+                rate = round((len(self.smtp.messages) - received) / max(elapsed, 1), 1)
+            if back is not None:
+                break
+            time.sleep(1)
+        self.figures.update(
+            smtp_backlog_before_4xx=steady,
+            smtp_backlog_at_recovery=backlog,
+            emails_per_second_after_recovery=rate,
+            smtp_backlog_back_to_normal_seconds=back,
+        )
+        log(
+            f"Arriéré de l'outbox après le 4xx : {backlog} e-mail(s) ; {rate} e-mails/s ; revenu à {threshold} ou "
+            f"moins en {back} s"
+        )
+        connection.close()
 
     def kill_a_web_process(self):
         web = self.webs[0]
@@ -602,30 +673,80 @@ class Drill:
     # Bilan
 
     def wait_for_drain(self):
+        """Attend que le travail confié au service soit fini : plus aucune tâche de fond en file ou en cours
+        (inscriptions, recalculs, envois ; les tâches périodiques exceptées, qui reviennent sans cesse) et
+        plus aucun e-mail à envoyer. Au plus `drain_timeout` secondes ; affiche l'avancement."""
+        from django.conf import settings
         from django.db import close_old_connections
+        from django.db.models import Count
         from django.tasks import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
         from notifications.enums import OutboxStatus
         from notifications.models import OutboxEmail
 
-        deadline = time.monotonic() + self.plan.drain_timeout
+        log(f"Attente : file des tâches et outbox vides, {self.plan.drain_timeout:.0f} s au plus")
         started = time.monotonic()
+        deadline = started + self.plan.drain_timeout
+        last_report = 0.0
         while time.monotonic() < deadline:
-            close_old_connections()
-            pending = OutboxEmail.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).count()
-            tasks = DBTaskResult.objects.filter(
-                status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-                task_path__in=["matching.tasks.rematch_offer", "matching.tasks.rematch_candidate"],
-            ).count()
-            if pending == 0 and tasks == 0:
+            try:
+                close_old_connections()
+                pending = OutboxEmail.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING]).count()
+                queued = dict(
+                    DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+                    .exclude(task_path__in=list(settings.PERIODIC_TASKS))
+                    .values_list("task_path")
+                    .annotate(n=Count("pk"))
+                )
+            except Exception as error:  # (la base peut encore redémarrer : on réessaie)
+                log(f"Attente : base indisponible ({type(error).__name__})")
+                time.sleep(1)
+                continue
+            if pending == 0 and not queued:
                 self.figures["drain_seconds"] = round(time.monotonic() - started)
+                log(f"Tâches et outbox vides en {self.figures['drain_seconds']} s")
                 return True
+            if time.monotonic() - last_report >= 15:
+                last_report = time.monotonic()
+                tasks = ", ".join(f"{path.rsplit('.', 1)[-1]} {n}" for path, n in sorted(queued.items())) or "aucune"
+                log(f"Attente : {pending} e-mail(s) à envoyer ; tâches en file : {tasks}")
             time.sleep(1)
+        self.figures["drain_seconds"] = f"plus de {self.plan.drain_timeout:.0f}"
         return False
+
+    def failed_tasks(self) -> dict:
+        from django.tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
+        counts = {}
+        for path, exception in failed.values_list("task_path", "exception_class_path"):
+            key = f"{path} ({exception.rsplit('.', 1)[-1]})"
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def lost_signups(self, confirmed: list[str]) -> list[str]:
+        """Ce qu'est devenue la tâche de chaque inscription confirmée sans compte à la fin."""
+        from django_tasks_db.models import DBTaskResult
+
+        from accounts.models import User
+
+        missing = set(confirmed) - set(User.objects.filter(email__in=confirmed).values_list("email", flat=True))
+        tasks = DBTaskResult.objects.filter(task_path="candidates.tasks.candidate_signup")
+        fates = {}
+        for args, status, exception in tasks.values_list("args_kwargs", "status", "exception_class_path"):
+            if args["kwargs"].get("email") in missing:
+                missing.discard(args["kwargs"]["email"])
+                fate = f"tâche {status} {exception.rsplit('.', 1)[-1]}".strip()
+                fates[fate] = fates.get(fate, 0) + 1
+        if missing:
+            fates["aucune tâche en file"] = len(missing)
+        return [f"inscriptions confirmées sans compte : {fates}"]
 
     def check(self) -> list[str]:
         import httpx
+        from django.conf import settings
         from django.db import close_old_connections
 
         from accounts.models import User
@@ -697,8 +818,16 @@ class Drill:
         ]:
             if found != confirmed:
                 problems.append(f"{confirmed - found} {what}(s) confirmée(s) puis perdue(s)")
+        if signups != len(ledger.signups):
+            problems.extend(self.lost_signups(ledger.signups))
         if pairs_missing:
             problems.append(f"{pairs_missing} paire(s) jamais calculée(s)")
+        # Une tâche de fond en échec est du travail perdu (les tâches périodiques reviennent d'elles-mêmes).
+        failed = self.failed_tasks()
+        self.figures["tasks_failed"] = failed
+        lost = {path: n for path, n in failed.items() if path.split(" ")[0] not in settings.PERIODIC_TASKS}
+        if lost:
+            problems.append(f"tâches de fond en échec, jamais refaites : {lost}")
         if not (ledger.signups and ledger.offers and ledger.answers):
             problems.append("la charge n'a pas tout exercé (inscriptions, offres, réponses)")
 
@@ -745,7 +874,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Exercice de pannes (voir le début du fichier).")
     parser.add_argument("--short", action="store_true", help="durées réduites (CI, environ 5 minutes)")
     parser.add_argument("--keep", action="store_true", help="garder le dossier temporaire (journaux)")
+    parser.add_argument(
+        "--ports",
+        default=os.environ.get("DRILL_PORTS", ""),
+        help="plage de ports des services lancés, par exemple 9300-9399 (défaut : DRILL_PORTS, sinon ports libres)",
+    )
     options = parser.parse_args()
+    if options.ports:
+        PORT_RANGE[:] = port_range(options.ports)
     plan = Plan.short() if options.short else Plan.full()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # arrêté : on éteint quand même tout ce qu'on a lancé
     root = Path(tempfile.mkdtemp(prefix="drill-"))

@@ -1,7 +1,7 @@
 """Un vrai serveur SMTP (aiosmtpd) pour les tests et l'exercice de pannes (`scripts/drill.py`).
 
-Il écoute sur 127.0.0.1, sur un port libre choisi au démarrage, avec STARTTLS si on lui donne un
-certificat. On règle à chaud ce qu'il fait :
+Il écoute sur 127.0.0.1, sur un port libre choisi au démarrage (ou sur `port`), avec STARTTLS si on lui
+donne un certificat. On règle à chaud ce qu'il fait :
 
 - `refuse_all = (451, "…")` : refuse tout message (code 4xx ou 5xx) à la commande RCPT ;
 - `refuse[adresse] = (550, "…")` : refuse un seul destinataire ;
@@ -9,7 +9,8 @@ certificat. On règle à chaud ce qu'il fait :
 - `drop = True` : coupe la connexion à la fin du DATA, avant d'accepter le message ;
 - `on_accept = fonction` : appelée pour chaque message accepté, avant la réponse 250.
 
-Les messages acceptés sont gardés dans `messages` ; `message_ids()` donne leurs Message-ID.
+Les messages acceptés sont gardés dans `messages` ; `message_ids()` donne leurs Message-ID ; `connections`
+compte les connexions ouvertes par les clients.
 """
 
 import asyncio
@@ -38,6 +39,14 @@ class Received:
 class Handler:
     def __init__(self, server: "SmtpServer"):
         self.server = server
+
+    async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
+        # Une fois par connexion (et encore après STARTTLS : la session chiffrée ne compte pas à part).
+        if session.ssl is None:
+            with self.server.lock:
+                self.server.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         refusal = self.server.refuse_all or self.server.refuse.get(address.lower())
@@ -82,8 +91,9 @@ class _Controller(Controller):
 
 
 class SmtpServer:
-    def __init__(self, *, tls_context: ssl.SSLContext | None = None):
+    def __init__(self, *, tls_context: ssl.SSLContext | None = None, port: int = 0):
         self.messages: list[Received] = []
+        self.connections = 0
         self.refusals: dict[object, int] = {}
         self.refuse: dict[str, tuple[int, str]] = {}
         self.refuse_all: tuple[int, str] | None = None
@@ -94,7 +104,7 @@ class SmtpServer:
         self._controller = _Controller(
             Handler(self),
             hostname="127.0.0.1",
-            port=0,
+            port=port,
             tls_context=tls_context,
             require_starttls=tls_context is not None,
             # Le serveur n'impose pas de délai au client : un client lent reste servi.

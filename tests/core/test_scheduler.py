@@ -22,6 +22,22 @@ def test_a_due_task_is_enqueued_once_per_period(periodic):
     assert ScheduledRun.objects.get().last_enqueued_at == now + datetime.timedelta(seconds=61)
 
 
+def test_a_periodic_task_still_waiting_in_the_queue_is_not_enqueued_again(periodic, settings):
+    """Workers en retard : le balayage de l'outbox attend encore dans la file, l'échéance suivante n'en ajoute
+    pas un deuxième (ils s'empileraient devant les autres tâches)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    now = timezone.now()
+    assert scheduler.tick(now) == ["notifications.tasks.sweep_outbox"]
+    assert scheduler.tick(now + datetime.timedelta(seconds=61)) == []
+    assert DBTaskResult.objects.count() == 1
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+    assert scheduler.tick(now + datetime.timedelta(seconds=122)) == ["notifications.tasks.sweep_outbox"]
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+
+
 def test_tasks_of_a_dead_worker_are_put_back_in_the_queue(settings):
     """Un worker tué au milieu d'une tâche la laisse « en cours » : elle est remise en file, pas perdue."""
     from django.tasks import TaskResultStatus

@@ -65,12 +65,23 @@ def test_failed_send_is_retried_later_with_backoff(settings):
 
 
 def test_gives_up_after_max_attempts(settings):
+    """Un message refusé temporairement (4xx) trop de fois est abandonné."""
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.RecipientRefusingBackend"}}
+    email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
+                                       attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
+    services.outbox_send(email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (OutboxStatus.FAILED, "SMTPRecipientsRefused 450")
+
+
+def test_an_unreachable_server_never_makes_an_email_give_up(settings):
+    """Serveur d'envoi injoignable : c'est lui qui est en pause, l'e-mail attend son retour sans être abandonné."""
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
     email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
                                        attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
     services.outbox_send(email.pk)
     email.refresh_from_db()
-    assert email.status == OutboxStatus.FAILED
+    assert email.status == OutboxStatus.PENDING
 
 
 def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker(settings):
@@ -113,3 +124,28 @@ def test_redacting_blanks_subject_and_body_and_drops_what_is_not_sent_yet(django
     assert (sent.subject, sent.body, sent.status) == ("", "", OutboxStatus.SENT)
     assert sent.redacted_at is not None
     assert not OutboxEmail.objects.filter(pk=pending.pk).exists()  # jamais envoyé : plus rien à garder
+
+
+def test_a_person_waiting_goes_before_the_queued_alerts(settings, django_capture_on_commit_callbacks):
+    """Sous charge, des milliers d'alertes attendent leur envoi dans la file des tâches : l'inscription
+    d'une personne devant son écran, puis l'e-mail de son lien, passent avant elles."""
+    from django_tasks_db.models import DBTaskResult
+
+    from candidates.tasks import candidate_signup
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            enqueue(key=f"alerte-{n}", to=f"jeune{n}@example.org")
+    candidate_signup.enqueue(email="lea@example.org", first_name="Léa", last_name="Martin", birth_date="2007-05-14")
+
+    signup = DBTaskResult.objects.ready().first()
+    assert signup.task_path == "candidates.tasks.candidate_signup"
+    with django_capture_on_commit_callbacks(execute=True):
+        signup.task.call(*signup.task_result.args, **signup.task_result.kwargs)
+    signup.delete()
+    link = DBTaskResult.objects.ready().first()
+    assert link.task_path == "notifications.tasks.send_outbox_emails"
+    [email_id] = link.task_result.args[0]
+    assert OutboxEmail.objects.get(pk=email_id).to == "lea@example.org"
+    assert DBTaskResult.objects.ready().count() == 2  # les alertes, en une seule tâche, ensuite

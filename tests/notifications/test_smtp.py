@@ -5,12 +5,12 @@ import datetime
 import psycopg
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
 from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail, UndeliverableAddress
+from notifications.models import MailServerPause, OutboxEmail, UndeliverableAddress
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,9 @@ def outbox_email(key="alerte-1", to="lea@example.org", **fields):
 
 
 def make_due():
+    """Le temps passe : les e-mails en attente sont dus, la pause du serveur d'envoi est finie."""
     OutboxEmail.objects.update(next_attempt_at=timezone.now())
+    MailServerPause.objects.update(paused_until=timezone.now())
 
 
 def test_email_goes_through_smtp_with_its_message_id(smtp_server):
@@ -190,3 +192,145 @@ def test_database_restart_right_after_acceptance_does_not_send_twice(smtp_server
     OutboxEmail.objects.update(claimed_at=timezone.now() - datetime.timedelta(hours=1))
     assert services.outbox_sweep() == 0
     assert smtp_server.message_ids() == [services.message_id("alerte-1")]
+
+
+# --- Envois par lots : une connexion pour plusieurs e-mails, pause du serveur qui refuse tout ---------------
+
+
+def test_a_backlog_goes_through_one_connection(smtp_server):
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(5)]
+    assert services.outbox_sweep() == 5
+    assert smtp_server.connections == 1
+    assert sorted(smtp_server.message_ids()) == sorted(services.message_id(e.key) for e in emails)
+    assert set(OutboxEmail.objects.values_list("status", "attempts")) == {(OutboxStatus.SENT, 1)}
+
+
+def test_the_connection_is_renewed_after_a_batch(smtp_server, settings):
+    settings.OUTBOX_BATCH_SIZE = 2
+    for n in range(5):
+        outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org")
+    assert services.outbox_sweep() == 5
+    assert smtp_server.connections == 3
+
+
+def test_the_task_of_one_email_takes_the_others_due_over_its_connection(smtp_server):
+    from notifications.tasks import send_outbox_email
+
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(4)]
+    assert send_outbox_email.call(emails[2].pk) == 4
+    assert smtp_server.message_ids()[0] == services.message_id("alerte-2")  # le sien d'abord
+    assert smtp_server.connections == 1
+    assert send_outbox_email.call(emails[0].pk) == 0  # déjà parti avec le lot : rien ne repart
+    assert len(smtp_server.messages) == 4
+
+
+def test_a_refused_recipient_in_a_batch_does_not_stop_the_others(smtp_server):
+    """Un 4xx pour un message : lui seul attend (son propre délai) ; un 5xx : lui seul est refusé."""
+    smtp_server.refuse["plein@example.org"] = (452, "4.2.2 Boîte pleine")
+    smtp_server.refuse["inconnu@example.org"] = (550, "5.1.1 Boîte inconnue")
+    outbox_email(key="a", to="lea@example.org")
+    full = outbox_email(key="b", to="plein@example.org")
+    unknown = outbox_email(key="c", to="inconnu@example.org")
+    outbox_email(key="d", to="sam@example.org")
+    assert services.outbox_sweep() == 2
+    assert smtp_server.connections == 1
+    assert sorted(smtp_server.message_ids()) == sorted([services.message_id("a"), services.message_id("d")])
+    full.refresh_from_db()
+    assert (full.status, full.last_error) == (OutboxStatus.PENDING, "SMTPRecipientsRefused 452")
+    assert full.next_attempt_at > timezone.now() + datetime.timedelta(seconds=50)
+    unknown.refresh_from_db()
+    assert unknown.status == OutboxStatus.REFUSED
+    assert UndeliverableAddress.objects.get().email == "inconnu@example.org"
+    assert not MailServerPause.objects.filter(paused_until__isnull=False).exists()  # pas le serveur en cause
+
+
+def test_a_server_refusing_everyone_is_paused_then_the_whole_backlog_leaves_at_once(smtp_server, time_machine):
+    """451 pour tout le monde : quelques essais, puis pause du serveur, sans allonger le délai de chaque
+    e-mail ; dès la fin de la pause, un essai qui passe envoie tout l'arriéré, par une connexion."""
+    time_machine.move_to(timezone.now(), tick=False)
+    smtp_server.refuse_all = (451, "4.3.2 Service momentanément indisponible")
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(10)]
+    assert services.outbox_sweep() == 0
+    assert smtp_server.refusals == {451: services.SERVER_PAUSE_AFTER}
+    pause = MailServerPause.objects.get()
+    assert (pause.failures, pause.paused_until) == (1, timezone.now() + services.pause_delay(1))
+    assert max(OutboxEmail.objects.values_list("next_attempt_at", flat=True)) <= pause.paused_until
+    assert sum(OutboxEmail.objects.values_list("attempts", flat=True)) == services.SERVER_PAUSE_AFTER
+
+    assert services.outbox_sweep() == 0  # pendant la pause : rien n'est essayé
+    assert smtp_server.refusals == {451: services.SERVER_PAUSE_AFTER}
+    time_machine.shift(services.pause_delay(1))
+    assert services.outbox_sweep() == 0  # fin de la pause : un nouvel essai, refusé, pause doublée
+    pause.refresh_from_db()
+    assert (pause.failures, pause.paused_until) == (2, timezone.now() + services.pause_delay(2))
+    assert services.pause_delay(2) == 2 * services.pause_delay(1)
+
+    smtp_server.reset()
+    time_machine.shift(services.pause_delay(2))
+    connections = smtp_server.connections
+    assert services.outbox_sweep() == 10
+    assert smtp_server.connections - connections == 1
+    assert sorted(smtp_server.message_ids()) == sorted(services.message_id(e.key) for e in emails)
+    pause.refresh_from_db()
+    assert (pause.failures, pause.paused_until) == (0, None)
+
+
+def test_pause_is_capped(settings):
+    settings.OUTBOX_RETRY_SECONDS, settings.OUTBOX_PAUSE_MAX_SECONDS = 5, 20
+    assert [services.pause_delay(n).total_seconds() for n in range(1, 6)] == [5, 10, 20, 20, 20]
+
+
+def test_a_connection_cut_in_the_middle_of_a_batch_loses_nothing_and_sends_nothing_twice(smtp_server):
+    """Le serveur coupe après le troisième message : les trois acceptés sont notés envoyés, celui en cours
+    attend la fin de la pause, les suivants n'ont même pas été essayés ; à la reprise, chacun une fois."""
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(6)]
+
+    def cut_after_three(_received):
+        if len(smtp_server.messages) == 3:
+            smtp_server.drop = True
+
+    smtp_server.on_accept = cut_after_three
+    assert services.outbox_sweep() == 3
+    statuses = dict(OutboxEmail.objects.values_list("key", "status"))
+    assert list(statuses.values()).count(OutboxStatus.SENT) == 3
+    cut = OutboxEmail.objects.get(attempts=1, status=OutboxStatus.PENDING)
+    assert cut.last_error == "SMTPServerDisconnected"
+    assert OutboxEmail.objects.filter(attempts=0).count() == 2  # jamais réclamés
+    assert MailServerPause.objects.get().failures == 1
+
+    smtp_server.on_accept = None
+    smtp_server.reset()
+    make_due()
+    assert services.outbox_sweep() == 3
+    ids = smtp_server.message_ids()
+    assert sorted(ids) == sorted(services.message_id(e.key) for e in emails)
+    assert len(ids) == len(set(ids))
+
+
+def test_emails_written_by_one_transaction_leave_together(smtp_server, django_capture_on_commit_callbacks):
+    """Les alertes d'une même transaction : une seule tâche, une seule connexion SMTP."""
+    context = {"path": "/x", "minutes": 15}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for n in range(3):
+            services.email_enqueue(key=f"alerte-{n}", to=f"jeune{n}@example.org",
+                                   template="accounts/emails/magic_link", context=context)  # fmt: skip
+    assert len(callbacks) == 1
+    assert smtp_server.message_ids() == [services.message_id(f"alerte-{n}") for n in range(3)]
+    assert smtp_server.connections == 1
+
+
+def test_an_email_rolled_back_with_its_savepoint_does_not_take_the_others_with_it(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    context = {"path": "/x", "minutes": 15}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.email_enqueue(key="garde", to="lea@example.org", template="accounts/emails/magic_link",
+                               context=context)  # fmt: skip
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.email_enqueue(key="annule", to="sam@example.org", template="accounts/emails/magic_link",
+                                   context=context)  # fmt: skip
+            raise RuntimeError
+        services.email_enqueue(key="apres", to="noa@example.org", template="accounts/emails/magic_link",
+                               context=context)  # fmt: skip
+    assert len(callbacks) == 1  # le rappel du point de sauvegarde annulé est parti avec lui
+    assert smtp_server.message_ids() == [services.message_id("garde"), services.message_id("apres")]
