@@ -37,6 +37,20 @@ class CodeForm(BaseForm):
         return self.cleaned_data["code"].strip()
 
 
+class SearchForm(BaseForm):
+    q = forms.CharField(
+        label="Rechercher",
+        help_text="Nom, e-mail, téléphone, SIRET ou SIREN, commune, métier d'une offre",
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": "Indiquez ce que vous cherchez.",
+            "min_length": "Indiquez au moins 2 caractères.",
+            "max_length": "Au plus 100 caractères.",
+        },
+    )
+
+
 class ListFilterForm(BaseForm):
     departement = forms.ChoiceField(label="Département", required=False)
     famille = forms.ChoiceField(label="Famille de métiers", required=False)

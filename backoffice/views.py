@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from backoffice import forms, importers, scope, services
+from backoffice import search as backoffice_search
 from backoffice.enums import AuditAction
 from backoffice.models import AdvisorProfile, AuditLog, Cma
 from backoffice.scope import admin_required, advisor_required
@@ -136,6 +137,30 @@ def home(request):
             "territory": _territory_label(advisor),
             "companies_to_verify": _companies_to_verify(advisor).count(),
         },
+    )
+
+
+@advisor_required
+def search(request):
+    """La recherche : envoyée en POST, pour qu'un nom, une adresse ou un numéro ne passe pas dans l'URL (ni
+    dans les journaux du serveur). Les personnes affichées sont inscrites au journal, pas la requête."""
+    form = forms.SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = backoffice_search.search(request.advisor, form.cleaned_data["q"])
+        if results.candidate_ids or results.employer_ids:
+            services.audit_record(
+                actor=request.user,
+                action=AuditAction.SEARCHED,
+                object_type="recherche",
+                object_id=results.kind,
+                candidates=results.candidate_ids,
+                employers=results.employer_ids,
+            )
+    return render(
+        request,
+        "backoffice/search.html",
+        {"title": "Rechercher", "form": form, "results": results, "search_query": form["q"].value() or ""},
     )
 
 
