@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from backoffice.enums import AuditAction, ClosureReason
+from backoffice.enums import AuditAction, ClosureReason, ForceReason
 from backoffice.importers import MAX_BYTES
 from backoffice.models import Cma
 from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES
@@ -167,17 +167,25 @@ class OfferForm(BaseForm):
 
 
 class ProposeForm(BaseForm):
+    """L'offre est choisie parmi les propositions (gabarit) ; une paire que les règles écartent demande une
+    raison (la vue la vérifie avec `diagnostics.proposal`)."""
+
     offer = forms.ModelChoiceField(
         label="Offre à proposer",
         queryset=None,
         empty_label="Choisir une offre",
         error_messages={"required": "Choisissez une offre.", "invalid_choice": "Cette offre n'est pas disponible."},
     )
+    reason = forms.ChoiceField(
+        label="Raison de passer outre aux règles",
+        help_text="Obligatoire si l'offre choisie ne respecte pas toutes les règles : elle est inscrite au journal.",
+        choices=[("", "Choisir une raison")] + list(ForceReason.choices),
+        required=False,
+    )
 
     def __init__(self, *args, offers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers
-        self.fields["offer"].label_from_instance = lambda o: f"{o.trade.label} — {o.company.name} — {o.commune.name}"
 
 
 OUTCOME_STATES = [MatchState.INTERVIEW, MatchState.CONTRACT_SIGNED, MatchState.NO_FOLLOW_UP]
