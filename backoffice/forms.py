@@ -77,7 +77,11 @@ class CandidateCreateForm(BaseForm):
     )
     commune = CommuneField(error_messages={"required": "Indiquez la commune."})
     radius_km = forms.TypedChoiceField(
-        label="Distance maximale", choices=RADIUS_CHOICES, coerce=int, initial=DEFAULT_RADIUS_KM
+        label="Distance maximale",
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        initial=DEFAULT_RADIUS_KM,
+        error_messages={"required": "Choisissez la distance maximale.", "invalid_choice": "Choisissez une distance."},
     )
     trade = forms.ModelChoiceField(
         label="Métier recherché",
@@ -146,7 +150,18 @@ class OfferForm(BaseForm):
     start_date = forms.DateField(
         label="Début", widget=DATE_WIDGET, required=False, help_text="Vide : dès que possible."
     )
-    positions = forms.IntegerField(label="Nombre de postes", min_value=1, max_value=50, initial=1)
+    positions = forms.IntegerField(
+        label="Nombre de postes",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        error_messages={
+            "required": "Indiquez le nombre de postes (au moins 1).",
+            "min_value": "Il faut au moins un poste.",
+            "max_value": "50 postes au plus par offre.",
+            "invalid": "Indiquez un nombre entier de postes.",
+        },
+    )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
@@ -208,6 +223,7 @@ class CloseForm(BaseForm):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
         initial="0",
+        error_messages={"required": "Choisissez : mettre en pause ou clore."},
     )
     reason = forms.ChoiceField(
         label="Raison",
