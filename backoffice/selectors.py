@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from backoffice import diagnostics, scope
+from core.phone import format_phone
 from matching.enums import OPEN_STATES, MatchState
 from matching.models import Match
 from notifications.models import UndeliverableAddress
@@ -239,7 +240,7 @@ BOARD_LISTS = {
             default_sort="-refus",
             columns=[
                 *_candidate_columns()[:3],
-                Column("telephone", "Téléphone", lambda c: c.user.phone),
+                Column("telephone", "Téléphone", lambda c: format_phone(c.user.phone)),
                 Column("refus", "E-mails refusés depuis le", lambda c: _date(c.email_refused_at), "email_refused_at"),
             ],
         ),

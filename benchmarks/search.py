@@ -69,8 +69,6 @@ def fill(candidates: int, companies: int):
             started = time.monotonic()
             cursor.execute(
                 f"""
-                CREATE TEMP TABLE bench_communes AS
-                  SELECT row_number() OVER () AS n, code FROM geo_commune WHERE lat IS NOT NULL;
                 INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name, phone, role,
                                            is_active, is_staff, date_joined)
                 SELECT '!', false, 'jeune' || g || '@example.org',
@@ -85,9 +83,9 @@ def fill(candidates: int, companies: int):
                     job_seeker, commune_id)
                 SELECT date '2006-01-01' + (u.id % 2000)::int, 30, false, false, '3', '["apprentissage"]',
                        false, '', '', 'recherche', 'immediat', now(), now(), u.id, '', true, false,
-                       (SELECT code FROM bench_communes
-                         WHERE n = 1 + (u.id * 2654435761) % (SELECT count(*) FROM bench_communes))
-                FROM accounts_user u
+                       c.codes[1 + (u.id * 2654435761) % array_length(c.codes, 1)]
+                FROM accounts_user u,
+                     (SELECT array_agg(code ORDER BY code) AS codes FROM geo_commune WHERE lat IS NOT NULL) c
                 WHERE u.role = 'candidat' AND NOT EXISTS (
                     SELECT 1 FROM candidates_candidateprofile p WHERE p.user_id = u.id);
                 """
@@ -99,26 +97,25 @@ def fill(candidates: int, companies: int):
             started = time.monotonic()
             cursor.execute(
                 f"""
-                CREATE TEMP TABLE IF NOT EXISTS bench_communes AS
-                  SELECT row_number() OVER () AS n, code FROM geo_commune WHERE lat IS NOT NULL;
                 INSERT INTO employers_company (siret, name, commune_id, naf_code, staff_band, created_at,
                     craft_activity_code, idcc_codes, verification_status, verification_reasons,
                     verification_source)
                 SELECT lpad((100000000 + g)::text, 9, '0') || '00017',
                        (ARRAY['Boulangerie', 'Garage', 'Salon', 'Menuiserie', 'Fournil'])[1 + g % 5] || ' '
                          || ({sql_array(LAST_NAMES)})[1 + (g * 11) % {len(LAST_NAMES)}] || ' ' || g,
-                       (SELECT code FROM bench_communes
-                         WHERE n = 1 + (g * 40503) % (SELECT count(*) FROM bench_communes)),
+                       c.codes[1 + (g * 40503) % array_length(c.codes, 1)],
                        '10.71C', '0-10', now(), '', '[]', 'verifiee', '[]', 'annuaire'
-                FROM generate_series({have + 1}, {companies}) AS g;
+                FROM generate_series({have + 1}, {companies}) AS g,
+                     (SELECT array_agg(code ORDER BY code) AS codes FROM geo_commune WHERE lat IS NOT NULL) c;
                 INSERT INTO offers_offer (company_id, trade_id, levels, contract_types, start_date, positions,
                     filled_positions, commune_id, description, working_hours, night_or_early_work,
                     driving_licence_required, accepts_minors, status, created_at, updated_at, published_at,
                     expires_at, matching_suspended)
-                SELECT c.id, (SELECT id FROM trades_trade ORDER BY id LIMIT 1 OFFSET c.id % 100), '[]',
+                SELECT c.id, t.ids[1 + c.id % array_length(t.ids, 1)], '[]',
                        '["apprentissage"]', NULL, 1, 0, c.commune_id, '', '', false, false, true, 'publiee',
                        now(), now(), now(), now() + interval '60 days', false
-                FROM employers_company c WHERE c.id > {have};
+                FROM employers_company c, (SELECT array_agg(id ORDER BY id) AS ids FROM trades_trade) t
+                WHERE c.id > {have};
                 """
             )
             log(f"  fait en {time.monotonic() - started:.0f} s")
