@@ -203,6 +203,18 @@ class ProposeForm(BaseForm):
         self.fields["offer"].queryset = offers
 
 
+class MatchStateFilterForm(BaseForm):
+    """Filtrer les mises en relation d'une offre par état (avec le nombre de chacune)."""
+
+    etat = forms.ChoiceField(label="État", required=False)
+
+    def __init__(self, *args, counts, total, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etat"].choices = [("", f"Tous ({total})")] + [
+            (state.value, f"{state.label} ({counts[state.value]})") for state in MatchState if counts.get(state.value)
+        ]
+
+
 OUTCOME_STATES = [MatchState.INTERVIEW, MatchState.CONTRACT_SIGNED, MatchState.NO_FOLLOW_UP]
 
 

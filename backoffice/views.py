@@ -444,12 +444,17 @@ def offer_create(request):
 @advisor_required
 def offer_detail(request, pk):
     offer = scope.get_in_scope(scope.offers_for(request.advisor).select_related("company", "trade", "commune"), pk=pk)
-    matches = list(
-        scope.matches_for(request.advisor)
-        .filter(offer=offer)
-        .select_related("candidate__user", "candidate__commune")
-        .order_by("-is_active", "-score", "-pk")
+    all_matches = scope.matches_for(request.advisor).filter(offer=offer)
+    counts = dict(all_matches.order_by().values_list("state").annotate(count=Count("pk")))
+    states = forms.MatchStateFilterForm(request.GET or None, counts=counts, total=sum(counts.values()))
+    state = states.cleaned_data["etat"] if states.is_valid() else ""
+    queryset = (all_matches.filter(state=state) if state else all_matches).select_related(
+        "candidate__user", "candidate__commune"
     )
+    page = Paginator(queryset.order_by("-is_active", "-score", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    matches = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     for match in matches:
         match.candidate_label = scope.candidate_name(request.advisor, match.candidate)
         match.candidate_place = scope.candidate_place(request.advisor, match.candidate)
@@ -460,6 +465,10 @@ def offer_detail(request, pk):
             "title": f"Offre : {offer.trade.label} chez {offer.company.name}",
             "offer": offer,
             "matches": matches,
+            "page": page,
+            "query": query.urlencode(),
+            "states": states,
+            "state": state,
             "close_form": forms.OfferCloseForm(),
             "is_open": offer.status in (OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.EXPIRED),
         },

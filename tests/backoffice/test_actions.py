@@ -235,3 +235,18 @@ def test_edit_and_close_an_offer(advisor_client, arras):
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ARCHIVED
     assert AuditLog.objects.get(action="offre_close").details == {"reason": "poste_pourvu"}
+
+
+def test_an_offer_with_many_candidates_is_paged_and_filtered_by_state(advisor_client, arras):
+    offer = OfferFactory(company=CompanyFactory(commune=arras))
+    for _ in range(27):
+        MatchFactory(offer=offer, candidate=CandidateProfileFactory(commune=arras))
+    for _ in range(3):
+        MatchFactory(offer=offer, candidate=CandidateProfileFactory(commune=arras), state=MatchState.CONNECTED)
+    url = f"/conseiller/offres/{offer.pk}"
+    page = advisor_client.get(url).content.decode()
+    assert "Mises en relation (30)" in page and page.count('href="/conseiller/mises-en-relation/') == 25
+    assert "Page suivante" in page and 'class="fr-select' in page
+    page = advisor_client.get(url, {"etat": MatchState.CONNECTED}).content.decode()
+    assert "Mises en relation (3)" in page and page.count('href="/conseiller/mises-en-relation/') == 3
+    assert advisor_client.get(url, {"etat": "inconnu"}).status_code == 200  # un état inconnu : la liste entière
