@@ -103,7 +103,7 @@ def fill(candidates: int, companies: int):
                 SELECT lpad((100000000 + g)::text, 9, '0') || '00017',
                        (ARRAY['Boulangerie', 'Garage', 'Salon', 'Menuiserie', 'Fournil'])[1 + g % 5] || ' '
                          || ({sql_array(LAST_NAMES)})[1 + (g * 11) % {len(LAST_NAMES)}] || ' ' || g,
-                       c.codes[1 + (g * 40503) % array_length(c.codes, 1)],
+                       c.codes[1 + (g::bigint * 40503) % array_length(c.codes, 1)],
                        '10.71C', '0-10', now(), '', '[]', 'verifiee', '[]', 'annuaire'
                 FROM generate_series({have + 1}, {companies}) AS g,
                      (SELECT array_agg(code ORDER BY code) AS codes FROM geo_commune WHERE lat IS NOT NULL) c;
