@@ -16,6 +16,7 @@ dans la forme normalisée (`core.text.normalize_search`), sans tolérance aux fa
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import phonenumbers
 from django.db import connection
@@ -163,10 +164,26 @@ def _offer_result(offer) -> Result:
     )
 
 
-def _profiles(queryset, limit=LIMIT) -> list:
-    return list(
-        queryset.select_related("user", "commune").prefetch_related("trades").order_by("user__last_name", "pk")[:limit]
-    )
+# Un nom courant correspond à des milliers de lignes : les trier toutes en base coûterait cher. On en lit au
+# plus `POOL` sans ordre (la lecture s'arrête là), puis on garde les `LIMIT` plus proches de la requête.
+POOL = 50
+
+
+def _closest(items, normalized: str, text_of, limit=LIMIT) -> list:
+    """Les `limit` éléments dont le texte ressemble le plus à la requête (mot pour mot d'abord)."""
+
+    def key(item):
+        text = normalize_search(text_of(item))
+        return (-SequenceMatcher(None, normalized, text).ratio(), text)
+
+    return sorted(items, key=key)[:limit]
+
+
+def _profiles(queryset, limit=LIMIT, normalized: str = "") -> list:
+    queryset = queryset.select_related("user", "commune").prefetch_related("trades")
+    if not normalized:
+        return list(queryset.order_by("user__last_name", "pk")[:limit])
+    return _closest(list(queryset[:POOL]), normalized, lambda p: p.user.get_full_name(), limit)
 
 
 def search(advisor, query: str) -> Results:
@@ -182,6 +199,7 @@ def search(advisor, query: str) -> Results:
     )
 
     communes = []
+    normalized = ""
     digits = re.sub(r"\D", "", query)
     phone = parse_phone(query)
     if len(digits) in (9, 14) and digits == re.sub(r"[\s.]", "", query):
@@ -218,24 +236,29 @@ def search(advisor, query: str) -> Results:
         candidates = candidates.filter(_name_condition(["user__first_name", "user__last_name"], normalized))
         employers = employers.filter(_name_condition(["first_name", "last_name"], normalized))
         companies = companies.filter(_name_condition(["name"], normalized) | Q(commune__in=communes))
-        offers = offers.filter(Q(trade__in=trades) | Q(company__in=companies.values("pk")) | Q(commune__in=communes))
+        # Des identifiants plutôt qu'une sous-requête : chaque branche du OU garde son index.
+        company_ids = list(companies.values_list("pk", flat=True)[:POOL])
+        offers = offers.filter(Q(trade__in=trades) | Q(company__in=company_ids) | Q(commune__in=communes))
 
     results = Results(kind=kind)
-    profiles = _profiles(candidates)
+    profiles = _profiles(candidates, normalized=normalized if kind == "nom" else "")
     if kind == "nom" and len(profiles) < LIMIT and communes:
         profiles += _profiles(by_commune.exclude(pk__in=[p.pk for p in profiles]), LIMIT - len(profiles))
     results.candidates = [_candidate_result(advisor, profile) for profile in profiles]
     results.candidate_ids = [profile.pk for profile in profiles]
-    users = list(
-        User.objects.filter(pk__in=employers.values("pk"))
-        .prefetch_related("memberships__company")
-        .order_by(Lower("last_name"), "pk")[:LIMIT]
-    )
+    users = User.objects.filter(pk__in=employers.values("pk")).prefetch_related("memberships__company")
+    if kind == "nom":
+        users = _closest(list(users[:POOL]), normalized, lambda user: user.get_full_name())
+    else:
+        users = list(users.order_by(Lower("last_name"), "pk")[:LIMIT])
     results.employers = [_employer_result(user) for user in users]
     results.employer_ids = [user.pk for user in users]
-    results.companies = [
-        _company_result(company) for company in companies.select_related("commune").order_by("name", "pk")[:LIMIT]
-    ]
+    companies = companies.select_related("commune")
+    if kind == "nom":
+        companies = _closest(list(companies[:POOL]), normalized, lambda company: company.name)
+    else:
+        companies = list(companies.order_by("name", "pk")[:LIMIT])
+    results.companies = [_company_result(company) for company in companies]
     results.offers = [
         _offer_result(offer)
         for offer in offers.select_related("trade", "company", "commune").order_by("status", "-published_at", "pk")[
