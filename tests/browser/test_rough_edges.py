@@ -141,3 +141,12 @@ def test_candidate_deletion_page_says_tu(phone_page, live_server):
     main = page.locator("main").inner_text()
     assert "tu as écrit" in main and "vous" not in main.lower()
     _check(page)
+
+
+def test_api_documentation_is_a_french_page_of_the_site(phone_page, live_server):
+    page = phone_page
+    page.goto(live_server.url + "/api/v1/docs")
+    assert page.locator("h1").inner_text() == "Documentation de l'API"
+    assert page.locator("footer").is_visible() and page.locator("header").first.is_visible()
+    assert page.get_by_role("link", name="openapi.json").is_visible()
+    _check(page)
