@@ -14,5 +14,12 @@ class LoginForm(BaseForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def __init__(self, *args, tu=False, **kwargs):
+        """`tu=True` : le message dit à un·e jeune."""
+        super().__init__(*args, **kwargs)
+        if tu:
+            field = self.fields["email"]
+            field.error_messages = {**field.error_messages, "required": "Indique ton adresse e-mail."}
+
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -5,11 +5,14 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import limits, roles, services, tasks
+from accounts.context_processors import speaks_to_a_candidate
+from accounts.enums import Role
 from accounts.forms import LoginForm
 from core.security import token_form_target, token_page
 
@@ -35,7 +38,7 @@ def login_view(request):
     l'adresse ait un compte ou non ; la tâche cherche le compte et envoie le lien."""
     if request.user.is_authenticated:
         return redirect(roles.home_url(request.user))
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST or None, tu=speaks_to_a_candidate(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         wait = limits.ip_wait(request, "login")
@@ -48,7 +51,8 @@ def login_view(request):
                 next_url = _safe_next(request, request.GET.get("next", ""))
                 transaction.on_commit(functools.partial(tasks.login_link_send.enqueue, email, next_url))
             request.session["login_email_sent"] = True
-            return redirect("accounts:link_sent")
+            sent = reverse("accounts:link_sent")
+            return redirect(f"{sent}?pour=candidat" if speaks_to_a_candidate(request) else sent)
     return render(request, "accounts/login.html", {"form": form, "title": "Se connecter"})
 
 
@@ -75,7 +79,11 @@ def link_open(request, token):
         link = services.magic_link_peek(token=token)
     except services.MagicLinkError as error:
         return _link_invalid(request, error.reason)
-    return render(request, "accounts/link_open.html", {"title": "Connexion", "link_user": link.user, "token": token})
+    return render(
+        request,
+        "accounts/link_open.html",
+        {"title": "Connexion", "link_user": link.user, "token": token, "tu": link.user.role == Role.CANDIDATE},
+    )
 
 
 @token_form_target

@@ -4,7 +4,11 @@ Les règles de la mise en relation elles-mêmes (`matching.rules.failed_rules`),
 entière avec un nombre fixe de requêtes : pour chaque paire possible du même métier, la première règle (dans
 l'ordre de `rules.RULES`) qu'elle ne respecte pas ; la raison affichée est celle de la paire allée le plus
 loin.
+
+`proposals` juge de la même façon, une à une, les offres qu'un·e conseiller·e peut proposer à la main.
 """
+
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -107,3 +111,92 @@ def offers_reasons(offers) -> dict[int, str]:
         rule = _furthest(((candidate, facts) for candidate in in_trade), today) if in_trade else "same_trade"
         reasons[offer.pk] = OFFER_REASONS[rule]
     return reasons
+
+
+# --- Proposer à la main : les offres qui correspondent, puis les presque -----------------------------
+
+
+def _level_label(level: str) -> str:
+    return DiplomaLevel(level).short_label if level in DiplomaLevel.values else "non renseigné"
+
+
+def _day(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else "?"
+
+
+# Ce que dit chaque règle de `rules.RULES` qu'une paire ne respecte pas, pour une paire précise.
+PAIR_FAILURES = {
+    "is_open": lambda c, o, d, today: (
+        "offre hors de la mise en relation (entreprise non vérifiée, suspendue ou métier retiré)"
+        if c.searching
+        else "profil qui ne cherche pas en ce moment"
+    ),
+    "same_trade": lambda c, o, d, today: f"autre métier : {o.trade_label}",
+    "is_near": lambda c, o, d, today: (
+        f"{rules.distance_text(d)}, au-delà de {c.radius_km} km" if d is not None else "distance inconnue"
+    ),
+    "level_accepted": lambda c, o, d, today: (
+        f"niveau {_level_label(c.level)} non demandé ({', '.join(_level_label(level) for level in o.levels)})"
+    ),
+    "contract_overlaps": lambda c, o, d, today: "autre type de contrat",
+    "start_fits": lambda c, o, d, today: (
+        f"{rules.start_text(o)}, trop tôt pour une disponibilité au {_day(c.available_from)}"
+        if c.available_from
+        else "date de disponibilité inconnue"
+    ),
+    "age_fits": lambda c, o, d, today: (
+        f"{rules.age_at_start(c, o, today)} ans au début du contrat : hors des âges du contrat proposé"
+        if c.birth_date
+        else "date de naissance inconnue"
+    ),
+    "minor_accepted": lambda c, o, d, today: "mineur·e au début du contrat, l'offre ne les accepte pas",
+}
+
+
+@dataclass
+class Proposal:
+    """Une offre à proposer à un·e candidat·e : ses raisons si elle correspond, sinon les règles manquées."""
+
+    offer: Offer
+    distance_km: float | None
+    failed: list[str]  # noms des règles de `rules.RULES` non respectées (vide : la paire correspond)
+    texts: list[str]
+
+    @property
+    def fits(self) -> bool:
+        return not self.failed
+
+
+def proposal(candidate: CandidateProfile, offer: Offer, *, trade_ids=None, today=None) -> Proposal:
+    """La paire `candidate` / `offer` jugée par les règles elles-mêmes (`rules.failed_rules`)."""
+    today = today or timezone.localdate()
+    if trade_ids is None:
+        trade_ids = {trade.pk for trade in candidate.trades.all()}
+    facts = search.candidate_facts(candidate, trade_ids, searching=True)
+    offer_facts = search.offer_facts(offer)
+    distance = distance_km(facts.commune_code, offer_facts.commune_code)
+    failed = rules.failed_rules(facts, offer_facts, distance, today)
+    if failed:
+        texts = [PAIR_FAILURES[name](facts, offer_facts, distance, today) for name in failed]
+    else:
+        texts = list(rules.reasons(facts, offer_facts, distance, today))
+    return Proposal(offer=offer, distance_km=distance, failed=failed, texts=texts)
+
+
+def proposals(candidate: CandidateProfile, offers, *, near_misses: int = 20) -> tuple[list, list]:
+    """Parmi `offers` (les offres publiées du territoire, sans paire avec ce profil), celles des métiers du
+    profil : d'abord celles qui correspondent, la plus proche d'abord ; puis les `near_misses` presque (le
+    moins de règles manquées, puis la plus proche)."""
+    trade_ids = {trade.pk for trade in candidate.trades.all()}
+    today = timezone.localdate()
+    judged = [
+        proposal(candidate, offer, trade_ids=trade_ids, today=today)
+        for offer in offers.filter(trade__in=trade_ids).select_related("company", "trade", "commune")
+    ]
+
+    def distance(item):
+        return float("inf") if item.distance_km is None else item.distance_km
+
+    fitting = sorted((p for p in judged if p.fits), key=lambda p: (distance(p), p.offer.pk))
+    missing = sorted((p for p in judged if not p.fits), key=lambda p: (len(p.failed), distance(p), p.offer.pk))
+    return fitting, missing[:near_misses]

@@ -3,6 +3,7 @@ from django.db import models
 
 class AuditAction(models.TextChoices):
     CANDIDATE_VIEWED = "candidat_consulte", "Fiche candidat·e consultée"
+    SEARCHED = "recherche", "Recherche (personnes affichées)"
     LIST_EXPORTED = "liste_exportee", "Liste exportée (CSV)"
     CANDIDATE_CREATED = "candidat_cree", "Profil candidat·e créé"
     CANDIDATE_PAUSED = "candidat_pause", "Profil candidat·e mis en pause"
@@ -32,6 +33,17 @@ class AuditAction(models.TextChoices):
     COMPANY_VERIFIED = "entreprise_verifiee", "Entreprise vérifiée"
     COMPANY_REJECTED = "entreprise_refusee", "Entreprise refusée"
     REPORTS_DECIDED = "signalements_decides", "Signalements d'une offre décidés"
+
+
+class ForceReason(models.TextChoices):
+    """Pourquoi proposer une paire que les règles écartent (un choix fermé : pas de donnée personnelle)."""
+
+    ACCEPTS_DISTANCE = "trajet_accepte", "Le ou la jeune accepte ce trajet (ou va déménager)"
+    CLOSE_TRADE = "metier_proche", "Métier proche, le ou la jeune est intéressé·e"
+    DATES_ARRANGED = "dates_arrangees", "Dates ou type de contrat arrangés avec l'employeur"
+    AGE_EXCEPTION = "derogation_age", "Dérogation d'âge ou situation particulière vérifiée"
+    EMPLOYER_REQUEST = "demande_employeur", "À la demande de l'employeur"
+    OTHER = "autre", "Autre raison, vue avec les deux parties"
 
 
 class ClosureReason(models.TextChoices):

@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from backoffice.enums import AuditAction, ClosureReason
+from backoffice.enums import AuditAction, ClosureReason, ForceReason
 from backoffice.importers import MAX_BYTES
 from backoffice.models import Cma
 from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES
@@ -37,6 +37,20 @@ class CodeForm(BaseForm):
         return self.cleaned_data["code"].strip()
 
 
+class SearchForm(BaseForm):
+    q = forms.CharField(
+        label="Rechercher",
+        help_text="Nom, e-mail, téléphone, SIRET ou SIREN, commune, métier d'une offre",
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": "Indiquez ce que vous cherchez.",
+            "min_length": "Indiquez au moins 2 caractères.",
+            "max_length": "Au plus 100 caractères.",
+        },
+    )
+
+
 class ListFilterForm(BaseForm):
     departement = forms.ChoiceField(label="Département", required=False)
     famille = forms.ChoiceField(label="Famille de métiers", required=False)
@@ -63,7 +77,11 @@ class CandidateCreateForm(BaseForm):
     )
     commune = CommuneField(error_messages={"required": "Indiquez la commune."})
     radius_km = forms.TypedChoiceField(
-        label="Distance maximale", choices=RADIUS_CHOICES, coerce=int, initial=DEFAULT_RADIUS_KM
+        label="Distance maximale",
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        initial=DEFAULT_RADIUS_KM,
+        error_messages={"required": "Choisissez la distance maximale.", "invalid_choice": "Choisissez une distance."},
     )
     trade = forms.ModelChoiceField(
         label="Métier recherché",
@@ -132,7 +150,18 @@ class OfferForm(BaseForm):
     start_date = forms.DateField(
         label="Début", widget=DATE_WIDGET, required=False, help_text="Vide : dès que possible."
     )
-    positions = forms.IntegerField(label="Nombre de postes", min_value=1, max_value=50, initial=1)
+    positions = forms.IntegerField(
+        label="Nombre de postes",
+        min_value=1,
+        max_value=50,
+        initial=1,
+        error_messages={
+            "required": "Indiquez le nombre de postes (au moins 1).",
+            "min_value": "Il faut au moins un poste.",
+            "max_value": "50 postes au plus par offre.",
+            "invalid": "Indiquez un nombre entier de postes.",
+        },
+    )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
@@ -153,17 +182,37 @@ class OfferForm(BaseForm):
 
 
 class ProposeForm(BaseForm):
+    """L'offre est choisie parmi les propositions (gabarit) ; une paire que les règles écartent demande une
+    raison (la vue la vérifie avec `diagnostics.proposal`)."""
+
     offer = forms.ModelChoiceField(
         label="Offre à proposer",
         queryset=None,
         empty_label="Choisir une offre",
         error_messages={"required": "Choisissez une offre.", "invalid_choice": "Cette offre n'est pas disponible."},
     )
+    reason = forms.ChoiceField(
+        label="Raison de passer outre aux règles",
+        help_text="Obligatoire si l'offre choisie ne respecte pas toutes les règles : elle est inscrite au journal.",
+        choices=[("", "Choisir une raison")] + list(ForceReason.choices),
+        required=False,
+    )
 
     def __init__(self, *args, offers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers
-        self.fields["offer"].label_from_instance = lambda o: f"{o.trade.label} — {o.company.name} — {o.commune.name}"
+
+
+class MatchStateFilterForm(BaseForm):
+    """Filtrer les mises en relation d'une offre par état (avec le nombre de chacune)."""
+
+    etat = forms.ChoiceField(label="État", required=False)
+
+    def __init__(self, *args, counts, total, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etat"].choices = [("", f"Tous ({total})")] + [
+            (state.value, f"{state.label} ({counts[state.value]})") for state in MatchState if counts.get(state.value)
+        ]
 
 
 OUTCOME_STATES = [MatchState.INTERVIEW, MatchState.CONTRACT_SIGNED, MatchState.NO_FOLLOW_UP]
@@ -195,6 +244,7 @@ class CloseForm(BaseForm):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
         initial="0",
+        error_messages={"required": "Choisissez : mettre en pause ou clore."},
     )
     reason = forms.ChoiceField(
         label="Raison",

@@ -1,7 +1,8 @@
 """Les signaux que le back-office écoute : début de ses sessions à la connexion, et journal d'audit des
-événements des entreprises (rattachements, vérification)."""
+événements des entreprises (rattachements, vérification) ; sous SQLite, la fonction de la recherche."""
 
 from django.contrib.auth.signals import user_logged_in
+from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
 from backoffice.enums import AuditAction
@@ -27,3 +28,12 @@ def audit_company_event(sender, *, action, actor, company, membership=None, deta
         company_id=company.pk,
         **(details or {}),
     )
+
+
+@receiver(connection_created, dispatch_uid="backoffice-sqlite-search-text")
+def declare_search_text(sender, connection, **kwargs):
+    """`cm_search_text` (créée par une migration sous PostgreSQL) pour le chemin simple de SQLite."""
+    if connection.vendor == "sqlite":
+        from backoffice.search import sqlite_search_text
+
+        connection.connection.create_function("cm_search_text", -1, sqlite_search_text, deterministic=True)

@@ -3,15 +3,19 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from backoffice import diagnostics, scope
+from core.phone import format_phone
 from matching.enums import OPEN_STATES, MatchState
 from matching.models import Match
 from notifications.models import UndeliverableAddress
 
 WAITING_DAYS = 7
+NEW_DAYS = 7  # « nouveaux cette semaine »
+STALLED_DAYS = 14  # « en relation » sans nouvelle depuis
+EXPIRING_DAYS = 14  # offres qui expirent bientôt
 AWAITING_STATES = list(OPEN_STATES)
 CONTACT_STATES = [MatchState.CONNECTED, MatchState.INTERVIEW]
 
@@ -110,6 +114,45 @@ class OffersWithoutCandidate(BoardList):
     diagnose = staticmethod(diagnostics.offers_reasons)
 
 
+class NewCandidates(BoardList):
+    """Profils terminés ces 7 derniers jours, avec leurs premières mises en relation."""
+
+    def base_queryset(self, advisor):
+        since = timezone.now() - datetime.timedelta(days=NEW_DAYS)
+        return (
+            scope.candidates_for(advisor)
+            .filter(is_complete=True, created_at__gte=since)
+            .annotate(pairs=Count("matches", filter=Q(matches__is_active=True), distinct=True))
+            .select_related("user", "commune")
+            .prefetch_related("trades")
+        )
+
+
+class OffersExpiringWithoutCandidate(BoardList):
+    """Offres publiées qui expirent dans les 14 jours sans mise en relation établie."""
+
+    def base_queryset(self, advisor):
+        soon = timezone.now() + datetime.timedelta(days=EXPIRING_DAYS)
+        connected = Match.objects.filter(offer=OuterRef("pk"), state__in=CONTACT_STATES + [MatchState.CONTRACT_SIGNED])
+        return (
+            scope.offers_for(advisor)
+            .published()
+            .filter(expires_at__isnull=False, expires_at__lte=soon)
+            .filter(~Exists(connected))
+            .annotate(pairs=Count("matches", filter=Q(matches__is_active=True), distinct=True))
+            .select_related("company", "commune", "trade")
+        )
+
+
+def _late_side(match) -> str:
+    """Qui doit répondre à une paire en attente."""
+    return {
+        MatchState.PROPOSED: "les deux",
+        MatchState.CANDIDATE_INTERESTED: "l'employeur",
+        MatchState.EMPLOYER_INTERESTED: "le ou la jeune",
+    }.get(match.state, "")
+
+
 class CandidatesWithRefusedEmail(BoardList):
     """Candidat·es dont le serveur de messagerie refuse nos e-mails : l'outbox ne leur écrit plus."""
 
@@ -127,6 +170,7 @@ class CandidatesWithRefusedEmail(BoardList):
 class MatchList(BoardList):
     states: list = ()
     older_than_days: int = 0
+    stalled_days: int = 0  # sans changement depuis (`updated_at`)
     this_month: bool = False
 
     def base_queryset(self, advisor):
@@ -138,6 +182,10 @@ class MatchList(BoardList):
         if self.older_than_days:
             queryset = queryset.filter(
                 is_active=True, created_at__lt=timezone.now() - datetime.timedelta(days=self.older_than_days)
+            )
+        if self.stalled_days:
+            queryset = queryset.filter(
+                is_active=True, updated_at__lt=timezone.now() - datetime.timedelta(days=self.stalled_days)
             )
         if self.this_month:
             start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -185,7 +233,7 @@ def _match_columns(date_label, date_field):
     ]
 
 
-def _match_list(slug, title, description, states, date_label, date_field, default_sort, **options):
+def _match_list(slug, title, description, states, date_label, date_field, default_sort, extra=(), **options):
     board = MatchList(
         slug=slug,
         title=title,
@@ -194,7 +242,7 @@ def _match_list(slug, title, description, states, date_label, date_field, defaul
         departement_field="offer__commune__departement",
         family_field="offer__trade__family",
         default_sort=default_sort,
-        columns=_match_columns(date_label, date_field),
+        columns=_match_columns(date_label, date_field) + list(extra),
     )
     board.states = states
     for name, value in options.items():
@@ -205,6 +253,19 @@ def _match_list(slug, title, description, states, date_label, date_field, defaul
 BOARD_LISTS = {
     board.slug: board
     for board in [
+        NewCandidates(
+            slug="nouveaux-candidats",
+            title="Nouveaux profils de la semaine",
+            description="Profils terminés ces 7 derniers jours et leurs premières mises en relation.",
+            kind="candidate",
+            departement_field="commune__departement",
+            family_field="trades__family",
+            default_sort="-inscription",
+            columns=[
+                *_candidate_columns()[:5],
+                Column("paires", "Premières mises en relation", lambda c: str(c.pairs), "pairs"),
+            ],
+        ),
         CandidatesWithoutMatch(
             slug="candidats-sans-mise-en-relation",
             title="Candidat·es sans mise en relation",
@@ -226,6 +287,23 @@ BOARD_LISTS = {
             columns=_offer_columns(),
             personal=False,
         ),
+        OffersExpiringWithoutCandidate(
+            slug="offres-qui-expirent",
+            title="Offres qui expirent sans candidat·e",
+            description=(
+                "Offres qui expirent dans les 14 jours sans mise en relation établie : à relancer ou prolonger."
+            ),
+            kind="offer",
+            departement_field="commune__departement",
+            family_field="trade__family",
+            default_sort="expiration",
+            columns=[
+                *_offer_columns()[:3],
+                Column("expiration", "Expire le", lambda o: _date(o.expires_at), "expires_at"),
+                Column("paires", "Mises en relation proposées", lambda o: str(o.pairs), "pairs"),
+            ],
+            personal=False,
+        ),
         CandidatesWithRefusedEmail(
             slug="e-mails-refuses",
             title="Candidat·es sans e-mails",
@@ -239,7 +317,7 @@ BOARD_LISTS = {
             default_sort="-refus",
             columns=[
                 *_candidate_columns()[:3],
-                Column("telephone", "Téléphone", lambda c: c.user.phone),
+                Column("telephone", "Téléphone", lambda c: format_phone(c.user.phone)),
                 Column("refus", "E-mails refusés depuis le", lambda c: _date(c.email_refused_at), "email_refused_at"),
             ],
         ),
@@ -251,7 +329,18 @@ BOARD_LISTS = {
             "Proposée le",
             "created_at",
             "depuis",
+            extra=[Column("attente", "En attente de", _late_side)],
             older_than_days=WAITING_DAYS,
+        ),
+        _match_list(
+            "en-relation-sans-nouvelle",
+            "En relation sans nouvelle depuis 14 jours",
+            "Les coordonnées sont échangées, mais rien n'a bougé depuis deux semaines : entretien, contrat ?",
+            [MatchState.CONNECTED],
+            "Dernier changement le",
+            "updated_at",
+            "depuis",
+            stalled_days=STALLED_DAYS,
         ),
         _match_list(
             "contacts-en-cours",

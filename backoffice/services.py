@@ -302,11 +302,19 @@ def offer_close_by_advisor(*, actor, offer, reason: str):
 
 
 @transaction.atomic
-def match_propose_by_advisor(*, actor, candidate, offer):
+def match_propose_by_advisor(*, actor, candidate, offer, failed_rules=(), reason: str = ""):
+    """Une paire proposée à la main ; si elle passe outre à des règles (`failed_rules`), leurs noms et la
+    raison (un code de `ForceReason`) vont au journal."""
 
     match = matching_services.match_propose_by_hand(candidate=candidate, offer=offer, by_user=actor)
+    forced = {"failed_rules": list(failed_rules), "reason": reason} if failed_rules else {}
     audit_record(
-        actor=actor, action=AuditAction.MATCH_PROPOSED, obj=match, candidate_id=candidate.pk, offer_id=offer.pk
+        actor=actor,
+        action=AuditAction.MATCH_PROPOSED,
+        obj=match,
+        candidate_id=candidate.pk,
+        offer_id=offer.pk,
+        **forced,
     )
     return match
 

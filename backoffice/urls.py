@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activation", views.enrol, name="enrol"),
     path("verification", views.verify, name="verify"),
+    path("recherche", views.search, name="search"),
     path("listes/<slug:slug>", views.board_list, name="board_list"),
     path("candidats/nouveau", views.candidate_create, name="candidate_create"),
     path("candidats/<int:pk>", views.candidate_detail, name="candidate"),

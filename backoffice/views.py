@@ -14,13 +14,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
-from backoffice import forms, importers, scope, services
+from backoffice import diagnostics, forms, importers, scope, services
+from backoffice import search as backoffice_search
 from backoffice.enums import AuditAction
 from backoffice.models import AdvisorProfile, AuditLog, Cma
 from backoffice.scope import admin_required, advisor_required
 from backoffice.selectors import BOARD_LISTS
 from candidates.enums import SearchStatus
 from core import ratelimit
+from core.phone import format_phone
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from employers.services import MembershipError
@@ -28,7 +30,7 @@ from matching.enums import OPEN_STATES
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
-from offers.models import Report
+from offers.models import Offer, Report
 from offers.services import OfferTransitionError
 
 PAGE_SIZE = 25
@@ -137,6 +139,30 @@ def home(request):
             "territory": _territory_label(advisor),
             "companies_to_verify": _companies_to_verify(advisor).count(),
         },
+    )
+
+
+@advisor_required
+def search(request):
+    """La recherche : envoyée en POST, pour qu'un nom, une adresse ou un numéro ne passe pas dans l'URL (ni
+    dans les journaux du serveur). Les personnes affichées sont inscrites au journal, pas la requête."""
+    form = forms.SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = backoffice_search.search(request.advisor, form.cleaned_data["q"])
+        if results.candidate_ids or results.employer_ids:
+            services.audit_record(
+                actor=request.user,
+                action=AuditAction.SEARCHED,
+                object_type="recherche",
+                object_id=results.kind,
+                candidates=results.candidate_ids,
+                employers=results.employer_ids,
+            )
+    return render(
+        request,
+        "backoffice/search.html",
+        {"title": "Rechercher", "form": form, "results": results, "search_query": form["q"].value() or ""},
     )
 
 
@@ -270,24 +296,22 @@ def candidate_create(request):
     return render(request, "backoffice/candidate_form.html", {"title": "Créer le profil d'un·e jeune", "form": form})
 
 
-@advisor_required
-def candidate_detail(request, pk):
+def _proposable_offers(advisor, candidate):
+    """Les offres qu'un·e conseiller·e peut proposer à la main : publiées, du territoire, sans paire avec ce
+    profil."""
+    return scope.offers_for(advisor).published().exclude(matches__candidate=candidate)
+
+
+def _candidate_page(request, candidate, propose_form=None, status=200):
     advisor = request.advisor
-    candidate = scope.get_in_scope(
-        scope.candidates_for(advisor).select_related("user", "commune").prefetch_related("trades"), pk=pk
-    )
-    services.audit_record(actor=request.user, action=AuditAction.CANDIDATE_VIEWED, obj=candidate)
     matches = (
         Match.objects.filter(candidate=candidate)
         .select_related("offer__company", "offer__trade", "offer__commune")
         .order_by("-is_active", "-score", "-pk")
     )
-    offers = (
-        scope.offers_for(advisor)
-        .published()
-        .exclude(matches__candidate=candidate)
-        .select_related("company", "trade", "commune")
-        .order_by("trade__label", "company__name")[:300]
+    is_searching = candidate.status == SearchStatus.SEARCHING
+    fitting, missing = (
+        diagnostics.proposals(candidate, _proposable_offers(advisor, candidate)) if is_searching else ([], [])
     )
     return render(
         request,
@@ -295,33 +319,61 @@ def candidate_detail(request, pk):
         {
             "title": f"Profil de {candidate.user.get_full_name() or candidate.pk}",
             "candidate": candidate,
+            "phone": format_phone(candidate.user.phone),
             "matches": matches,
-            "propose_form": forms.ProposeForm(offers=offers),
+            "fitting": fitting,
+            "missing": missing,
+            "propose_form": propose_form or forms.ProposeForm(offers=Offer.objects.none()),
             "close_form": forms.CloseForm(),
-            "is_searching": candidate.status == SearchStatus.SEARCHING,
+            "is_searching": is_searching,
         },
+        status=status,
     )
+
+
+def _candidate_in_scope(request, pk):
+    return scope.get_in_scope(
+        scope.candidates_for(request.advisor).select_related("user", "commune").prefetch_related("trades"), pk=pk
+    )
+
+
+@advisor_required
+def candidate_detail(request, pk):
+    candidate = _candidate_in_scope(request, pk)
+    services.audit_record(actor=request.user, action=AuditAction.CANDIDATE_VIEWED, obj=candidate)
+    return _candidate_page(request, candidate)
 
 
 @require_POST
 @advisor_required
 def candidate_propose(request, pk):
-    advisor = request.advisor
-    candidate = scope.get_in_scope(scope.candidates_for(advisor), pk=pk)
-    form = forms.ProposeForm(request.POST, offers=scope.offers_for(advisor).published())
+    """Propose une paire ; si les règles l'écartent, une raison est demandée et inscrite au journal."""
+    candidate = _candidate_in_scope(request, pk)
+    form = forms.ProposeForm(request.POST, offers=_proposable_offers(request.advisor, candidate))
     if form.is_valid():
-        try:
-            match = services.match_propose_by_advisor(
-                actor=request.user, candidate=candidate, offer=form.cleaned_data["offer"]
+        judged = diagnostics.proposal(candidate, form.cleaned_data["offer"])
+        reason = form.cleaned_data["reason"]
+        if judged.failed and not reason:
+            form.add_error(
+                "reason",
+                f"Cette offre ne respecte pas toutes les règles ({' ; '.join(judged.texts)}) : "
+                "choisissez la raison de la proposer quand même.",
             )
-        except MatchTransitionError as error:
-            messages.error(request, str(error))
         else:
-            messages.success(request, "Mise en relation proposée : les deux parties sont prévenues.")
-            return redirect("backoffice:match", pk=match.pk)
-    else:
-        messages.error(request, " ".join(form.errors.get("offer", ["Choisissez une offre."])))
-    return redirect("backoffice:candidate", pk=candidate.pk)
+            try:
+                match = services.match_propose_by_advisor(
+                    actor=request.user,
+                    candidate=candidate,
+                    offer=form.cleaned_data["offer"],
+                    failed_rules=judged.failed,
+                    reason=reason if judged.failed else "",
+                )
+            except MatchTransitionError as error:
+                form.add_error("offer", str(error))
+            else:
+                messages.success(request, "Mise en relation proposée : les deux parties sont prévenues.")
+                return redirect("backoffice:match", pk=match.pk)
+    return _candidate_page(request, candidate, propose_form=form, status=400)
 
 
 @require_POST
@@ -393,12 +445,17 @@ def offer_create(request):
 @advisor_required
 def offer_detail(request, pk):
     offer = scope.get_in_scope(scope.offers_for(request.advisor).select_related("company", "trade", "commune"), pk=pk)
-    matches = list(
-        scope.matches_for(request.advisor)
-        .filter(offer=offer)
-        .select_related("candidate__user", "candidate__commune")
-        .order_by("-is_active", "-score", "-pk")
+    all_matches = scope.matches_for(request.advisor).filter(offer=offer)
+    counts = dict(all_matches.order_by().values_list("state").annotate(count=Count("pk")))
+    states = forms.MatchStateFilterForm(request.GET or None, counts=counts, total=sum(counts.values()))
+    state = states.cleaned_data["etat"] if states.is_valid() else ""
+    queryset = (all_matches.filter(state=state) if state else all_matches).select_related(
+        "candidate__user", "candidate__commune"
     )
+    page = Paginator(queryset.order_by("-is_active", "-score", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    matches = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     for match in matches:
         match.candidate_label = scope.candidate_name(request.advisor, match.candidate)
         match.candidate_place = scope.candidate_place(request.advisor, match.candidate)
@@ -409,6 +466,10 @@ def offer_detail(request, pk):
             "title": f"Offre : {offer.trade.label} chez {offer.company.name}",
             "offer": offer,
             "matches": matches,
+            "page": page,
+            "query": query.urlencode(),
+            "states": states,
+            "state": state,
             "close_form": forms.OfferCloseForm(),
             "is_open": offer.status in (OfferStatus.PUBLISHED, OfferStatus.DRAFT, OfferStatus.EXPIRED),
         },

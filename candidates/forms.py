@@ -406,8 +406,14 @@ class ReportForm(BaseForm):
         choices=ReportTarget.choices,
         widget=forms.RadioSelect,
         initial=ReportTarget.OFFER,
+        error_messages={"required": "Choisis ce que tu veux signaler."},
     )
-    reason = forms.ChoiceField(label="Pourquoi ?", choices=ReportReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label="Pourquoi ?",
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisis la raison du signalement."},
+    )
     text = forms.CharField(
         label="Précisions",
         help_text=(

@@ -44,6 +44,12 @@ def _schedule_rematch(profile: CandidateProfile) -> None:
     schedule_rematch_for_candidate(profile)
 
 
+def _compute_first_matches(profile: CandidateProfile) -> None:
+    from matching.services import compute_first_matches
+
+    compute_first_matches(profile)
+
+
 @transaction.atomic
 def candidate_start(
     *, user: User, birth_date: datetime.date, age_exception: str = "", first_name: str = "", last_name: str = ""
@@ -109,7 +115,8 @@ def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fie
         if getattr(profile, name) != fields[name]:
             setattr(profile, name, fields[name])
             changed.add(name)
-    if complete and not profile.is_complete:
+    completed = complete and not profile.is_complete
+    if completed:
         profile.is_complete = True
         changed.add("is_complete")
     profile.save()
@@ -120,6 +127,8 @@ def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fie
             changed.add("trades")
     if profile.is_complete and changed & MATCHING_FIELDS:
         _schedule_rematch(profile)
+    if completed:  # « Terminer mon profil » : l'accueil qui suit montre déjà les offres trouvées
+        _compute_first_matches(profile)
     return profile
 
 

@@ -87,6 +87,8 @@ api = PublicApi(
     "ou `Authorization: Bearer`) relève la limite à 1 000 requêtes par minute. Aucune donnée personnelle.",
     urls_namespace="api",
     throttle=[ApiRateThrottle()],
+    # La documentation est une page du site (`partners.views.api_docs`), en français, accessible.
+    docs_url=None,
 )
 api.add_router("/", offers_router)
 api.add_router("/", partners_router)

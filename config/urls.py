@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from partners import views as partners_views
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("franceconnect.urls")),
     path("", include("partners.urls")),
     path("conseiller/", include("backoffice.urls")),
+    path("api/v1/docs", partners_views.api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -135,9 +135,11 @@ def company_lookup(request):
     try:
         siret = validators.clean_siret(request.GET.get("siret", ""))
     except Exception:
-        return JsonResponse({"found": False})
+        return JsonResponse({"found": False, "message": "Ce SIRET n'est pas valide : vérifiez les 14 chiffres."})
     if ratelimit.hit("company-lookup-ip", ratelimit.client_ip(request), limit=60, period=3600):
-        return JsonResponse({"found": False})
+        return JsonResponse(
+            {"found": False, "message": "Trop de recherches d'entreprise : remplissez les champs vous-même."}
+        )
     check = companies_api.establishment_check(siret)
     if check.status != companies_api.CheckStatus.FOUND:
         message = check.error or (

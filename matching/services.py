@@ -142,6 +142,13 @@ def schedule_rematch_for_candidate(candidate_profile) -> None:
     transaction.on_commit(functools.partial(_enqueue_task, "rematch_candidate", candidate_profile.pk))
 
 
+def compute_first_matches(candidate_profile) -> None:
+    """Les premières paires d'un profil qui vient d'être terminé, calculées dans la requête, juste après le
+    commit (quelques millisecondes) : la page suivante les montre déjà. Une erreur est journalisée sans faire
+    échouer la requête ; la tâche de fond (`schedule_rematch_for_candidate`) refait ce calcul."""
+    transaction.on_commit(functools.partial(rematch_candidate, candidate_profile.pk), robust=True)
+
+
 # --- Tout recalculer ------------------------------------------------------------------------------
 
 

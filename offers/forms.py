@@ -29,11 +29,21 @@ def trade_choices():
     return [("", "Choisissez un métier"), *ordered]
 
 
+ASAP, ON_DATE = "on", "date"
+
+
 class OfferForm(BaseForm):
     """L'offre sur un seul écran."""
 
     company = forms.ModelChoiceField(
-        label="Établissement", queryset=Company.objects.none(), empty_label=None, required=True
+        label="Établissement",
+        queryset=Company.objects.none(),
+        empty_label=None,
+        required=True,
+        error_messages={
+            "required": "Choisissez l'établissement de l'offre.",
+            "invalid_choice": "Choisissez un de vos établissements.",
+        },
     )
     trade = forms.ChoiceField(
         label="Métier",
@@ -57,13 +67,23 @@ class OfferForm(BaseForm):
         initial=[ContractType.APPRENTISSAGE.value],
         error_messages={"required": "Cochez au moins un type de contrat."},
     )
-    start_asap = forms.BooleanField(label="Dès que possible", required=False)
+    # Un seul choix, obligatoire : « dès que possible » ou une date (alors obligatoire, voir `__init__`).
+    start_asap = forms.TypedChoiceField(
+        label="Début du contrat",
+        choices=[(ASAP, "Dès que possible"), (ON_DATE, "À partir d'une date précise")],
+        coerce=lambda value: value == ASAP,
+        widget=forms.RadioSelect,
+        initial=ASAP,
+        error_messages={"required": "Choisissez : « Dès que possible » ou « À partir d'une date précise »."},
+    )
     start_date = forms.DateField(
         label="Date de début",
-        help_text="Ou cochez « Dès que possible ».",
-        required=False,
+        help_text="Si vous avez choisi « À partir d'une date précise ». Format : JJ/MM/AAAA.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Indiquez une date valide, par exemple 01/09/2026."},
+        error_messages={
+            "required": "Indiquez la date de début, ou choisissez « Dès que possible ».",
+            "invalid": "Indiquez une date valide, par exemple 01/09/2026.",
+        },
     )
     positions = forms.IntegerField(
         label="Nombre de postes",
@@ -77,17 +97,28 @@ class OfferForm(BaseForm):
             "invalid": "Indiquez un nombre entier de postes.",
         },
     )
-    commune = CommuneField(label="Lieu de travail", help_text="Par défaut, la commune de l'établissement.")
+    commune = CommuneField(
+        label="Lieu de travail",
+        help_text="Par défaut, la commune de l'établissement.",
+        error_messages={"required": "Indiquez la commune du lieu de travail."},
+    )
     description = forms.CharField(
         label="Description",
         help_text="Quelques phrases simples suffisent. Modifiez le modèle proposé.",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=3000,
         initial=DESCRIPTION_TEMPLATE,
-        error_messages={"required": "Décrivez l'offre en quelques phrases."},
+        error_messages={
+            "required": "Décrivez l'offre en quelques phrases.",
+            "max_length": "La description dépasse 3 000 caractères : raccourcissez-la.",
+        },
     )
     working_hours = forms.CharField(
-        label="Horaires", help_text="Par exemple : du mardi au samedi, 7 h - 14 h.", required=False, max_length=200
+        label="Horaires",
+        help_text="Par exemple : du mardi au samedi, 7 h - 14 h.",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Les horaires tiennent en 200 caractères au plus."},
     )
     night_or_early_work = forms.BooleanField(label="Travail de nuit ou très tôt le matin (avant 6 h)", required=False)
     driving_licence_required = forms.BooleanField(label="Permis de conduire nécessaire", required=False)
@@ -104,7 +135,7 @@ class OfferForm(BaseForm):
                 trade=str(offer.trade_id),
                 levels=offer.levels,
                 contract_types=offer.contract_types,
-                start_asap=offer.start_date is None,
+                start_asap=ASAP if offer.start_date is None else ON_DATE,
                 start_date=offer.start_date,
                 positions=offer.positions,
                 commune=offer.commune,
@@ -126,6 +157,13 @@ class OfferForm(BaseForm):
             del self.fields["company"]
             self.company = offer.company if offer else companies.first()
         self.fields["trade"].choices = trade_choices()
+        if self.is_bound:
+            asap_key, date_key = self.add_prefix("start_asap"), self.add_prefix("start_date")
+            if not self.data.get(asap_key) and self.data.get(date_key):  # une date sans le choix : une date
+                self.data = self.data.copy()
+                self.data[asap_key] = ON_DATE
+            if self.data.get(asap_key) == ASAP:
+                self.fields["start_date"].required = False
 
     def clean_trade(self):
         trade = Trade.objects.active().filter(pk=self.cleaned_data["trade"]).first()
@@ -140,12 +178,6 @@ class OfferForm(BaseForm):
         if start and start > timezone.localdate() + datetime.timedelta(days=366):
             raise forms.ValidationError("La date de début doit être dans moins d'un an.")
         return start
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("start_asap") and not data.get("start_date") and "start_date" not in self.errors:
-            self.add_error("start_date", "Indiquez une date de début, ou cochez « Dès que possible ».")
-        return data
 
     def offer_fields(self) -> dict:
         data = self.cleaned_data
@@ -168,7 +200,9 @@ class OfferForm(BaseForm):
 
 
 class NoInterestForm(BaseForm):
-    reason = forms.ChoiceField(label="Pourquoi ?", choices=())
+    reason = forms.ChoiceField(
+        label="Pourquoi ?", choices=(), error_messages={"required": "Choisissez la raison de votre refus."}
+    )
 
     def __init__(self, *args, **kwargs):
         from matching.enums import NoInterestReason

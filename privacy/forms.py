@@ -6,14 +6,25 @@ CONFIRMATION_WORD = "SUPPRIMER"
 
 
 class AccountDeleteForm(BaseForm):
+    """`tu=True` : la même chose, dite à un·e jeune."""
+
     confirmation = forms.CharField(
         label=f"Pour confirmer, écrivez {CONFIRMATION_WORD} en majuscules",
         max_length=20,
         error_messages={"required": f"Écrivez {CONFIRMATION_WORD} pour confirmer la suppression."},
     )
 
+    def __init__(self, *args, tu=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tu = tu
+        if tu:
+            field = self.fields["confirmation"]
+            field.label = f"Pour confirmer, écris {CONFIRMATION_WORD} en majuscules"
+            field.error_messages = {**field.error_messages, "required": f"Écris {CONFIRMATION_WORD} pour confirmer."}
+
     def clean_confirmation(self):
         value = self.cleaned_data["confirmation"].strip()
         if value.upper() != CONFIRMATION_WORD:
-            raise forms.ValidationError(f"Écrivez exactement {CONFIRMATION_WORD} pour confirmer la suppression.")
+            verb = "Écris" if self.tu else "Écrivez"
+            raise forms.ValidationError(f"{verb} exactement {CONFIRMATION_WORD} pour confirmer la suppression.")
         return value

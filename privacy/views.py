@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.enums import Role
 from privacy import retention, selectors, services
 from privacy.forms import AccountDeleteForm
 from privacy.processings import PROCESSINGS
@@ -135,11 +136,17 @@ def my_data_export(request):
 @never_cache
 @login_required
 def account_delete(request):
-    form = AccountDeleteForm(request.POST or None)
+    tu = request.user.role == Role.CANDIDATE
+    form = AccountDeleteForm(request.POST or None, tu=tu)
     if request.method == "POST" and form.is_valid():
         services.account_delete(user=request.user)
         logout(request)
-        messages.success(request, "Votre compte est supprimé. Vos données personnelles sont effacées.")
+        messages.success(
+            request,
+            "Ton compte est supprimé. Tes données personnelles sont effacées."
+            if tu
+            else "Votre compte est supprimé. Vos données personnelles sont effacées.",
+        )
         return redirect("core:home")
     return render(request, "privacy/account_delete.html", {"title": "Supprimer mon compte", "form": form})
 

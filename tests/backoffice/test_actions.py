@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -76,23 +77,25 @@ def test_cannot_create_a_profile_outside_the_territory(advisor_client):
 
 
 def test_opening_a_profile_is_audited(advisor_client, advisor, arras):
-    candidate = CandidateProfileFactory(commune=arras, user__phone="0611223344")
+    candidate = CandidateProfileFactory(commune=arras, user__phone="+33611223344")
     response = advisor_client.get(f"/conseiller/candidats/{candidate.pk}")
-    assert "0611223344" in text(response)
+    assert "06 11 22 33 44" in text(response)  # au format national
     entry = AuditLog.objects.get(action="candidat_consulte")
     assert (entry.actor, entry.object_type, entry.object_id) == (advisor.user, "candidateprofile", str(candidate.pk))
 
 
 def test_propose_a_pair_by_hand(advisor_client, advisor, arras):
     candidate = CandidateProfileFactory(commune=arras)
-    offer = OfferFactory(company=CompanyFactory(commune=arras), trade=TradeFactory(code="coiffeur"))
+    offer = OfferFactory(company=CompanyFactory(commune=arras))
     page = advisor_client.get(f"/conseiller/candidats/{candidate.pk}")
-    assert f'<option value="{offer.pk}">' in page.content.decode()
+    assert f'name="offer" value="{offer.pk}"' in page.content.decode()
+    assert "à moins de 1 km · même métier : Boulanger" in text(page)  # les raisons de la paire
     response = advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": offer.pk})
     match = Match.objects.get(candidate=candidate, offer=offer)
     assert response.url == f"/conseiller/mises-en-relation/{match.pk}"
     assert match.proposed_by == advisor.user and match.state == MatchState.PROPOSED
-    assert AuditLog.objects.filter(action="paire_proposee", object_id=str(match.pk)).exists()
+    entry = AuditLog.objects.get(action="paire_proposee", object_id=str(match.pk))
+    assert "failed_rules" not in entry.details  # une paire que les règles retiennent : rien à justifier
     detail = advisor_client.get(response.url)
     assert f"à la main, par {advisor.user.get_full_name()}" in text(detail)
     # Les mêmes alertes qu'une paire automatique.
@@ -104,8 +107,46 @@ def test_propose_an_offer_outside_the_territory_is_refused(advisor_client, arras
     candidate = CandidateProfileFactory(commune=arras)
     elsewhere = OfferFactory(company=CompanyFactory(commune=CommuneFactory(departement=DepartementFactory(code="59"))))
     response = advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": elsewhere.pk})
-    assert response.url == f"/conseiller/candidats/{candidate.pk}"
+    assert response.status_code == 400
+    assert "Cette offre n'est pas disponible." in text(response)
     assert not Match.objects.exists()
+
+
+def test_offers_to_propose_fit_first_closest_first_then_near_misses_with_the_rule(advisor_client, arras):
+    candidate = CandidateProfileFactory(commune=arras, radius_km=30)
+    near = CommuneFactory(code="62001", departement=arras.departement, name="Achicourt", lat=50.27, lng=2.76)
+    far = CommuneFactory(code="62002", departement=arras.departement, name="Calais", lat=50.95, lng=1.86)
+    closest = OfferFactory(company=CompanyFactory(commune=arras, name="Fournil Central"))
+    second = OfferFactory(company=CompanyFactory(commune=near, name="Fournil du Sud"))
+    too_far = OfferFactory(company=CompanyFactory(commune=far, name="Fournil du Port"))
+    other_level = OfferFactory(company=CompanyFactory(commune=arras, name="Fournil BTS"), levels=["5"])
+    ambulance = OfferFactory(company=CompanyFactory(commune=far), trade=TradeFactory(code="ambulancier"))
+    Match.objects.all().delete()  # pas encore de paire automatique (recalcul à venir)
+    page = text(advisor_client.get(f"/conseiller/candidats/{candidate.pk}"))
+    assert page.index("Fournil Central") < page.index("Fournil du Sud") < page.index("Presque (2)")
+    assert page.index("Presque (2)") < page.index("Fournil BTS") < page.index("Fournil du Port")
+    assert re.search(r"à 9\d km, au-delà de 30 km", page)
+    assert "niveau CAP non demandé (BTS)" in page
+    assert "Ambulancier" not in page  # un autre métier, loin : pas proposé
+    assert {closest.pk, second.pk, too_far.pk, other_level.pk, ambulance.pk}
+
+
+def test_forcing_a_pair_that_fails_a_rule_needs_a_reason_which_is_logged(advisor_client, advisor, arras):
+    candidate = CandidateProfileFactory(commune=arras, radius_km=30)
+    calais = CommuneFactory(code="62193", departement=arras.departement, name="Calais", lat=50.95, lng=1.86)
+    offer = OfferFactory(company=CompanyFactory(commune=calais))
+    url = f"/conseiller/candidats/{candidate.pk}/proposer"
+    response = advisor_client.post(url, {"offer": offer.pk})
+    assert response.status_code == 400
+    assert re.search(r"Cette offre ne respecte pas toutes les règles \(à 9\d km, au-delà de 30 km\)", text(response))
+    assert f'value="{offer.pk}" checked' in response.content.decode()  # le choix est gardé
+    assert not Match.objects.exists()
+
+    response = advisor_client.post(url, {"offer": offer.pk, "reason": "trajet_accepte"})
+    match = Match.objects.get()
+    assert response.url == f"/conseiller/mises-en-relation/{match.pk}"
+    entry = AuditLog.objects.get(action="paire_proposee")
+    assert entry.details["failed_rules"] == ["is_near"] and entry.details["reason"] == "trajet_accepte"
 
 
 def test_record_the_outcome_of_a_contact(advisor_client, arras):
@@ -243,3 +284,18 @@ def test_edit_and_close_an_offer(advisor_client, arras):
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ARCHIVED
     assert AuditLog.objects.get(action="offre_close").details == {"reason": "poste_pourvu"}
+
+
+def test_an_offer_with_many_candidates_is_paged_and_filtered_by_state(advisor_client, arras):
+    offer = OfferFactory(company=CompanyFactory(commune=arras))
+    for _ in range(27):
+        MatchFactory(offer=offer, candidate=CandidateProfileFactory(commune=arras))
+    for _ in range(3):
+        MatchFactory(offer=offer, candidate=CandidateProfileFactory(commune=arras), state=MatchState.CONNECTED)
+    url = f"/conseiller/offres/{offer.pk}"
+    page = advisor_client.get(url).content.decode()
+    assert "Mises en relation (30)" in page and page.count('href="/conseiller/mises-en-relation/') == 25
+    assert "Page suivante" in page and 'class="fr-select' in page
+    page = advisor_client.get(url, {"etat": MatchState.CONNECTED}).content.decode()
+    assert "Mises en relation (3)" in page and page.count('href="/conseiller/mises-en-relation/') == 3
+    assert advisor_client.get(url, {"etat": "inconnu"}).status_code == 200  # un état inconnu : la liste entière

@@ -123,3 +123,10 @@ def test_every_company_event_has_its_journal_action():
     from employers.enums import CompanyEvent
 
     assert {(e.value, e.label) for e in CompanyEvent} <= {(a.value, a.label) for a in AuditAction}
+
+
+def test_phones_are_shown_in_national_format_in_the_back_office(advisor_client, arras):
+    company = CompanyFactory(commune=arras, member=False)
+    MembershipFactory(company=company, pending=True, user__phone="+33612345678")
+    page = text(advisor_client.get(reverse("backoffice:company", args=[company.pk])))
+    assert "06 12 34 56 78" in page and "+33612345678" not in page

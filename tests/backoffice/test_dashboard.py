@@ -38,7 +38,18 @@ def test_dashboard_counts_each_list(advisor_client, arras):
     assert response.status_code == 200
     page = text(response)
     assert "Territoire : Pas-de-Calais (62)" in page
-    assert [b["count"] for b in response.context["boards"]] == [1, 0, 0, 1, 1, 1]
+    counts = {item["board"].slug: item["count"] for item in response.context["boards"]}
+    assert counts == {
+        "nouveaux-candidats": 4,
+        "candidats-sans-mise-en-relation": 1,
+        "offres-sans-candidat": 0,
+        "offres-qui-expirent": 0,
+        "e-mails-refuses": 0,
+        "en-attente": 1,
+        "en-relation-sans-nouvelle": 0,
+        "contacts-en-cours": 1,
+        "contrats-du-mois": 1,
+    }
 
 
 def test_candidates_without_match_explain_why(advisor_client, arras):
@@ -122,7 +133,7 @@ def test_list_queries_are_bounded(advisor_client, arras, slug, django_assert_max
 def test_dashboard_queries_are_bounded(advisor_client, arras, django_assert_max_num_queries):
     for _ in range(20):
         MatchFactory(candidate=CandidateProfileFactory(commune=arras))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):  # une requête par liste, quel que soit le nombre de lignes
         assert advisor_client.get("/conseiller/").status_code == 200
 
 
@@ -143,3 +154,44 @@ def test_reasons_cover_dates_and_offer_side(advisor_client, arras):
     offers = advisor_client.get("/conseiller/listes/offres-sans-candidat")
     assert "Les candidat·es proches ne sont disponibles que plus tard." in text(offers)
     assert late.pk in {row["cells"][0]["pk"] for row in candidates.context["rows"]}
+
+
+def test_work_lists_that_reflect_the_job(advisor_client, arras):
+    week_ago = timezone.now() - datetime.timedelta(days=10)
+    new = CandidateProfileFactory(commune=arras, user__last_name="Nouvelle")
+    MatchFactory(candidate=new)
+    MatchFactory(candidate=new)
+    CandidateProfileFactory(commune=arras, user__last_name="Ancienne", created_at=week_ago)
+    waiting = MatchFactory(candidate=CandidateProfileFactory(commune=arras), state=MatchState.CANDIDATE_INTERESTED)
+    stalled = MatchFactory(candidate=CandidateProfileFactory(commune=arras), state=MatchState.CONNECTED)
+    two_weeks_ago = timezone.now() - datetime.timedelta(days=15)
+    waiting.__class__.objects.filter(pk__in=[waiting.pk, stalled.pk]).update(
+        created_at=two_weeks_ago, updated_at=two_weeks_ago
+    )
+    expiring = OfferFactory(
+        company=CompanyFactory(commune=arras, name="Fournil pressé"),
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    OfferFactory(company=CompanyFactory(commune=arras, name="Fournil tranquille"))  # expire dans 60 jours
+
+    home = text(advisor_client.get("/conseiller/"))
+    for title in (
+        "Nouveaux profils de la semaine",
+        "En relation sans nouvelle depuis 14 jours",
+        "Offres qui expirent sans candidat·e",
+    ):
+        assert title in home
+
+    rows = _csv_rows(advisor_client.get("/conseiller/listes/nouveaux-candidats?format=csv"))
+    assert rows[0][-1] == "Premières mises en relation"
+    assert [row[-1] for row in rows[1:] if "Nouvelle" in row[0]] == ["2"]
+    assert not any("Ancienne" in row[0] for row in rows)
+
+    rows = _csv_rows(advisor_client.get("/conseiller/listes/en-attente?format=csv"))
+    assert rows[0][-1] == "En attente de" and rows[1][-1] == "l'employeur"
+
+    page = text(advisor_client.get("/conseiller/listes/en-relation-sans-nouvelle"))
+    assert f'href="/conseiller/mises-en-relation/{stalled.pk}"' in page
+
+    page = text(advisor_client.get("/conseiller/listes/offres-qui-expirent"))
+    assert f'href="/conseiller/offres/{expiring.pk}"' in page and "Fournil tranquille" not in page

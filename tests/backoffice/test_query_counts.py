@@ -25,13 +25,17 @@ def arras():
 
 
 def add_rows(commune, count):
-    """`count` lignes dans chaque liste : profils et offres sans paire, paires en attente, en contact, signées,
-    adresses refusées."""
+    """`count` lignes dans chaque liste : profils (nouveaux) et offres sans paire (qui expirent bientôt), paires
+    en attente, en contact (sans nouvelle depuis 15 jours), signées, adresses refusées."""
     for position in range(count):
         trades = [TradeFactory(code="coiffeur", family="beaute_soins"), TradeFactory(code=f"metier_{position}")]
         profile = CandidateProfileFactory(commune=commune, trades=trades)
         UndeliverableAddress.objects.create(email=profile.user.email, smtp_code=550)
-        OfferFactory(company=CompanyFactory(commune=commune), commune=commune)
+        OfferFactory(
+            company=CompanyFactory(commune=commune),
+            commune=commune,
+            expires_at=timezone.now() + datetime.timedelta(days=3),
+        )
         for state in (MatchState.PROPOSED, MatchState.CONNECTED, MatchState.CONTRACT_SIGNED):
             match = MatchFactory(
                 candidate=CandidateProfileFactory(commune=commune),
@@ -39,7 +43,10 @@ def add_rows(commune, count):
                 state=state,
                 outcome_at=timezone.now() if state == MatchState.CONTRACT_SIGNED else None,
             )
-            Match.objects.filter(pk=match.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
+            Match.objects.filter(pk=match.pk).update(
+                created_at=timezone.now() - datetime.timedelta(days=10),
+                updated_at=timezone.now() - datetime.timedelta(days=15),
+            )
 
 
 def queries(client, url) -> tuple[int, int]:

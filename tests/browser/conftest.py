@@ -87,9 +87,27 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
+THEMES = ("light", "dark")
+
+
+def set_theme(page, theme: str):
+    """Le thème que choisirait « Paramètres d'affichage » (attribut lu par les variables CSS du DSFR)."""
+    page.evaluate(
+        "(theme) => { document.documentElement.setAttribute('data-fr-theme', theme);"
+        " document.documentElement.setAttribute('data-fr-scheme', theme); }",
+        theme,
+    )
+
+
 def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], json.dumps(violations, indent=2, ensure_ascii=False)
+    """0 violation axe-core, en thème clair puis en thème sombre (la page revient ensuite au clair)."""
+    found = {}
+    for theme in THEMES:
+        set_theme(page, theme)
+        if violations := axe_violations(page):
+            found[theme] = violations
+    set_theme(page, "light")
+    assert found == {}, json.dumps(found, indent=2, ensure_ascii=False)
 
 
 def assert_fits_width(page):

@@ -99,7 +99,9 @@ def test_employer_signs_up_posts_an_offer_and_meets_a_candidate(phone_page, live
     assert page.locator("[name=commune]").input_value() == "Calais (62100)"  # la commune de l'établissement
     page.get_by_label("Métier").select_option(label="Boulanger / Boulangère")
     _tick(page, "Niveau 3 : CAP, BEP")
-    _tick(page, "Dès que possible")
+    asap = page.get_by_role("radio", name="Dès que possible")  # un seul choix : le début du contrat
+    page.locator(f"label[for='{asap.get_attribute('id')}']").click()
+    assert asap.is_checked()
     _tick(page, "Travail de nuit ou très tôt le matin (avant 6 h)")
     page.get_by_role("button", name="Publier l'offre").click()
     page.wait_for_url("**/en-ligne")

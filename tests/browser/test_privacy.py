@@ -65,13 +65,13 @@ def test_my_data_then_delete_with_the_keyboard(request, live_server, page_fixtur
     page.get_by_role("link", name="Supprimer mon compte").click()
     assert page.locator("h1").inner_text() == "Supprimer mon compte"
     assert_accessible(page)
-    field = page.get_by_label("Pour confirmer, écrivez SUPPRIMER en majuscules")
+    field = page.get_by_label("Pour confirmer, écris SUPPRIMER en majuscules")
     field.fill("non")
     field.press("Enter")
-    assert page.get_by_text("Écrivez exactement SUPPRIMER").is_visible()
+    assert page.get_by_text("Écris exactement SUPPRIMER").is_visible()
     assert_accessible(page)
-    page.get_by_label("Pour confirmer, écrivez SUPPRIMER en majuscules").fill("SUPPRIMER")
-    page.get_by_label("Pour confirmer, écrivez SUPPRIMER en majuscules").press("Enter")
+    page.get_by_label("Pour confirmer, écris SUPPRIMER en majuscules").fill("SUPPRIMER")
+    page.get_by_label("Pour confirmer, écris SUPPRIMER en majuscules").press("Enter")
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_text("Votre compte est supprimé").is_visible()
+    assert page.get_by_text("Ton compte est supprimé").is_visible()
     assert blocked == []

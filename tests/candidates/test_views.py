@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import MagicLink, User
 from candidates.enums import SearchStatus
 from candidates.models import CandidateProfile
+from matching import search
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -156,6 +157,33 @@ def test_onboarding_screens_2_and_3_complete_the_profile(client, rematches):
     assert client.get("/candidat/profil/etape-4").status_code == 404
 
 
+def test_finishing_the_profile_shows_the_first_matches_at_once(client, django_capture_on_commit_callbacks):
+    """Sans attendre la tâche de fond : l'accueil qui suit « Terminer mon profil » montre déjà les offres."""
+    commune = CommuneFactory()
+    trade = TradeFactory()
+    offer = OfferFactory(trade=trade, commune=commune, company__commune=commune, company__name="Fournil Martin")
+    search.offer_index_sync(offer=offer)  # ce que fait la publication
+    profile = CandidateProfileFactory(
+        incomplete=True, commune=commune, level="3", trades=[trade], birth_date=datetime.date(2008, 1, 1)
+    )
+    client.force_login(profile.user)
+    year = timezone.localdate().year
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/candidat/profil/etape-3",
+            {
+                "contract_types": ["apprentissage"],
+                "start_month": str(timezone.localdate().month),
+                "start_year": str(year),
+                "has_training_place": "non",
+            },
+        )
+    assert response.status_code == 302, text(response)
+    assert Match.objects.filter(candidate=profile, offer=offer, is_active=True).exists()
+    page = text(client.get("/candidat/"))
+    assert "Fournil Martin" in page and "Pas encore d'offre pour toi" not in page
+
+
 def test_onboarding_errors_keep_input(client):
     profile = CandidateProfileFactory(incomplete=True)
     client.force_login(profile.user)
@@ -214,10 +242,12 @@ def test_connected_match_shows_the_employer_contact(client):
     match = make_match(profile)
     Match.objects.filter(pk=match.pk).update(state=MatchState.CONNECTED)
     member = match.offer.company.members.first()
+    member.phone = "+33612345678"
+    member.save()
     client.force_login(profile.user)
     content = text(client.get("/candidat/"))
     assert "En relation" in content
-    assert member.email in content and member.phone in content
+    assert member.email in content and ">06 12 34 56 78<" in content  # au format national
 
 
 def test_contact_is_hidden_before_mutual_interest(client):

@@ -118,7 +118,10 @@ def test_company_lookup_says_in_words_when_not_found_or_down(client, fake_compan
 
 
 def test_company_lookup_does_not_call_the_directory_for_an_invalid_siret(client, fake_companies_api):
-    assert client.get(reverse("employers:company_lookup"), {"siret": "123"}).json() == {"found": False}
+    assert client.get(reverse("employers:company_lookup"), {"siret": "123"}).json() == {
+        "found": False,
+        "message": "Ce SIRET n'est pas valide : vérifiez les 14 chiffres.",
+    }
     assert fake_companies_api.requests == []
 
 

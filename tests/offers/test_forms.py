@@ -68,8 +68,13 @@ def test_no_level_means_any_level(member):
         ({"contract_types": []}, "contract_types", "Cochez au moins un type de contrat."),
         (
             {"start_asap": "", "start_date": ""},
+            "start_asap",
+            "Choisissez : « Dès que possible » ou « À partir d'une date précise ».",
+        ),
+        (
+            {"start_asap": "date", "start_date": ""},
             "start_date",
-            "Indiquez une date de début, ou cochez « Dès que possible ».",
+            "Indiquez la date de début, ou choisissez « Dès que possible ».",
         ),
         ({"description": ""}, "description", "Décrivez l'offre en quelques phrases."),
     ],

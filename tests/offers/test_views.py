@@ -137,7 +137,17 @@ def test_bad_input_is_refused_in_words_and_nothing_typed_is_lost(client, company
 
 def test_a_start_date_or_asap_is_required(client, company):
     response = client.post(reverse("offers:create"), _valid_data(company.commune, start_date=""))
-    assert "Indiquez une date de début, ou cochez « Dès que possible »." in text(response)
+    assert "Choisissez : « Dès que possible » ou « À partir d'une date précise »." in text(response)
+    response = client.post(reverse("offers:create"), _valid_data(company.commune, start_asap="date", start_date=""))
+    assert "Indiquez la date de début, ou choisissez « Dès que possible »." in text(response)
+
+
+def test_the_start_is_one_required_choice_not_two_optional_fields(client, company):
+    page = client.get(reverse("offers:create")).content.decode()
+    start = page[page.index("Début du contrat") - 300 : page.index('name="commune"')]
+    assert 'type="radio" name="start_asap" value="on"' in start and "checked" in start  # « dès que possible »
+    assert 'type="radio" name="start_asap" value="date"' in start
+    assert "(Optionnel)" not in start and "optionnel" not in start.lower()
 
 
 def test_several_establishments_choose_one(client, member, company):

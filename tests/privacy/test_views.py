@@ -76,7 +76,7 @@ def test_export_is_a_json_download(client, candidate):
 def test_delete_needs_the_confirmation_word(client, candidate):
     response = client.post("/mes-donnees/supprimer-mon-compte", {"confirmation": "oui"})
     assert response.status_code == 200
-    assert "Écrivez exactement SUPPRIMER" in text(response)
+    assert "Écris exactement SUPPRIMER" in text(response)  # « tu » à un·e jeune
     assert 'value="oui"' in text(response)
     assert not is_anonymised(User.objects.get(pk=candidate.pk))
 
@@ -84,7 +84,7 @@ def test_delete_needs_the_confirmation_word(client, candidate):
 def test_delete_erases_at_once_and_signs_out(client, candidate):
     response = client.post("/mes-donnees/supprimer-mon-compte", {"confirmation": "supprimer"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("core:home")
-    assert "Votre compte est supprimé" in text(response)
+    assert "Ton compte est supprimé" in text(response)
     user = User.objects.get(pk=candidate.pk)
     assert is_anonymised(user) and user.first_name == ""
     assert client.get("/mes-donnees").status_code == 302

@@ -21,38 +21,50 @@
         field.value = value;
       }
     }
+    var UNAVAILABLE =
+      "La recherche dans l'annuaire des entreprises ne répond pas : remplissez les champs vous-même " +
+      "et continuez, nous vérifierons l'entreprise plus tard.";
+    function say(text) {
+      if (status) status.textContent = text;
+    }
     function lookup() {
       var digits = siret.value.replace(/[\s.\-]/g, "");
       if (!/^\d{14}$/.test(digits) || digits === lastSiret) return;
       lastSiret = digits;
+      say("Recherche de l'établissement dans l'annuaire des entreprises…");
       fetch(url + "?siret=" + encodeURIComponent(digits), { headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : { found: false }; })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
         .then(function (data) {
           if (!data.found) {
-            if (status && data.message) status.textContent = data.message;
+            say(data.message || UNAVAILABLE);
             return;
           }
           fill("company_name", data.name);
           fill("commune", data.commune);
           fill("naf_code", data.naf_code);
           fill("staff_band", data.staff_band);
-          if (status) status.textContent = "Nous avons pré-rempli les informations de l'établissement : vérifiez-les.";
+          say("Nous avons pré-rempli les informations de l'établissement : vérifiez-les.");
         })
-        .catch(function () { /* on remplit à la main */ });
+        .catch(function () {
+          say(UNAVAILABLE);  // erreur du serveur ou du réseau : on remplit à la main
+        });
     }
     siret.addEventListener("change", lookup);
     siret.addEventListener("input", lookup);
     if (siret.value) lookup();  // SIRET déjà là (transmis par ProConnect, ou formulaire réaffiché)
   }
 
-  /* Offre : « dès que possible » désactive la date. */
+  /* Offre : saisir une date de début choisit « À partir d'une date précise ». */
   function setupStartAsap() {
-    var asap = document.querySelector("input[name='start_asap']");
+    var onDate = document.querySelector("input[name='start_asap'][value='date']");
     var date = document.querySelector("input[name='start_date']");
-    if (!asap || !date) return;
-    function update() { date.disabled = asap.checked; }
-    asap.addEventListener("change", update);
-    update();
+    if (!onDate || !date) return;
+    date.addEventListener("input", function () {
+      if (date.value) onDate.checked = true;
+    });
   }
 
   /* « Pas intéressé » : le motif n'apparaît qu'au clic (sans script, il est toujours visible). */
