@@ -9,6 +9,8 @@
 Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
   seules écritures de l'état du contact (table `TRANSITIONS`).
+- `match_kit`, `match_step_set`, `matches_nudge_stalled` : « Et maintenant ? », de la mise en relation au
+  contrat signé (`matching.kit`).
 """
 
 import datetime
@@ -18,7 +20,7 @@ import time
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
@@ -26,9 +28,9 @@ from candidates.models import CandidateProfile
 from core.enums import ContractType
 from employers.models import approved_memberships_prefetch
 from geo.distance import distance_km
-from matching import bulk, rules, search
-from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
-from matching.models import CandidateTradeIndex, DailyRematch, Match
+from matching import bulk, kit, rules, search
+from matching.enums import KIT_STEP_SIDE, OPEN_STATES, KitStep, MatchState, NoInterestReason, Side
+from matching.models import CandidateTradeIndex, DailyRematch, Match, MatchStep
 from notifications.services import email_enqueue
 from offers.models import Offer
 
@@ -437,12 +439,23 @@ def _locked(match: Match) -> Match:
 def _connect(match: Match, now) -> None:
     match.connected_at = now
     members = _members(match.offer)
-    _email_candidate(match, "connected_candidate", {"members": members}, concerns=members)
+    the_kit = match_kit(match, done={})
+    _email_candidate(
+        match,
+        "connected_candidate",
+        {"members": members, "kit": the_kit, "steps": the_kit.steps_for(Side.CANDIDATE)},
+        concerns=members,
+    )
     candidate_user = match.candidate.user
     _email_employer(
         match,
         "connected_employer",
-        {"candidate": match.candidate, "candidate_user": candidate_user},
+        {
+            "candidate": match.candidate,
+            "candidate_user": candidate_user,
+            "kit": the_kit,
+            "steps": the_kit.steps_for(Side.EMPLOYER),
+        },
         concerns=[candidate_user],
     )
 
@@ -579,3 +592,89 @@ def matches_remind_and_expire(*, now=None) -> dict:
         Match.objects.filter(pk=match.pk).update(reminded_at=now)
         reminded += 1
     return {"reminded": reminded, "expired": expired}
+
+
+# --- Et maintenant ? : de la mise en relation au contrat signé ------------------------------------------
+
+KIT_STATES = (MatchState.CONNECTED, MatchState.INTERVIEW)  # les étapes se cochent jusqu'au contrat signé
+
+
+def match_kit(match: Match, *, today: datetime.date | None = None, done: dict | None = None) -> kit.Kit:
+    """Le kit de la paire (`matching.kit`) : le contrat commence au plus tôt le jour de `rules.contract_start`,
+    dans le département de l'offre ; les étapes cochées sont lues sauf si `done` les donne."""
+    profile, offer = match.candidate, match.offer
+    today = today or timezone.localdate()
+    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    if done is None:
+        done = dict(MatchStep.objects.filter(match=match).values_list("step", "done_at"))
+    return kit.build_kit(
+        birth_date=profile.birth_date,
+        start=rules.contract_start(facts, offer_facts, today),
+        departement=offer.commune.departement_id,
+        level=profile.level,
+        under_250=offer.company.under_250,
+        night_or_early_work=offer.night_or_early_work,
+        trade_code=offer.trade.code,
+        today=today,
+        done=done,
+    )
+
+
+@transaction.atomic
+def match_step_set(*, match: Match, step: str, side: str, by_user, done: bool = True) -> Match:
+    """Le côté `side` coche (ou décoche) l'étape `step` du kit de la paire."""
+    if step not in KitStep.values:
+        raise MatchTransitionError("Cette étape n'existe pas.")
+    match = _locked(match)
+    if match.state not in KIT_STATES:
+        raise MatchTransitionError(
+            "Le contrat est déjà signé."
+            if match.state == MatchState.CONTRACT_SIGNED
+            else "Possible seulement une fois en relation."
+        )
+    if KIT_STEP_SIDE[KitStep(step)] != side:
+        raise MatchTransitionError("Cette étape revient à l'autre côté.")
+    if step not in {item.code for item in match_kit(match, done={}).steps}:
+        raise MatchTransitionError("Cette étape ne concerne pas ce contrat.")
+    now = timezone.now()
+    if done:
+        _, created = MatchStep.objects.get_or_create(
+            match=match, step=step, defaults={"done_at": now, "done_by": by_user}
+        )
+    else:
+        created = bool(MatchStep.objects.filter(match=match, step=step).delete()[0])
+    if created:
+        Match.objects.filter(pk=match.pk).update(progress_at=now, updated_at=now)
+        match.progress_at = now
+    return match
+
+
+@transaction.atomic
+def matches_nudge_stalled(*, now=None) -> int:
+    """Relance une fois les deux côtés d'une paire en relation sans étape cochée depuis `kit.STALL_DAYS` jours ;
+    une étape cochée ensuite rouvre le délai (une nouvelle relance 10 jours plus tard si rien ne bouge)."""
+    now = now or timezone.now()
+    due = _with_relations(Match.objects.stalled(now).filter(Q(nudged_at=None) | Q(nudged_at__lt=F("last_progress_at"))))
+    nudged = 0
+    for match in due:
+        stamp = match.last_progress_at.date().isoformat()
+        the_kit = match_kit(match, today=timezone.localdate(now))
+        context = {**_match_context(match), "kit": the_kit, "days": kit.STALL_DAYS}
+        user = match.candidate.user
+        if match.candidate.notification_frequency != NotificationFrequency.NONE:
+            email_enqueue(
+                key=f"matching:kit_nudge:u{user.pk}:m{match.pk}:{stamp}",
+                to=user,
+                template="matching/emails/kit_nudge_candidate",
+                context={**context, "steps": the_kit.next_steps(Side.CANDIDATE)},
+            )
+        for member in _members(match.offer):
+            email_enqueue(
+                key=f"matching:kit_nudge:u{member.pk}:m{match.pk}:{stamp}",
+                to=member,
+                template="matching/emails/kit_nudge_employer",
+                context={**context, "member": member, "steps": the_kit.next_steps(Side.EMPLOYER)},
+            )
+        Match.objects.filter(pk=match.pk).update(nudged_at=now)
+        nudged += 1
+    return nudged
