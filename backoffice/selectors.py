@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from backoffice import diagnostics, scope
@@ -128,6 +128,8 @@ class MatchList(BoardList):
     states: list = ()
     older_than_days: int = 0
     this_month: bool = False
+    kit: bool = False  # avec les étapes de « Et maintenant ? » cochées et la dernière
+    stalled: bool = False  # seulement les paires sans étape cochée depuis 10 jours (`Match.objects.stalled`)
 
     def base_queryset(self, advisor):
         queryset = (
@@ -142,6 +144,12 @@ class MatchList(BoardList):
         if self.this_month:
             start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             queryset = queryset.filter(outcome_at__gte=start)
+        if self.stalled:
+            queryset = queryset.stalled(timezone.now())
+        elif self.kit:
+            queryset = queryset.with_progress()
+        if self.kit or self.stalled:
+            queryset = queryset.annotate(steps_done=Count("steps"))
         return queryset
 
 
@@ -185,6 +193,13 @@ def _match_columns(date_label, date_field):
     ]
 
 
+def _kit_columns():
+    return [
+        Column("etapes", "Étapes cochées", lambda m: m.steps_done, "steps_done"),
+        Column("progres", "Dernière étape le", lambda m: _date(m.last_progress_at), "last_progress_at"),
+    ]
+
+
 def _match_list(slug, title, description, states, date_label, date_field, default_sort, **options):
     board = MatchList(
         slug=slug,
@@ -194,7 +209,7 @@ def _match_list(slug, title, description, states, date_label, date_field, defaul
         departement_field="offer__commune__departement",
         family_field="offer__trade__family",
         default_sort=default_sort,
-        columns=_match_columns(date_label, date_field),
+        columns=_match_columns(date_label, date_field) + (_kit_columns() if options.get("kit") else []),
     )
     board.states = states
     for name, value in options.items():
@@ -261,6 +276,19 @@ BOARD_LISTS = {
             "Mis à jour le",
             "updated_at",
             "-depuis",
+            kit=True,
+        ),
+        _match_list(
+            "contrats-en-panne",
+            "En relation, sans étape depuis 10 jours",
+            "Paires en relation dont aucune étape vers le contrat n'a été cochée depuis 10 jours : une relance leur "
+            "est partie, un appel peut les débloquer.",
+            CONTACT_STATES,
+            "Mis à jour le",
+            "updated_at",
+            "progres",
+            kit=True,
+            stalled=True,
         ),
         _match_list(
             "contrats-du-mois",

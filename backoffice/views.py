@@ -24,6 +24,8 @@ from core import ratelimit
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from employers.services import MembershipError
+from matching import services as matching_services
+from matching.enums import Side
 from matching.models import Match
 from matching.services import MatchTransitionError
 from offers.enums import OfferStatus
@@ -474,12 +476,15 @@ def match_detail(request, pk):
         pk=pk,
     )
     candidate_visible = scope.shows_identity(request.advisor, match.candidate)
+    kit = matching_services.match_kit(match) if match.is_connected else None
     return render(
         request,
         "backoffice/match_detail.html",
         {
             "title": "Mise en relation",
             "match": match,
+            "kit": kit,
+            "kit_sides": [(side.label, kit.steps_for(side)) for side in Side] if kit else [],
             "form": forms.OutcomeForm(initial={"state": match.state}),
             "candidate_visible": candidate_visible,
             "candidate_label": scope.candidate_name(request.advisor, match.candidate),

@@ -25,8 +25,8 @@ def arras():
 
 
 def add_rows(commune, count):
-    """`count` lignes dans chaque liste : profils et offres sans paire, paires en attente, en contact, signées,
-    adresses refusées."""
+    """`count` lignes dans chaque liste : profils et offres sans paire, paires en attente, en contact (sans étape
+    cochée depuis 10 jours), signées, adresses refusées."""
     for position in range(count):
         trades = [TradeFactory(code="coiffeur", family="beaute_soins"), TradeFactory(code=f"metier_{position}")]
         profile = CandidateProfileFactory(commune=commune, trades=trades)
@@ -39,7 +39,10 @@ def add_rows(commune, count):
                 state=state,
                 outcome_at=timezone.now() if state == MatchState.CONTRACT_SIGNED else None,
             )
-            Match.objects.filter(pk=match.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
+            Match.objects.filter(pk=match.pk).update(
+                created_at=timezone.now() - datetime.timedelta(days=10),
+                connected_at=timezone.now() - datetime.timedelta(days=10, hours=1),  # sans étape depuis 10 jours
+            )
 
 
 def queries(client, url) -> tuple[int, int]:
