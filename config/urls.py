@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("employers.urls")),
     path("", include("offers.urls")),
     path("", include("matching.urls")),
+    path("", include("notifications.urls")),
     path("", include("stats.urls")),
     path("", include("privacy.urls")),
     path("", include("franceconnect.urls")),

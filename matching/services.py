@@ -31,6 +31,8 @@ from geo.distance import distance_km
 from matching import bulk, kit, rules, search
 from matching.enums import KIT_STEP_SIDE, OPEN_STATES, KitStep, MatchState, NoInterestReason, Side
 from matching.models import CandidateTradeIndex, DailyRematch, Match, MatchStep
+from notifications.enums import EmailKind
+from notifications.models import EmailPreference
 from notifications.services import email_enqueue
 from offers.models import Offer
 
@@ -296,6 +298,23 @@ def _members(offer):
     return offer.company.active_members()
 
 
+# La sorte de chaque e-mail (une préférence et un lien de désabonnement par sorte).
+EMAIL_KINDS = {
+    "new_offer": EmailKind.NEW_MATCHES,
+    "new_candidate": EmailKind.NEW_MATCHES,
+    "digest": EmailKind.NEW_MATCHES,
+    "employer_digest": EmailKind.NEW_MATCHES,
+    "candidate_interested": EmailKind.ANSWERS,
+    "employer_interested": EmailKind.ANSWERS,
+    "connected_candidate": EmailKind.ANSWERS,
+    "connected_employer": EmailKind.ANSWERS,
+    "reminder_candidate": EmailKind.FOLLOW_UP,
+    "reminder_employer": EmailKind.FOLLOW_UP,
+    "kit_nudge_candidate": EmailKind.FOLLOW_UP,
+    "kit_nudge_employer": EmailKind.FOLLOW_UP,
+}
+
+
 def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
     """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire."""
     user = match.candidate.user
@@ -305,17 +324,19 @@ def _email_candidate(match: Match, event: str, extra: dict | None = None, concer
         template=f"matching/emails/{event}",
         context={**_match_context(match), **(extra or {})},
         concerns=concerns,
+        kind=EMAIL_KINDS[event],
     )
 
 
-def _email_employer(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
-    for user in _members(match.offer):
+def _email_employer(match: Match, event: str, extra: dict | None = None, concerns=(), members=None) -> None:
+    for user in _members(match.offer) if members is None else members:
         email_enqueue(
             key=_key(event, user.pk, match.pk),
             to=user,
             template=f"matching/emails/{event}",
             context={**_match_context(match), "member": user, **(extra or {})},
             concerns=concerns,
+            kind=EMAIL_KINDS[event],
         )
 
 
@@ -334,6 +355,7 @@ def _alert_new_pairs(queryset) -> int:
     )
     sent = 0
     candidate_done, employer_done = [], []
+    digest_members = set(EmailPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
     for match in pending.iterator(chunk_size=500):
         if not match.candidate_alerted:
             frequency = match.candidate.notification_frequency
@@ -343,7 +365,9 @@ def _alert_new_pairs(queryset) -> int:
             if frequency != NotificationFrequency.DAILY:  # le résumé quotidien s'en charge
                 candidate_done.append(match.pk)
         if not match.employer_alerted:
-            _email_employer(match, "new_candidate")
+            # Les membres qui ont choisi le résumé quotidien le reçoivent par `send_daily_digests`.
+            members = [member for member in _members(match.offer) if member.pk not in digest_members]
+            _email_employer(match, "new_candidate", members=members)
             employer_done.append(match.pk)
             sent += 1
     Match.objects.filter(pk__in=candidate_done).update(candidate_alerted=True)
@@ -374,9 +398,52 @@ def send_daily_digests(*, now=None) -> int:
             to=user,
             template="matching/emails/digest",
             context={"matches": [_match_context(match) for match in matches[:10]], "count": len(matches)},
+            kind=EMAIL_KINDS["digest"],
         )
         Match.objects.filter(pk__in=[match.pk for match in matches]).update(candidate_alerted=True)
-    return len(by_candidate)
+    return len(by_candidate) + send_employer_digests(day=day)
+
+
+DIGEST_MAX_ITEMS = 10
+
+
+def send_employer_digests(*, day: datetime.date) -> int:
+    """Le résumé des employeurs qui l'ont choisi (`EmailPreference.daily_digest`) : les paires trouvées la veille
+    de `day` pour les offres de leurs établissements, un e-mail par membre et par jour (la clé le garantit)."""
+    yesterday = day - datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    digest_members = set(EmailPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
+    if not digest_members:
+        return 0
+    pending = (
+        _with_relations(
+            Match.objects.filter(
+                is_active=True, state=MatchState.PROPOSED, created_at__gte=start, created_at__lt=end
+            ).filter(offer__company__memberships__user_id__in=digest_members)
+        )
+        .distinct()
+        .order_by("offer_id", "-score")
+    )
+    by_member = defaultdict(list)
+    for match in pending:
+        for member in _members(match.offer):
+            if member.pk in digest_members:
+                by_member[member].append(match)
+    for member, matches in by_member.items():
+        email_enqueue(
+            key=f"matching:employer_digest:u{member.pk}:{yesterday.isoformat()}",
+            to=member,
+            template="matching/emails/employer_digest",
+            context={
+                "member": member,
+                "matches": [_match_context(match) for match in matches[:DIGEST_MAX_ITEMS]],
+                "count": len(matches),
+                "day": yesterday,
+            },
+            kind=EMAIL_KINDS["employer_digest"],
+        )
+    return len(by_member)
 
 
 # --- États du contact -----------------------------------------------------------------------------
@@ -666,6 +733,7 @@ def matches_nudge_stalled(*, now=None) -> int:
                 key=f"matching:kit_nudge:u{user.pk}:m{match.pk}:{stamp}",
                 to=user,
                 template="matching/emails/kit_nudge_candidate",
+                kind=EMAIL_KINDS["kit_nudge_candidate"],
                 context={**context, "steps": the_kit.next_steps(Side.CANDIDATE)},
             )
         for member in _members(match.offer):
@@ -673,6 +741,7 @@ def matches_nudge_stalled(*, now=None) -> int:
                 key=f"matching:kit_nudge:u{member.pk}:m{match.pk}:{stamp}",
                 to=member,
                 template="matching/emails/kit_nudge_employer",
+                kind=EMAIL_KINDS["kit_nudge_employer"],
                 context={**context, "member": member, "steps": the_kit.next_steps(Side.EMPLOYER)},
             )
         Match.objects.filter(pk=match.pk).update(nudged_at=now)

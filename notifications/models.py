@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from notifications.enums import OutboxStatus
+from notifications.enums import EmailKind, OutboxStatus
 
 
 class OutboxEmailQuerySet(models.QuerySet):
@@ -40,6 +40,12 @@ class OutboxEmail(models.Model):
     redacted_at = models.DateTimeField("objet et texte effacés le", null=True, blank=True)
     # Demandé à l'instant par la personne (lien de connexion) : envoyé même à une adresse refusée.
     requested = models.BooleanField(default=False)
+    # Sorte d'e-mail (`EmailKind`) et compte destinataire : l'en-tête List-Unsubscribe (RFC 8058) désabonne ce
+    # compte de cette sorte. Vide : lien de connexion, sans désabonnement.
+    kind = models.CharField("sorte", max_length=10, choices=EmailKind.choices, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -68,3 +74,20 @@ class UndeliverableAddress(models.Model):
 
     def __str__(self):
         return f"Adresse refusée {self.pk}"
+
+
+class EmailPreference(models.Model):
+    """Les choix d'une personne sur ses e-mails : les sortes dont elle s'est désabonnée, et pour les employeurs
+    le résumé quotidien des nouveaux profils plutôt qu'un e-mail par profil."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference")
+    unsubscribed = models.JSONField("sortes désabonnées", default=list, blank=True)
+    daily_digest = models.BooleanField("résumé quotidien des nouveaux profils", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "préférences d'e-mails"
+        verbose_name_plural = "préférences d'e-mails"
+
+    def __str__(self):
+        return f"Préférences d'e-mails {self.user_id}"

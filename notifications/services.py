@@ -9,14 +9,15 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail, UndeliverableAddress
+from notifications.enums import EmailKind, OutboxStatus
+from notifications.models import EmailPreference, OutboxEmail, UndeliverableAddress
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,14 @@ def message_id(key: str) -> str:
 
 
 def email_enqueue(
-    *, key: str, to, template: str, context: dict, concerns: Iterable = (), requested: bool = False
+    *,
+    key: str,
+    to,
+    template: str,
+    context: dict,
+    concerns: Iterable = (),
+    requested: bool = False,
+    kind: str = EmailKind.ACCOUNT,
 ) -> OutboxEmail | None:
     """Écrit l'e-mail `template` (`<template>_subject.txt` et `<template>_body.txt`) dans l'outbox.
 
@@ -60,6 +68,9 @@ def email_enqueue(
     À appeler dans la transaction du changement. Renvoie None si l'événement `key` a déjà son e-mail.
     `requested` : la personne vient de le demander (lien de connexion) ; il part même si son adresse a été
     refusée, puisque la demande montre qu'elle s'en sert.
+    `kind` : la sorte d'e-mail (`EmailKind`) ; rien n'est écrit si le compte destinataire s'en est désabonné.
+    Chaque e-mail d'une sorte porte un lien de désabonnement (texte et en-têtes List-Unsubscribe) ; un e-mail
+    demandé (lien de connexion) ou de sorte vide n'en porte pas.
     """
     from django.contrib.auth import get_user_model
 
@@ -68,11 +79,31 @@ def email_enqueue(
         recipient, address = to, to.email
     else:
         recipient, address = User.objects.filter(email__iexact=to).first(), to
+    kind = "" if requested or recipient is None else kind
+    if kind and is_unsubscribed(user=recipient, kind=kind):
+        return None
     context = {"SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
+    if kind:
+        body = (
+            body.rstrip("\n")
+            + "\n\n"
+            + render_to_string(
+                "notifications/_unsubscribe_footer.txt",
+                {"url": unsubscribe_url(user_id=recipient.pk, kind=kind), "kind": EmailKind(kind).label, **context},
+            )
+        )
     email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"to": address, "subject": subject, "body": body, "requested": requested}
+        key=key,
+        defaults={
+            "to": address,
+            "subject": subject,
+            "body": body,
+            "requested": requested,
+            "kind": kind,
+            "recipient": recipient,
+        },
     )
     if not created:
         return None
@@ -119,7 +150,7 @@ def outbox_send(email_id: int) -> bool:
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
-        headers={"Message-ID": message_id(email.key)},
+        headers={"Message-ID": message_id(email.key), **unsubscribe_headers(email)},
     )
     try:
         message.send()
@@ -187,3 +218,74 @@ def address_confirm(*, email: str) -> bool:
     """La personne dit que son adresse fonctionne à nouveau : les envois reprennent. True si elle était refusée."""
     deleted, _ = UndeliverableAddress.objects.filter(email__iexact=email).delete()
     return bool(deleted)
+
+
+# --- Désabonnement en un clic (RFC 8058) et préférences par sorte d'e-mail ------------------------------
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    """Jeton signé (sans date d'expiration : un lien de désabonnement doit marcher longtemps) ; il ne porte que
+    le numéro du compte et la sorte d'e-mail, jamais une adresse."""
+    return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    """(compte, sorte) d'un jeton de `unsubscribe_token` ; None s'il est faux ou abîmé."""
+    try:
+        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(user_id, int) or kind not in EmailKind.values:
+        return None
+    return user_id, kind
+
+
+def unsubscribe_url(*, user_id: int, kind: str) -> str:
+    return f"{settings.SITE_URL}/e-mails/desabonnement/{unsubscribe_token(user_id=user_id, kind=kind)}"
+
+
+def unsubscribe_headers(email: OutboxEmail) -> dict:
+    """Les en-têtes List-Unsubscribe et List-Unsubscribe-Post (désabonnement en un clic, RFC 8058) d'un e-mail
+    de l'outbox ; aucun pour un lien de connexion."""
+    if not email.kind or email.recipient_id is None:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(user_id=email.recipient_id, kind=email.kind)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def email_preference_of(user) -> EmailPreference:
+    """Les préférences de `user` (non enregistrées s'il n'en a jamais choisi)."""
+    preference = EmailPreference.objects.filter(user=user).first()
+    return preference or EmailPreference(user=user)
+
+
+def is_unsubscribed(*, user, kind: str) -> bool:
+    return kind in email_preference_of(user).unsubscribed
+
+
+@transaction.atomic
+def email_unsubscribe(*, user, kind: str) -> bool:
+    """Désabonne `user` de la sorte `kind` ; renvoie False s'il l'était déjà."""
+    preference, _ = EmailPreference.objects.select_for_update().get_or_create(user=user)
+    if kind in preference.unsubscribed:
+        return False
+    preference.unsubscribed = sorted({*preference.unsubscribed, kind})
+    preference.save(update_fields=["unsubscribed", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def email_preferences_set(*, user, subscribed: Iterable[str], daily_digest: bool | None = None) -> EmailPreference:
+    """Enregistre les sortes que `user` veut recevoir (les autres sont désabonnées) et, pour un employeur, le
+    résumé quotidien des nouveaux profils."""
+    preference, _ = EmailPreference.objects.select_for_update().get_or_create(user=user)
+    wanted = set(subscribed)
+    preference.unsubscribed = [kind for kind in EmailKind.values if kind not in wanted]
+    if daily_digest is not None:
+        preference.daily_digest = daily_digest
+    preference.save()
+    return preference

@@ -33,6 +33,7 @@ class Received:
     subject: str
     body: str
     tls: bool
+    raw: bytes = b""  # le message tel que reçu (en-têtes compris)
 
 
 class Handler:
@@ -65,6 +66,7 @@ class Handler:
             subject=str(message["Subject"] or ""),
             body=message.get_body(("plain",)).get_content() if message.get_body(("plain",)) else "",
             tls=session.ssl is not None,
+            raw=envelope.content,
         )
         with self.server.lock:
             self.server.messages.append(received)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("e-mails/desabonnement/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("mes-e-mails", views.preferences, name="preferences"),
+]
