@@ -221,6 +221,18 @@ OUTBOX_STALE_CLAIM_SECONDS = int(env("OUTBOX_STALE_CLAIM_SECONDS", "600"))
 # Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
 OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
 
+# SMS : API des SMS transactionnels de Brevo (opérateur français). Sans clé, aucun SMS ne part (ils attendent).
+SMS_API_URL = env("SMS_API_URL", "https://api.brevo.com/v3").rstrip("/")
+SMS_API_KEY = env("SMS_API_KEY", "")
+SMS_API_TIMEOUT = float(env("SMS_API_TIMEOUT", "10"))
+SMS_SENDER = env("SMS_SENDER", "MaChance")  # 11 caractères au plus
+# Les accusés de réception et réponses (STOP) arrivent sur /sms/evenements/<SMS_WEBHOOK_SECRET>.
+SMS_WEBHOOK_SECRET = env("SMS_WEBHOOK_SECRET", "")
+SMS_DAILY_CAP = int(env("SMS_DAILY_CAP", "3"))  # SMS par personne et par jour, hors codes de vérification
+SMS_QUIET_HOURS = (20, 8)  # ni SMS entre 20 h et 8 h (heure de Paris) : ils partent à 8 h
+SMS_CREDIT_EUROS = env("SMS_CREDIT_EUROS", "0.045")  # prix d'un crédit Brevo (un SMS de 160 caractères en France)
+PERIODIC_TASKS["notifications.tasks.sweep_sms_outbox"] = int(env("OUTBOX_SWEEP_SECONDS", "60"))
+
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True
 

@@ -33,7 +33,7 @@ from matching.enums import KIT_STEP_SIDE, OPEN_STATES, KitStep, MatchState, NoIn
 from matching.models import CandidateTradeIndex, DailyRematch, Match, MatchStep
 from notifications.enums import EmailKind
 from notifications.models import EmailPreference
-from notifications.services import email_enqueue
+from notifications.services import email_enqueue, sms_enqueue
 from offers.models import Offer
 
 logger = logging.getLogger(__name__)
@@ -315,9 +315,38 @@ EMAIL_KINDS = {
 }
 
 
-def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
-    """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire."""
+# Les messages qu'un·e jeune peut aussi recevoir par SMS (`<event>_sms.txt`), s'il ou elle l'a choisi.
+SMS_EVENTS = frozenset(
+    {"new_offer", "employer_interested", "connected_candidate", "reminder_candidate", "kit_nudge_candidate"}
+)
+
+
+def _sms_candidate(match: Match, event: str, context: dict) -> None:
     user = match.candidate.user
+    sms_enqueue(
+        key=f"sms:{_key(event, user.pk, match.pk)}",
+        to=user,
+        template=f"matching/emails/{event}",
+        context=context,
+        kind=EMAIL_KINDS[event],
+    )
+
+
+def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
+    """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire.
+    Le même message part aussi par SMS si la personne a choisi cette sorte par SMS (`SMS_EVENTS`)."""
+    user = match.candidate.user
+    if event in SMS_EVENTS:
+        _sms_candidate(
+            match,
+            event,
+            {
+                "match": match,
+                "trade": match.offer.trade.label,
+                "company": match.offer.company.name,
+                "place": match.offer.commune.name,
+            },
+        )
     email_enqueue(
         key=_key(event, user.pk, match.pk),
         to=user,
@@ -729,6 +758,7 @@ def matches_nudge_stalled(*, now=None) -> int:
         context = {**_match_context(match), "kit": the_kit, "days": kit.STALL_DAYS}
         user = match.candidate.user
         if match.candidate.notification_frequency != NotificationFrequency.NONE:
+            _sms_candidate(match, "kit_nudge_candidate", context)
             email_enqueue(
                 key=f"matching:kit_nudge:u{user.pk}:m{match.pk}:{stamp}",
                 to=user,

@@ -19,3 +19,11 @@ class EmailKind(models.TextChoices):
     FOLLOW_UP = "relances", "Relances et suivi jusqu'au contrat"
     PROFILE = "profil", "Vie du profil et des offres"
     ACCOUNT = "compte", "Compte, rattachements et sécurité"
+
+
+class SmsDelivery(models.TextChoices):
+    """Ce que l'opérateur dit d'un SMS parti (accusés de réception)."""
+
+    DELIVERED = "recu", "Reçu par le téléphone"
+    SOFT_BOUNCE = "echec_temp", "Non reçu pour l'instant"
+    HARD_BOUNCE = "echec", "Non reçu : numéro injoignable"

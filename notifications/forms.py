@@ -29,3 +29,23 @@ class PreferencesForm(BaseForm):
             self.fields[
                 "subscribed"
             ].help_text = "Décoche une sorte pour ne plus la recevoir. Les liens de connexion partent toujours."
+
+
+class PhoneForm(BaseForm):
+    phone = forms.CharField(
+        label="Numéro de mobile", help_text="Un mobile français. Exemple : 06 12 34 56 78.", max_length=30
+    )
+
+
+class CodeForm(BaseForm):
+    code = forms.CharField(label="Code reçu par SMS", help_text="6 chiffres.", max_length=10)
+
+
+class SmsKindsForm(BaseForm):
+    kinds = forms.MultipleChoiceField(
+        label="Les messages à recevoir aussi par SMS",
+        help_text="Jamais entre 20 h et 8 h, et 3 SMS par jour au plus.",
+        choices=[(kind.value, kind.label) for kind in EmailKind if kind != EmailKind.ACCOUNT],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

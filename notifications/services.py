@@ -4,6 +4,7 @@ import datetime
 import functools
 import hashlib
 import logging
+import secrets
 import smtplib
 import time
 from collections.abc import Iterable
@@ -16,8 +17,15 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications.enums import EmailKind, OutboxStatus
-from notifications.models import EmailPreference, OutboxEmail, UndeliverableAddress
+from notifications.enums import EmailKind, OutboxStatus, SmsDelivery
+from notifications.models import (
+    EmailPreference,
+    OutboxEmail,
+    OutboxSms,
+    PhoneVerification,
+    SmsSubscription,
+    UndeliverableAddress,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -289,3 +297,265 @@ def email_preferences_set(*, user, subscribed: Iterable[str], daily_digest: bool
         preference.daily_digest = daily_digest
     preference.save()
     return preference
+
+
+# --- SMS : consentement, outbox, accusés de réception, STOP -------------------------------------------------
+
+SMS_CODE_VALIDITY = datetime.timedelta(minutes=10)
+SMS_CODE_MAX_TRIES = 5
+SMS_CODES_PER_HOUR = 3
+SMS_STOP_SALT = "notifications.sms-stop"
+STOP_WORDS = frozenset({"STOP", "ARRET", "ARRÊT", "STOPSMS"})
+
+
+class SmsError(Exception):
+    """Demande impossible (numéro, code) ; le message, en français, peut être montré tel quel."""
+
+
+def french_mobile(value: str) -> str:
+    """Un mobile français au format international, ou SmsError."""
+    import phonenumbers
+
+    from core.phone import FRENCH_REGIONS
+
+    try:
+        number = phonenumbers.parse((value or "").strip(), "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise SmsError("Ce numéro n'est pas un mobile français. Exemple : 06 12 34 56 78.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sms_next_slot(now: datetime.datetime) -> datetime.datetime:
+    """Le premier moment où un SMS peut partir : tout de suite, ou 8 h si l'on est entre 20 h et 8 h."""
+    start, end = settings.SMS_QUIET_HOURS
+    local = timezone.localtime(now)
+    if local.hour >= start:
+        local = (local + datetime.timedelta(days=1)).replace(hour=end, minute=0, second=0, microsecond=0)
+    elif local.hour < end:
+        local = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    return local if local != timezone.localtime(now) else now
+
+
+def _day_bounds(moment: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(days=1)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}".encode()).hexdigest()
+
+
+def _sms_write(*, key: str, to: str, body: str, kind: str, recipient, when) -> OutboxSms | None:
+    from notifications.tasks import send_outbox_sms
+
+    sms, created = OutboxSms.objects.get_or_create(
+        key=key, defaults={"to": to, "body": body, "kind": kind, "recipient": recipient, "next_attempt_at": when}
+    )
+    if not created:
+        return None
+    transaction.on_commit(functools.partial(send_outbox_sms.enqueue, sms.pk))
+    return sms
+
+
+def sms_stop_url(user_id: int) -> str:
+    return f"{settings.SITE_URL}/sms/arret/{signing.dumps(user_id, salt=SMS_STOP_SALT)}"
+
+
+def sms_stop_token_read(token: str) -> int | None:
+    try:
+        user_id = signing.loads(token, salt=SMS_STOP_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return user_id if isinstance(user_id, int) else None
+
+
+def sms_enqueue(*, key: str, to, template: str, context: dict, kind: str, now=None) -> OutboxSms | None:
+    """Écrit le SMS `<template>_sms.txt` pour le compte `to` s'il a choisi cette sorte par SMS (mobile vérifié,
+    pas de STOP), dans la limite de `SMS_DAILY_CAP` par jour ; entre 20 h et 8 h, il attend 8 h.
+    À appeler dans la transaction du changement. None : pas de SMS (pas choisi, limite du jour atteinte, déjà
+    écrit)."""
+    subscription = SmsSubscription.objects.filter(user=to).first()
+    if subscription is None or not subscription.wants(kind):
+        return None
+    when = sms_next_slot(now or timezone.now())
+    start, end = _day_bounds(when)
+    that_day = OutboxSms.objects.filter(recipient=to, next_attempt_at__gte=start, next_attempt_at__lt=end)
+    if that_day.exclude(kind="").count() >= settings.SMS_DAILY_CAP:
+        return None
+    text = " ".join(render_to_string(f"{template}_sms.txt", {"SITE_URL": settings.SITE_URL, **context}).split())
+    body = f"{text}\nStop SMS : {sms_stop_url(to.pk)}"
+    return _sms_write(key=key, to=subscription.phone, body=body, kind=kind, recipient=to, when=when)
+
+
+@transaction.atomic
+def phone_verification_start(*, user, phone: str) -> PhoneVerification:
+    """Envoie un code à 6 chiffres au mobile `phone` (valable 10 minutes) ; 3 codes par heure au plus."""
+    number = french_mobile(phone)
+    now = timezone.now()
+    recent = PhoneVerification.objects.filter(user=user, created_at__gte=now - datetime.timedelta(hours=1))
+    if recent.count() >= SMS_CODES_PER_HOUR:
+        raise SmsError("Trois codes ont déjà été envoyés cette heure-ci. Nouvel essai possible dans une heure.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    verification = PhoneVerification.objects.create(
+        user=user, phone=number, code_hash=_code_hash(code), expires_at=now + SMS_CODE_VALIDITY
+    )
+    body = f"C'est ma chance : code de vérification {code}, valable 10 minutes."
+    _sms_write(key=f"sms-code:{verification.pk}", to=number, body=body, kind="", recipient=user, when=now)
+    return verification
+
+
+def phone_verification_confirm(*, user, code: str) -> SmsSubscription:
+    """Vérifie le dernier code envoyé à `user` ; 5 essais, 10 minutes. Le mobile vérifié reçoit les SMS choisis.
+    Un essai faux est compté (enregistré) avant que l'erreur ne parte."""
+    with transaction.atomic():
+        result = _phone_verification_try(user=user, code=code)
+    if isinstance(result, str):
+        raise SmsError(result)
+    return result
+
+
+def _phone_verification_try(*, user, code: str) -> SmsSubscription | str:
+    verification = (
+        PhoneVerification.objects.select_for_update()
+        .filter(user=user, verified_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if verification is None:
+        return "Aucun code en attente : demandez d'abord un code."
+    if verification.attempts >= SMS_CODE_MAX_TRIES:
+        return "Trop d'essais pour ce code : demandez-en un nouveau."
+    if verification.expires_at <= timezone.now():
+        return "Ce code a expiré : demandez-en un nouveau."
+    verification.attempts += 1
+    if not secrets.compare_digest(verification.code_hash, _code_hash((code or "").strip())):
+        verification.save(update_fields=["attempts"])
+        left = SMS_CODE_MAX_TRIES - verification.attempts
+        if left:
+            return f"Code incorrect : encore {left} essai{'s' if left > 1 else ''}."
+        return "Code incorrect, et c'était le dernier essai : demandez un nouveau code."
+    verification.verified_at = timezone.now()
+    verification.save(update_fields=["attempts", "verified_at"])
+    subscription, _ = SmsSubscription.objects.select_for_update().get_or_create(user=user)
+    subscription.phone, subscription.verified_at, subscription.stopped_at = verification.phone, timezone.now(), None
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def sms_kinds_set(*, user, kinds: Iterable[str]) -> SmsSubscription:
+    """Les sortes de messages que `user` veut aussi par SMS ; choisir à nouveau annule un STOP."""
+    subscription, _ = SmsSubscription.objects.select_for_update().get_or_create(user=user)
+    subscription.kinds = [kind for kind in EmailKind.values if kind in set(kinds)]
+    subscription.stopped_at = None if subscription.kinds else subscription.stopped_at
+    subscription.save()
+    return subscription
+
+
+def sms_stop(*, user_id: int) -> bool:
+    """Plus aucun SMS pour ce compte (STOP ou lien d'arrêt) ; les SMS en attente ne partiront pas."""
+    stopped = SmsSubscription.objects.filter(user_id=user_id, stopped_at=None).update(stopped_at=timezone.now())
+    OutboxSms.objects.filter(recipient_id=user_id, status=OutboxStatus.PENDING).exclude(kind="").update(
+        status=OutboxStatus.SKIPPED, last_error="STOP"
+    )
+    return bool(stopped)
+
+
+def sms_send(sms_id: int) -> bool:
+    """Envoie un SMS de l'outbox s'il est dû ; True s'il est parti. Comme `outbox_send` : réclamé d'abord, un
+    refus (4xx) est définitif, une panne ou un délai dépassé est réessayé plus tard."""
+    from notifications import sms as provider
+
+    now = timezone.now()
+    claimed = (
+        OutboxSms.objects.due(now)
+        .filter(pk=sms_id)
+        .update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    message = OutboxSms.objects.get(pk=sms_id)
+    if message.kind:
+        slot = sms_next_slot(now)
+        if slot != now:  # la nuit est arrivée entre-temps : il attend le matin
+            OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.PENDING, next_attempt_at=slot)
+            return False
+        subscription = SmsSubscription.objects.filter(user_id=message.recipient_id).first()
+        if subscription is None or not subscription.wants(message.kind) or subscription.phone != message.to:
+            OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.SKIPPED)
+            return False
+    try:
+        receipt = provider.send(to=message.to, body=message.body, tag=message.key)
+    except provider.SmsRefused as exc:
+        OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.REFUSED, last_error=str(exc))
+        logger.warning("SMS %s refusé par l'opérateur : %s", sms_id, exc)
+        return False
+    except provider.SmsTemporaryError as exc:
+        failed = message.attempts >= MAX_ATTEMPTS
+        OutboxSms.objects.filter(pk=sms_id).update(
+            status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+            next_attempt_at=now + retry_delay(message.attempts),
+            last_error=str(exc)[:300],
+        )
+        logger.warning("Envoi du SMS %s échoué (essai %s) : %s", sms_id, message.attempts, exc)
+        return False
+    OutboxSms.objects.filter(pk=sms_id).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_id=receipt.provider_id,
+        segments=receipt.segments,
+        credits=receipt.credits,
+    )
+    return True
+
+
+def sms_sweep(*, limit: int = 500) -> int:
+    """Reprend les envois interrompus et envoie ce qui est dû (les SMS du matin compris)."""
+    now = timezone.now()
+    stale_claim = datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
+    OutboxSms.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stale_claim).update(
+        status=OutboxStatus.PENDING
+    )
+    due = OutboxSms.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    return sum(sms_send(pk) for pk in list(due))
+
+
+SMS_DELIVERY_EVENTS = {
+    "delivered": SmsDelivery.DELIVERED,
+    "soft_bounce": SmsDelivery.SOFT_BOUNCE,
+    "softBounce": SmsDelivery.SOFT_BOUNCE,
+    "hard_bounce": SmsDelivery.HARD_BOUNCE,
+    "hardBounce": SmsDelivery.HARD_BOUNCE,
+}
+
+
+@transaction.atomic
+def sms_event(payload: dict) -> str:
+    """Un événement de l'opérateur : accusé de réception (noté sur le SMS) ou réponse (STOP : plus de SMS).
+    Renvoie ce qui a été fait, sans numéro : « recu », « stop », « inconnu », « ignore »."""
+    status = str(payload.get("msg_status") or payload.get("event") or "")
+    if status in SMS_DELIVERY_EVENTS:
+        updated = OutboxSms.objects.filter(provider_id=str(payload.get("messageId", "")), provider_id__gt="").update(
+            delivery=SMS_DELIVERY_EVENTS[status], delivered_at=timezone.now()
+        )
+        return SMS_DELIVERY_EVENTS[status].value if updated else "inconnu"
+    if status in ("reply", "replied", "replies"):
+        words = str(payload.get("reply") or payload.get("text") or "").strip().upper().split()
+        if not words or words[0] not in STOP_WORDS:
+            return "ignore"
+        phone = "+" + str(payload.get("to") or payload.get("from") or "").lstrip("+")
+        user_ids = list(SmsSubscription.objects.filter(phone=phone).values_list("user_id", flat=True))
+        if not user_ids:
+            return "inconnu"
+        for user_id in user_ids:
+            sms_stop(user_id=user_id)
+        return "stop"
+    return "ignore"

@@ -104,12 +104,14 @@ def test_preferences_page_sets_one_choice_per_kind(client):
     page = client.get("/mes-e-mails")
     assert page.status_code == 200 and "Un résumé par jour" in page.text
     kept = [EmailKind.ANSWERS, EmailKind.ACCOUNT]
-    response = client.post("/mes-e-mails", {"subscribed": kept, "daily_digest": "oui"}, follow=True)
+    response = client.post(
+        "/mes-e-mails", {"action": "e-mails", "subscribed": kept, "daily_digest": "oui"}, follow=True
+    )
     assert "Vos choix d&#x27;e-mails sont enregistrés." in response.text
     preference = EmailPreference.objects.get(user=user)
     assert sorted(preference.unsubscribed) == sorted(set(EmailKind.values) - set(kept))
     assert preference.daily_digest
-    response = client.post("/mes-e-mails", {"subscribed": ["inconnue"]})
+    response = client.post("/mes-e-mails", {"action": "e-mails", "subscribed": ["inconnue"]})
     assert response.status_code == 200 and "fr-error-text" in response.text
     assert EmailPreference.objects.get(user=user).daily_digest  # rien de perdu
 
