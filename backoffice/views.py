@@ -28,6 +28,7 @@ from matching import services as matching_services
 from matching.enums import Side
 from matching.models import Match
 from matching.services import MatchTransitionError
+from notifications.selectors import sms_monthly_costs
 from offers.enums import OfferStatus
 from offers.models import Report
 from offers.services import OfferTransitionError
@@ -137,6 +138,7 @@ def home(request):
             "boards": boards,
             "territory": _territory_label(advisor),
             "companies_to_verify": _companies_to_verify(advisor).count(),
+            "sms_costs": sms_monthly_costs() if scope.is_national(advisor) else None,
         },
     )
 

@@ -169,8 +169,11 @@ def test_provider_errors_and_timeouts_lose_nothing(sms_server, mode, status):
         assert services.sms_send(sms.pk)
 
 
-def post_event(client, payload, secret="secret-des-evenements"):
-    return client.post(f"/sms/evenements/{secret}", json.dumps(payload), content_type="application/json")
+WEBHOOK_PATH = "/sms/evenements/secret-des-evenements"  # SMS_WEBHOOK_SECRET du faux serveur (tests/conftest.py)
+
+
+def post_event(client, payload, path=WEBHOOK_PATH):
+    return client.post(path, json.dumps(payload), content_type="application/json")
 
 
 def test_delivery_receipts_and_stop_replies(client, sms_server):
@@ -199,7 +202,7 @@ def test_a_stop_from_an_unknown_number_and_bad_events_are_answered_clearly(clien
     assert "33699999999" not in caplog.text
     bad = client.post("/sms/evenements/secret-des-evenements", "pas du json", content_type="application/json")
     assert bad.status_code == 400 and "objet JSON" in bad.json()["erreur"]
-    assert post_event(client, {"msg_status": "delivered"}, secret="faux").status_code == 404
+    assert post_event(client, {"msg_status": "delivered"}, path="/sms/evenements/faux").status_code == 404
 
 
 def test_the_stop_link_stops_sms(client):
@@ -230,3 +233,21 @@ def test_the_preferences_page_verifies_a_mobile_and_chooses_sms_kinds(client, sm
     client.post("/mes-e-mails", {"action": "code", "code": code_from(sms_server)})
     client.post("/mes-e-mails", {"action": "sms", "kinds": [EmailKind.NEW_MATCHES, EmailKind.FOLLOW_UP]})
     assert SmsSubscription.objects.get(user=user).kinds == [EmailKind.NEW_MATCHES, EmailKind.FOLLOW_UP]
+
+
+def test_national_admins_see_the_monthly_cost_of_sms_and_advisors_do_not(client, sms_server, settings):
+    from tests.backoffice.factories import AdvisorFactory, advisor_login
+
+    settings.SMS_CREDIT_EUROS = "0.05"
+    user = UserFactory(candidate=True)
+    verified(user)
+    for n in range(2):
+        services.sms_send(enqueue(user, key=f"cout{n}").pk)
+    advisor_login(client, AdvisorFactory())
+    assert "Coût des SMS" not in client.get("/conseiller/").text
+    client.logout()
+    advisor_login(client, AdvisorFactory(admin=True))
+    page = client.get("/conseiller/").text
+    credits = sum(sms.credits for sms in OutboxSms.objects.all())
+    assert "Coût des SMS, par mois" in page
+    assert f"<td>2</td><td>{int(credits)}</td><td>{credits * 5 / 100:.2f} €</td>".replace(".", ",") in page
