@@ -311,6 +311,7 @@ PROCONNECT_TIMEOUT = float(env("PROCONNECT_TIMEOUT", "10"))
 PERIODIC_TASKS["matching.tasks.remind_and_expire"] = 60 * 60
 PERIODIC_TASKS["matching.tasks.daily_digests"] = 60 * 60 * 24
 PERIODIC_TASKS["matching.tasks.nudge_stalled"] = 60 * 60
+PERIODIC_TASKS["candidates.tasks.keep_profiles_alive"] = 60 * 60 * 24
 # Toutes les heures : ne fait rien tant que le jour n'a pas changé (`DailyRematch`), puis recalcule les profils
 # dont un anniversaire ou la disponibilité change les paires ce jour-là.
 PERIODIC_TASKS["matching.tasks.rematch_daily"] = 60 * 60
