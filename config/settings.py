@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "core",
     "geo",
     "trades",
@@ -220,6 +221,12 @@ WORKER_DEAD_SECONDS = int(env("WORKER_DEAD_SECONDS", "60"))
 OUTBOX_STALE_CLAIM_SECONDS = int(env("OUTBOX_STALE_CLAIM_SECONDS", "600"))
 # Premier délai avant de réessayer un e-mail (puis double à chaque échec, jusqu'à 6 h).
 OUTBOX_RETRY_SECONDS = int(env("OUTBOX_RETRY_SECONDS", "60"))
+
+# Événements de l'opérateur d'envoi des e-mails (django-anymail : rebonds, plaintes) sur
+# /anymail/<opérateur>/tracking/, protégés par l'authentification HTTP « utilisateur:mot de passe » ; sans
+# secret, les webhooks ne sont pas servis.
+ANYMAIL_WEBHOOK_SECRET = env("ANYMAIL_WEBHOOK_SECRET", "")
+ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET} if ANYMAIL_WEBHOOK_SECRET else {}
 
 # SMS : API des SMS transactionnels de Brevo (opérateur français). Sans clé, aucun SMS ne part (ils attendent).
 SMS_API_URL = env("SMS_API_URL", "https://api.brevo.com/v3").rstrip("/")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -20,5 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+if settings.ANYMAIL_WEBHOOK_SECRET:  # rebonds et plaintes des e-mails (notifications/receivers.py)
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler400 = "core.views.bad_request"

@@ -10,6 +10,12 @@ class OutboxStatus(models.TextChoices):
     SKIPPED = "ecarte", "Non envoyé : adresse refusée par son serveur"
 
 
+class RefusalSource(models.TextChoices):
+    SMTP = "smtp", "Refus SMTP à l'envoi"
+    BOUNCE = "rebond", "Rebond signalé par l'opérateur d'envoi"
+    COMPLAINT = "plainte", "Signalé comme indésirable par la personne"
+
+
 class EmailKind(models.TextChoices):
     """Les sortes d'e-mails : une préférence par sorte, et un lien de désabonnement en un clic dans chacun (sauf
     les liens de connexion, qui n'ont pas de sorte : la personne vient de les demander)."""

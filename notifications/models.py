@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from notifications.enums import EmailKind, OutboxStatus, SmsDelivery
+from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
 
 
 class OutboxEmailQuerySet(models.QuerySet):
@@ -67,6 +67,9 @@ class UndeliverableAddress(models.Model):
     email = models.EmailField(unique=True)
     smtp_code = models.PositiveSmallIntegerField()
     refused_at = models.DateTimeField(default=timezone.now)
+    # Le refus vient du serveur SMTP, ou d'un événement de l'opérateur d'envoi (django-anymail : rebond définitif,
+    # plainte pour courrier indésirable).
+    source = models.CharField(max_length=10, choices=RefusalSource.choices, default=RefusalSource.SMTP)
 
     class Meta:
         verbose_name = "adresse refusée"

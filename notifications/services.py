@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from notifications.enums import EmailKind, OutboxStatus, SmsDelivery
+from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
 from notifications.models import (
     EmailPreference,
     OutboxEmail,
@@ -215,9 +215,12 @@ def outbox_sweep(*, limit: int = 500) -> int:
     return sum(outbox_send(pk) for pk in list(due))
 
 
-def address_refuse(*, email: str, smtp_code: int) -> UndeliverableAddress:
-    """Note qu'un serveur de messagerie refuse définitivement `email` : plus rien n'y part."""
-    address, _ = UndeliverableAddress.objects.get_or_create(email=email.lower(), defaults={"smtp_code": smtp_code})
+def address_refuse(*, email: str, smtp_code: int, source: str = RefusalSource.SMTP) -> UndeliverableAddress:
+    """Note qu'un serveur de messagerie refuse définitivement `email` (ou que la personne s'en plaint) : plus
+    rien n'y part."""
+    address, _ = UndeliverableAddress.objects.get_or_create(
+        email=email.lower(), defaults={"smtp_code": smtp_code, "source": source}
+    )
     return address
 
 
