@@ -1,5 +1,6 @@
 """L'outbox : chaque e-mail est écrit avec le changement qui le cause, puis envoyé par le worker."""
 
+import base64
 import datetime
 import functools
 import hashlib
@@ -10,12 +11,12 @@ import time
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
 from notifications.models import (
@@ -234,27 +235,38 @@ def address_confirm(*, email: str) -> bool:
 # --- Désabonnement en un clic (RFC 8058) et préférences par sorte d'e-mail ------------------------------
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+SIGNATURE_CHARS = 22  # 132 bits de HMAC-SHA256 : assez, et l'adresse tient sur une ligne d'en-tête (78 caractères)
+
+
+def _short_token(salt: str, value: str) -> str:
+    """`value` et sa signature : un jeton court, sans date d'expiration (un lien de désabonnement doit marcher
+    longtemps) ; il ne porte qu'un numéro de compte, jamais une adresse ni un numéro de téléphone."""
+    digest = base64.urlsafe_b64encode(salted_hmac(salt, value, algorithm="sha256").digest()).decode()
+    return f"{value}.{digest[:SIGNATURE_CHARS]}"  # « . » n'est pas dans l'alphabet base64 des URL
+
+
+def _short_token_read(salt: str, token: str) -> str | None:
+    value, _, _signature = (token or "").rpartition(".")
+    return value if value and constant_time_compare(_short_token(salt, value), token) else None
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
-    """Jeton signé (sans date d'expiration : un lien de désabonnement doit marcher longtemps) ; il ne porte que
-    le numéro du compte et la sorte d'e-mail, jamais une adresse."""
-    return signing.dumps([user_id, kind], salt=UNSUBSCRIBE_SALT)
+    return _short_token(UNSUBSCRIBE_SALT, f"{user_id}-{EmailKind.values.index(kind)}")
 
 
 def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
     """(compte, sorte) d'un jeton de `unsubscribe_token` ; None s'il est faux ou abîmé."""
-    try:
-        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+    value = _short_token_read(UNSUBSCRIBE_SALT, token)
+    user_id, _, index = (value or "").partition("-")
+    if not (user_id.isdigit() and index.isdigit() and int(index) < len(EmailKind.values)):
         return None
-    if not isinstance(user_id, int) or kind not in EmailKind.values:
-        return None
-    return user_id, kind
+    return int(user_id), EmailKind.values[int(index)]
 
 
 def unsubscribe_url(*, user_id: int, kind: str) -> str:
-    return f"{settings.SITE_URL}/e-mails/desabonnement/{unsubscribe_token(user_id=user_id, kind=kind)}"
+    """L'adresse de désabonnement en un clic : courte, pour que l'en-tête List-Unsubscribe tienne sur une ligne
+    (plus longue, elle serait découpée en « mots encodés » que les messageries ne lisent pas comme une adresse)."""
+    return f"{settings.SITE_URL}/d/{unsubscribe_token(user_id=user_id, kind=kind)}"
 
 
 def unsubscribe_headers(email: OutboxEmail) -> dict:
@@ -368,15 +380,13 @@ def _sms_write(*, key: str, to: str, body: str, kind: str, recipient, when) -> O
 
 
 def sms_stop_url(user_id: int) -> str:
-    return f"{settings.SITE_URL}/sms/arret/{signing.dumps(user_id, salt=SMS_STOP_SALT)}"
+    """Le lien d'arrêt de chaque SMS, court (chaque caractère compte dans le prix d'un SMS)."""
+    return f"{settings.SITE_URL}/s/{_short_token(SMS_STOP_SALT, str(user_id))}"
 
 
 def sms_stop_token_read(token: str) -> int | None:
-    try:
-        user_id = signing.loads(token, salt=SMS_STOP_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    return user_id if isinstance(user_id, int) else None
+    value = _short_token_read(SMS_STOP_SALT, token)
+    return int(value) if value and value.isdigit() else None
 
 
 def sms_enqueue(*, key: str, to, template: str, context: dict, kind: str, now=None) -> OutboxSms | None:

@@ -131,7 +131,7 @@ def test_each_sms_carries_a_stop_link_and_no_phone_or_email(sms_server):
     sms = enqueue(user, now=at(10))
     assert "Stop SMS : http" in sms.body
     assert user.email not in sms.body and "0612345678" not in sms.body
-    token = re.search(r"/sms/arret/(\S+)", sms.body).group(1)
+    token = re.search(r"/s/(\S+)", sms.body).group(1)
     assert services.sms_stop_token_read(token) == user.pk
 
 
@@ -209,12 +209,12 @@ def test_the_stop_link_stops_sms(client):
     user = UserFactory(candidate=True)
     verified(user)
     sms = enqueue(user, now=at(10))
-    url = re.search(r"(/sms/arret/\S+)", sms.body).group(1)
+    url = re.search(r"(/s/\S+)", sms.body).group(1)
     assert "Arrêter les SMS" in client.get(url).text
     assert SmsSubscription.objects.get(user=user).stopped_at is None
     assert "Plus aucun SMS" in client.post(url).text
     assert SmsSubscription.objects.get(user=user).stopped_at is not None
-    assert client.post("/sms/arret/faux").status_code == 400
+    assert client.post("/s/faux").status_code == 400
 
 
 def test_the_preferences_page_verifies_a_mobile_and_chooses_sms_kinds(client, sms_server):
