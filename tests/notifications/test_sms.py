@@ -251,3 +251,22 @@ def test_national_admins_see_the_monthly_cost_of_sms_and_advisors_do_not(client,
     credits = sum(sms.credits for sms in OutboxSms.objects.all())
     assert "Coût des SMS, par mois" in page
     assert f"<td>2</td><td>{int(credits)}</td><td>{credits * 5 / 100:.2f} €</td>".replace(".", ",") in page
+
+
+def test_sms_text_is_erased_30_days_after_sending_and_sms_go_with_the_account(sms_server):
+    from privacy import retention
+    from privacy import services as privacy_services
+
+    user = UserFactory(candidate=True)
+    verified(user)
+    sms = enqueue(user)
+    services.sms_send(sms.pk)
+    sms.refresh_from_db()
+    assert privacy_services.sent_sms_redact(now=sms.created_at + retention.SENT_EMAIL_CONTENT) == 0
+    later = sms.created_at + retention.SENT_EMAIL_CONTENT + datetime.timedelta(minutes=1)
+    assert privacy_services.sent_sms_redact(now=later) == 1
+    sms.refresh_from_db()
+    assert sms.body == "" and sms.segments >= 1  # le coût reste compté
+    privacy_services.account_delete(user=user)
+    assert not OutboxSms.objects.filter(pk=sms.pk).exists()
+    assert not SmsSubscription.objects.filter(user=user).exists()
