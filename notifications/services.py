@@ -442,18 +442,18 @@ def _phone_verification_try(*, user, code: str) -> SmsSubscription | str:
         .first()
     )
     if verification is None:
-        return "Aucun code en attente : demandez d'abord un code."
+        return "Aucun code en attente : il faut d'abord demander un code."
     if verification.attempts >= SMS_CODE_MAX_TRIES:
-        return "Trop d'essais pour ce code : demandez-en un nouveau."
+        return "Trop d'essais pour ce code : il faut en demander un nouveau."
     if verification.expires_at <= timezone.now():
-        return "Ce code a expiré : demandez-en un nouveau."
+        return "Ce code a expiré : il faut en demander un nouveau."
     verification.attempts += 1
     if not secrets.compare_digest(verification.code_hash, _code_hash((code or "").strip())):
         verification.save(update_fields=["attempts"])
         left = SMS_CODE_MAX_TRIES - verification.attempts
         if left:
             return f"Code incorrect : encore {left} essai{'s' if left > 1 else ''}."
-        return "Code incorrect, et c'était le dernier essai : demandez un nouveau code."
+        return "Code incorrect, et c'était le dernier essai : il faut demander un nouveau code."
     verification.verified_at = timezone.now()
     verification.save(update_fields=["attempts", "verified_at"])
     subscription, _ = SmsSubscription.objects.select_for_update().get_or_create(user=user)

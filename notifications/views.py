@@ -87,11 +87,11 @@ def preferences(request):
         except services.SmsError as error:
             code_form.add_error("code", str(error))
         else:
-            messages.success(request, "Le mobile est vérifié : choisissez les messages à recevoir par SMS.")
+            messages.success(request, "Le mobile est vérifié : il reste à choisir les messages à recevoir par SMS.")
             return redirect(f"{request.path}#sms")
     if action == "sms" and sms_form.is_valid():
         if subscription is None or subscription.verified_at is None:
-            sms_form.add_error(None, "Vérifiez d'abord un mobile avec le code reçu par SMS.")
+            sms_form.add_error(None, "Il faut d'abord vérifier un mobile avec le code reçu par SMS.")
         else:
             services.sms_kinds_set(user=user, kinds=sms_form.cleaned_data["kinds"])
             messages.success(request, "Les SMS choisis sont enregistrés.")
