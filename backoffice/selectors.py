@@ -172,6 +172,8 @@ class MatchList(BoardList):
     older_than_days: int = 0
     stalled_days: int = 0  # sans changement depuis (`updated_at`)
     this_month: bool = False
+    kit: bool = False  # avec les étapes de « Et maintenant ? » cochées et la dernière
+    stalled: bool = False  # seulement les paires sans étape cochée depuis 10 jours (`Match.objects.stalled`)
 
     def base_queryset(self, advisor):
         queryset = (
@@ -190,6 +192,12 @@ class MatchList(BoardList):
         if self.this_month:
             start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             queryset = queryset.filter(outcome_at__gte=start)
+        if self.stalled:
+            queryset = queryset.stalled(timezone.now())
+        elif self.kit:
+            queryset = queryset.with_progress()
+        if self.kit or self.stalled:
+            queryset = queryset.annotate(steps_done=Count("steps"))
         return queryset
 
 
@@ -233,6 +241,13 @@ def _match_columns(date_label, date_field):
     ]
 
 
+def _kit_columns():
+    return [
+        Column("etapes", "Étapes cochées", lambda m: m.steps_done, "steps_done"),
+        Column("progres", "Dernière étape le", lambda m: _date(m.last_progress_at), "last_progress_at"),
+    ]
+
+
 def _match_list(slug, title, description, states, date_label, date_field, default_sort, extra=(), **options):
     board = MatchList(
         slug=slug,
@@ -242,7 +257,9 @@ def _match_list(slug, title, description, states, date_label, date_field, defaul
         departement_field="offer__commune__departement",
         family_field="offer__trade__family",
         default_sort=default_sort,
-        columns=_match_columns(date_label, date_field) + list(extra),
+        columns=_match_columns(date_label, date_field)
+        + list(extra)
+        + (_kit_columns() if options.get("kit") else []),
     )
     board.states = states
     for name, value in options.items():
@@ -350,6 +367,19 @@ BOARD_LISTS = {
             "Mis à jour le",
             "updated_at",
             "-depuis",
+            kit=True,
+        ),
+        _match_list(
+            "contrats-en-panne",
+            "En relation, sans étape depuis 10 jours",
+            "Paires en relation dont aucune étape vers le contrat n'a été cochée depuis 10 jours : une relance leur "
+            "est partie, un appel peut les débloquer.",
+            CONTACT_STATES,
+            "Mis à jour le",
+            "updated_at",
+            "progres",
+            kit=True,
+            stalled=True,
         ),
         _match_list(
             "contrats-du-mois",

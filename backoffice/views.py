@@ -26,9 +26,11 @@ from core.phone import format_phone
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from employers.services import MembershipError
-from matching.enums import OPEN_STATES
+from matching import services as matching_services
+from matching.enums import OPEN_STATES, Side
 from matching.models import Match
 from matching.services import MatchTransitionError
+from notifications.selectors import sms_monthly_costs
 from offers.enums import OfferStatus
 from offers.models import Offer, Report
 from offers.services import OfferTransitionError
@@ -138,6 +140,7 @@ def home(request):
             "boards": boards,
             "territory": _territory_label(advisor),
             "companies_to_verify": _companies_to_verify(advisor).count(),
+            "sms_costs": sms_monthly_costs() if scope.is_national(advisor) else None,
         },
     )
 
@@ -536,12 +539,15 @@ def match_detail(request, pk):
         pk=pk,
     )
     candidate_visible = scope.shows_identity(request.advisor, match.candidate)
+    kit = matching_services.match_kit(match) if match.is_connected else None
     return render(
         request,
         "backoffice/match_detail.html",
         {
             "title": "Mise en relation",
             "match": match,
+            "kit": kit,
+            "kit_sides": [(side.label, kit.steps_for(side)) for side in Side] if kit else [],
             "form": forms.OutcomeForm(initial={"state": match.state}),
             "withdraw_form": forms.WithdrawForm() if _can_withdraw(match) else None,
             "candidate_visible": candidate_visible,

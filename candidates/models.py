@@ -47,6 +47,9 @@ class CandidateProfile(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # « Tu cherches toujours ? » : demandé tous les 2 mois (`services.status_checks_send`), confirmé par un clic.
+    status_asked_at = models.DateTimeField("situation demandée le", null=True, blank=True)
+    status_confirmed_at = models.DateTimeField("situation confirmée le", null=True, blank=True)
 
     objects = CandidateProfileQuerySet.as_manager()
 

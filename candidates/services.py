@@ -3,7 +3,10 @@ quand un critère de correspondance change."""
 
 import datetime
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +16,8 @@ from accounts.services import magic_link_send
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
 from matching.rules import CandidateFacts, model_fields  # les règles seules : fonctions pures, sans modèle
+from notifications.enums import EmailKind
+from notifications.services import email_enqueue
 
 # Champs du profil qui changent les mises en relation possibles : ceux que lisent les faits des règles
 # (`matching.rules.CandidateFacts`, chaque fait déclare ses champs), plus le permis et le véhicule, montrés aux
@@ -172,3 +177,94 @@ def candidate_set_notifications(*, profile: CandidateProfile, frequency: str) ->
     profile.notification_frequency = NotificationFrequency(frequency)
     profile.save(update_fields=["notification_frequency", "updated_at"])
     return profile
+
+
+# --- Des profils à jour : relance après l'inscription, « tu cherches toujours ? » tous les 2 mois ----------
+
+SIGNUP_REMINDER_AFTER = datetime.timedelta(days=7)
+STATUS_CHECK_EVERY = datetime.timedelta(days=61)  # tous les 2 mois
+STATUS_SALT = "candidates.status-check"
+STATUS_ANSWERS = {
+    SearchStatus.SEARCHING: "Je cherche toujours",
+    SearchStatus.FOUND: "J'ai trouvé",
+    SearchStatus.PAUSED: "Je fais une pause",
+}
+
+
+def signup_reminders_send(*, now=None) -> int:
+    """Une seule relance aux jeunes qui ne sont pas revenu·es dans les 7 jours qui suivent l'inscription (aucune
+    activité après le premier jour) ; une clé par compte : jamais deux."""
+    now = now or timezone.now()
+    window = Q(
+        user__date_joined__lte=now - SIGNUP_REMINDER_AFTER, user__date_joined__gt=now - 4 * SIGNUP_REMINDER_AFTER
+    )
+    idle = Q(user__last_activity_at__isnull=True) | Q(
+        user__last_activity_at__lt=F("user__date_joined") + datetime.timedelta(days=1)
+    )
+    sent = 0
+    for profile in CandidateProfile.objects.filter(window, idle, user__is_active=True).select_related("user"):
+        with transaction.atomic():
+            sent += (
+                email_enqueue(
+                    key=f"candidates:signup-reminder:u{profile.user_id}",
+                    to=profile.user,
+                    template="candidates/emails/signup_reminder",
+                    context={"user": profile.user, "profile": profile},
+                    kind=EmailKind.PROFILE,
+                )
+                is not None
+            )
+    return sent
+
+
+def status_token(*, profile_id: int, answer: str) -> str:
+    return signing.dumps([profile_id, answer], salt=STATUS_SALT)
+
+
+def status_token_read(token: str) -> tuple[int, str] | None:
+    try:
+        profile_id, answer = signing.loads(token, salt=STATUS_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(profile_id, int) or answer not in STATUS_ANSWERS:
+        return None
+    return profile_id, answer
+
+
+def status_checks_send(*, now=None) -> int:
+    """Tous les 2 mois, aux profils complets en recherche ou en pause : « je cherche toujours / j'ai trouvé / je
+    fais une pause », une réponse en un clic (lien signé, sans adresse)."""
+    now = now or timezone.now()
+    due = CandidateProfile.objects.filter(
+        is_complete=True, status__in=[SearchStatus.SEARCHING, SearchStatus.PAUSED], user__is_active=True
+    ).filter(
+        Q(status_asked_at__lte=now - STATUS_CHECK_EVERY)
+        | Q(status_asked_at__isnull=True, created_at__lte=now - STATUS_CHECK_EVERY)
+    )
+    sent = 0
+    for profile in due.select_related("user"):
+        with transaction.atomic():
+            links = {
+                answer: f"{settings.SITE_URL}/candidat/situation/{status_token(profile_id=profile.pk, answer=answer)}"
+                for answer in STATUS_ANSWERS
+            }
+            email_enqueue(
+                key=f"candidates:status-check:u{profile.user_id}:{now:%Y-%m-%d}",
+                to=profile.user,
+                template="candidates/emails/status_check",
+                context={"user": profile.user, "profile": profile, "links": links, "answers": STATUS_ANSWERS},
+                kind=EmailKind.PROFILE,
+            )
+            CandidateProfile.objects.filter(pk=profile.pk).update(status_asked_at=now)
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def candidate_status_confirm(*, profile: CandidateProfile, answer: str) -> CandidateProfile:
+    """La réponse au « tu cherches toujours ? » : la situation change, et les paires avec elle."""
+    profile = CandidateProfile.objects.select_for_update().get(pk=profile.pk)
+    profile.status_confirmed_at = timezone.now()
+    if answer == SearchStatus.FOUND:
+        return _set_status(profile, SearchStatus.FOUND, found_contract_at=timezone.now())
+    return _set_status(profile, SearchStatus(answer))

@@ -16,3 +16,9 @@ def candidate_signup(email: str, first_name: str, last_name: str, birth_date: st
         birth_date=datetime.date.fromisoformat(birth_date),
         age_exception=age_exception,
     )
+
+
+@task()
+def keep_profiles_alive() -> dict:
+    """Chaque jour : la relance des inscrit·es qui ne sont pas revenu·es, et « tu cherches toujours ? »."""
+    return {"signup_reminders": services.signup_reminders_send(), "status_checks": services.status_checks_send()}

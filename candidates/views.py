@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts import limits
@@ -353,3 +354,22 @@ def notifications(request, profile):
     else:
         messages.error(request, "Choisis une option pour les e-mails.")
     return redirect(f"{reverse('candidates:profile')}#e-mails")
+
+
+@csrf_exempt  # le lien signé de l'e-mail est l'autorisation ; pas besoin d'être connecté·e
+def status_answer(request, token):
+    """« Je cherche toujours / j'ai trouvé / je fais une pause » : la page du lien, puis la réponse au bouton
+    (ouvrir le lien ne change rien : les messageries qui visitent les liens ne répondent pas à ta place)."""
+    found = services.status_token_read(token)
+    profile = CandidateProfile.objects.filter(pk=found[0], user__is_active=True).first() if found else None
+    if profile is None:
+        return render(request, "candidates/status_answer.html", {"title": "Lien invalide", "invalid": True}, status=400)
+    answer = found[1]
+    done = request.method == "POST"
+    if done:
+        services.candidate_status_confirm(profile=profile, answer=answer)
+    return render(
+        request,
+        "candidates/status_answer.html",
+        {"title": "Ta situation", "answer": answer, "label": services.STATUS_ANSWERS[answer], "done": done},
+    )

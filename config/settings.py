@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "core",
     "geo",
     "trades",
@@ -226,6 +227,24 @@ OUTBOX_BATCH_SIZE = int(env("OUTBOX_BATCH_SIZE", "100"))
 # échec jusqu'à ce plafond ; un relais revenu est servi au plus tard ce temps-là après son retour.
 OUTBOX_PAUSE_MAX_SECONDS = int(env("OUTBOX_PAUSE_MAX_SECONDS", "300"))
 
+# Événements de l'opérateur d'envoi des e-mails (django-anymail : rebonds, plaintes) sur
+# /anymail/<opérateur>/tracking/, protégés par l'authentification HTTP « utilisateur:mot de passe » ; sans
+# secret, les webhooks ne sont pas servis.
+ANYMAIL_WEBHOOK_SECRET = env("ANYMAIL_WEBHOOK_SECRET", "")
+ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET} if ANYMAIL_WEBHOOK_SECRET else {}
+
+# SMS : API des SMS transactionnels de Brevo (opérateur français). Sans clé, aucun SMS ne part (ils attendent).
+SMS_API_URL = env("SMS_API_URL", "https://api.brevo.com/v3").rstrip("/")
+SMS_API_KEY = env("SMS_API_KEY", "")
+SMS_API_TIMEOUT = float(env("SMS_API_TIMEOUT", "10"))
+SMS_SENDER = env("SMS_SENDER", "MaChance")  # 11 caractères au plus
+# Les accusés de réception et réponses (STOP) arrivent sur /sms/evenements/<SMS_WEBHOOK_SECRET>.
+SMS_WEBHOOK_SECRET = env("SMS_WEBHOOK_SECRET", "")
+SMS_DAILY_CAP = int(env("SMS_DAILY_CAP", "3"))  # SMS par personne et par jour, hors codes de vérification
+SMS_QUIET_HOURS = (20, 8)  # ni SMS entre 20 h et 8 h (heure de Paris) : ils partent à 8 h
+SMS_CREDIT_EUROS = env("SMS_CREDIT_EUROS", "0.045")  # prix d'un crédit Brevo (un SMS de 160 caractères en France)
+PERIODIC_TASKS["notifications.tasks.sweep_sms_outbox"] = int(env("OUTBOX_SWEEP_SECONDS", "60"))
+
 # Formulaires DSFR : on signale les champs facultatifs, pas les obligatoires (voir core.forms.BaseForm).
 DSFR_MARK_OPTIONAL_FIELDS = True
 
@@ -303,6 +322,8 @@ PROCONNECT_TIMEOUT = float(env("PROCONNECT_TIMEOUT", "10"))
 # Relances (7 jours) et expiration (21 jours) : toutes les heures ; résumé quotidien des candidat·es.
 PERIODIC_TASKS["matching.tasks.remind_and_expire"] = 60 * 60
 PERIODIC_TASKS["matching.tasks.daily_digests"] = 60 * 60 * 24
+PERIODIC_TASKS["matching.tasks.nudge_stalled"] = 60 * 60
+PERIODIC_TASKS["candidates.tasks.keep_profiles_alive"] = 60 * 60 * 24
 # Toutes les heures : ne fait rien tant que le jour n'a pas changé (`DailyRematch`), puis recalcule les profils
 # dont un anniversaire ou la disponibilité change les paires ce jour-là.
 PERIODIC_TASKS["matching.tasks.rematch_daily"] = 60 * 60

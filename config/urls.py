@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("employers.urls")),
     path("", include("offers.urls")),
     path("", include("matching.urls")),
+    path("", include("notifications.urls")),
     path("", include("stats.urls")),
     path("", include("privacy.urls")),
     path("", include("franceconnect.urls")),
@@ -21,5 +23,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+if settings.ANYMAIL_WEBHOOK_SECRET:  # rebonds et plaintes des e-mails (notifications/receivers.py)
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler400 = "core.views.bad_request"

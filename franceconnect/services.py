@@ -139,6 +139,7 @@ def franceconnect_link_send(*, user: User, identity: Identity) -> str:
         to=user,
         template="franceconnect/emails/link",
         context={"user": user, "path": f"/franceconnect/liaison/{token}", "minutes": 15},
+        kind="",  # un lien de confirmation que la personne vient de demander : pas de désabonnement
     )
     return token
 

@@ -30,3 +30,25 @@ class Side(models.TextChoices):
 CONNECTED_STATES = (MatchState.CONNECTED, MatchState.INTERVIEW, MatchState.CONTRACT_SIGNED)
 # États où l'on attend encore une réponse.
 OPEN_STATES = (MatchState.PROPOSED, MatchState.CANDIDATE_INTERESTED, MatchState.EMPLOYER_INTERESTED)
+
+
+class KitStep(models.TextChoices):
+    """Les étapes de « Et maintenant ? », d'une paire en relation jusqu'au contrat signé."""
+
+    CFA = "cfa", "Trouver ou confirmer le CFA"
+    CONTRACT_FORM = "contrat_en_ligne", "Remplir le contrat d'apprentissage en ligne"
+    GUARDIAN = "representant_legal", "Faire signer le contrat par le ou la représentant·e légal·e"
+    MEDICAL = "visite_medicale", "Passer la visite d'information et de prévention avant le début"
+    HOURS = "horaires", "Fixer des horaires qui respectent les règles des mineur·es"
+    HIRING_AID = "aide_embauche", "Demander l'aide à l'embauche"
+
+
+# Qui coche chaque étape.
+KIT_STEP_SIDE = {
+    KitStep.CFA: Side.CANDIDATE,
+    KitStep.GUARDIAN: Side.CANDIDATE,
+    KitStep.CONTRACT_FORM: Side.EMPLOYER,
+    KitStep.MEDICAL: Side.EMPLOYER,
+    KitStep.HOURS: Side.EMPLOYER,
+    KitStep.HIRING_AID: Side.EMPLOYER,
+}

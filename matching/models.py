@@ -1,8 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from matching.enums import CONNECTED_STATES, MatchState, NoInterestReason, Side
+from matching.enums import CONNECTED_STATES, KitStep, MatchState, NoInterestReason, Side
 
 
 class MatchQuerySet(models.QuerySet):
@@ -30,6 +33,20 @@ class MatchQuerySet(models.QuerySet):
         """En relation, entretien ou contrat signé : les coordonnées sont partagées."""
         return self.filter(state__in=CONNECTED_STATES)
 
+    def with_progress(self):
+        """Annote `last_progress_at` : la dernière étape cochée, ou à défaut la mise en relation."""
+        return self.annotate(last_progress_at=Coalesce("progress_at", "connected_at"))
+
+    def stalled(self, now):
+        """En relation (ou entretien) et aucune étape cochée depuis `kit.STALL_DAYS` jours."""
+        from matching.kit import STALL_DAYS
+
+        return (
+            self.with_progress()
+            .filter(state__in=[MatchState.CONNECTED, MatchState.INTERVIEW])
+            .filter(last_progress_at__lte=now - datetime.timedelta(days=STALL_DAYS))
+        )
+
 
 class Match(models.Model):
     """Une paire candidat·e / offre qui correspond, et où en est le contact entre les deux."""
@@ -55,6 +72,9 @@ class Match(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # « Et maintenant ? » : la dernière étape cochée (vide : aucune depuis la mise en relation) et la relance.
+    progress_at = models.DateTimeField("dernière étape cochée", null=True, blank=True)
+    nudged_at = models.DateTimeField("relancée (aucune étape depuis 10 jours)", null=True, blank=True)
 
     objects = MatchQuerySet.as_manager()
 
@@ -81,6 +101,22 @@ class Match(models.Model):
     def is_connected(self) -> bool:
         """Vrai une fois l'intérêt mutuel établi : alors seulement les coordonnées sont visibles."""
         return self.state in CONNECTED_STATES
+
+
+class MatchStep(models.Model):
+    """Une étape de « Et maintenant ? » (`matching.kit`) cochée par l'un des côtés d'une paire en relation."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField("étape", max_length=20, choices=KitStep.choices)
+    done_at = models.DateTimeField("faite le", default=timezone.now)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "étape après la mise en relation"
+        constraints = [models.UniqueConstraint(fields=["match", "step"], name="unique_match_step")]
+
+    def __str__(self):
+        return f"Étape {self.step} de la paire {self.match_id}"
 
 
 class CandidateTradeIndex(models.Model):

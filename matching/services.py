@@ -11,6 +11,8 @@
 Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
   seules écritures de l'état du contact (table `TRANSITIONS`).
+- `match_kit`, `match_step_set`, `matches_nudge_stalled` : « Et maintenant ? », de la mise en relation au
+  contrat signé (`matching.kit`).
 """
 
 import datetime
@@ -20,7 +22,7 @@ import time
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
@@ -28,10 +30,12 @@ from candidates.models import CandidateProfile
 from core.enums import ContractType
 from employers.models import approved_memberships_prefetch
 from geo.distance import distance_km
-from matching import bulk, rules, search
-from matching.enums import OPEN_STATES, MatchState, NoInterestReason, Side
-from matching.models import CandidateTradeIndex, DailyRematch, Match
-from notifications.services import email_enqueue
+from matching import bulk, kit, rules, search
+from matching.enums import KIT_STEP_SIDE, OPEN_STATES, KitStep, MatchState, NoInterestReason, Side
+from matching.models import CandidateTradeIndex, DailyRematch, Match, MatchStep
+from notifications.enums import EmailKind
+from notifications.models import EmailPreference
+from notifications.services import email_enqueue, sms_enqueue
 from offers.models import Offer
 
 logger = logging.getLogger(__name__)
@@ -335,26 +339,74 @@ def _members(offer):
     return offer.company.active_members()
 
 
-def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
-    """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire."""
+# La sorte de chaque e-mail (une préférence et un lien de désabonnement par sorte).
+EMAIL_KINDS = {
+    "new_offer": EmailKind.NEW_MATCHES,
+    "new_candidate": EmailKind.NEW_MATCHES,
+    "digest": EmailKind.NEW_MATCHES,
+    "employer_digest": EmailKind.NEW_MATCHES,
+    "candidate_interested": EmailKind.ANSWERS,
+    "employer_interested": EmailKind.ANSWERS,
+    "connected_candidate": EmailKind.ANSWERS,
+    "connected_employer": EmailKind.ANSWERS,
+    "reminder_candidate": EmailKind.FOLLOW_UP,
+    "reminder_employer": EmailKind.FOLLOW_UP,
+    "kit_nudge_candidate": EmailKind.FOLLOW_UP,
+    "kit_nudge_employer": EmailKind.FOLLOW_UP,
+}
+
+
+# Les messages qu'un·e jeune peut aussi recevoir par SMS (`<event>_sms.txt`), s'il ou elle l'a choisi.
+SMS_EVENTS = frozenset(
+    {"new_offer", "employer_interested", "connected_candidate", "reminder_candidate", "kit_nudge_candidate"}
+)
+
+
+def _sms_candidate(match: Match, event: str, context: dict) -> None:
     user = match.candidate.user
+    sms_enqueue(
+        key=f"sms:{_key(event, user.pk, match.pk)}",
+        to=user,
+        template=f"matching/emails/{event}",
+        context=context,
+        kind=EMAIL_KINDS[event],
+    )
+
+
+def _email_candidate(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
+    """`concerns` : les personnes dont le message porte les données, en plus du ou de la destinataire.
+    Le même message part aussi par SMS si la personne a choisi cette sorte par SMS (`SMS_EVENTS`)."""
+    user = match.candidate.user
+    if event in SMS_EVENTS:
+        _sms_candidate(
+            match,
+            event,
+            {
+                "match": match,
+                "trade": match.offer.trade.label,
+                "company": match.offer.company.name,
+                "place": match.offer.commune.name,
+            },
+        )
     email_enqueue(
         key=_key(event, user.pk, match.pk),
         to=user,
         template=f"matching/emails/{event}",
         context={**_match_context(match), **(extra or {})},
         concerns=concerns,
+        kind=EMAIL_KINDS[event],
     )
 
 
-def _email_employer(match: Match, event: str, extra: dict | None = None, concerns=()) -> None:
-    for user in _members(match.offer):
+def _email_employer(match: Match, event: str, extra: dict | None = None, concerns=(), members=None) -> None:
+    for user in _members(match.offer) if members is None else members:
         email_enqueue(
             key=_key(event, user.pk, match.pk),
             to=user,
             template=f"matching/emails/{event}",
             context={**_match_context(match), "member": user, **(extra or {})},
             concerns=concerns,
+            kind=EMAIL_KINDS[event],
         )
 
 
@@ -373,6 +425,7 @@ def _alert_new_pairs(queryset) -> int:
     )
     sent = 0
     candidate_done, employer_done = [], []
+    digest_members = set(EmailPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
     for match in pending.iterator(chunk_size=500):
         if not match.candidate_alerted:
             frequency = match.candidate.notification_frequency
@@ -382,7 +435,9 @@ def _alert_new_pairs(queryset) -> int:
             if frequency != NotificationFrequency.DAILY:  # le résumé quotidien s'en charge
                 candidate_done.append(match.pk)
         if not match.employer_alerted:
-            _email_employer(match, "new_candidate")
+            # Les membres qui ont choisi le résumé quotidien le reçoivent par `send_daily_digests`.
+            members = [member for member in _members(match.offer) if member.pk not in digest_members]
+            _email_employer(match, "new_candidate", members=members)
             employer_done.append(match.pk)
             sent += 1
     Match.objects.filter(pk__in=candidate_done).update(candidate_alerted=True)
@@ -413,9 +468,52 @@ def send_daily_digests(*, now=None) -> int:
             to=user,
             template="matching/emails/digest",
             context={"matches": [_match_context(match) for match in matches[:10]], "count": len(matches)},
+            kind=EMAIL_KINDS["digest"],
         )
         Match.objects.filter(pk__in=[match.pk for match in matches]).update(candidate_alerted=True)
-    return len(by_candidate)
+    return len(by_candidate) + send_employer_digests(day=day)
+
+
+DIGEST_MAX_ITEMS = 10
+
+
+def send_employer_digests(*, day: datetime.date) -> int:
+    """Le résumé des employeurs qui l'ont choisi (`EmailPreference.daily_digest`) : les paires trouvées la veille
+    de `day` pour les offres de leurs établissements, un e-mail par membre et par jour (la clé le garantit)."""
+    yesterday = day - datetime.timedelta(days=1)
+    start = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    digest_members = set(EmailPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
+    if not digest_members:
+        return 0
+    pending = (
+        _with_relations(
+            Match.objects.filter(
+                is_active=True, state=MatchState.PROPOSED, created_at__gte=start, created_at__lt=end
+            ).filter(offer__company__memberships__user_id__in=digest_members)
+        )
+        .distinct()
+        .order_by("offer_id", "-score")
+    )
+    by_member = defaultdict(list)
+    for match in pending:
+        for member in _members(match.offer):
+            if member.pk in digest_members:
+                by_member[member].append(match)
+    for member, matches in by_member.items():
+        email_enqueue(
+            key=f"matching:employer_digest:u{member.pk}:{yesterday.isoformat()}",
+            to=member,
+            template="matching/emails/employer_digest",
+            context={
+                "member": member,
+                "matches": [_match_context(match) for match in matches[:DIGEST_MAX_ITEMS]],
+                "count": len(matches),
+                "day": yesterday,
+            },
+            kind=EMAIL_KINDS["employer_digest"],
+        )
+    return len(by_member)
 
 
 # --- États du contact -----------------------------------------------------------------------------
@@ -478,12 +576,23 @@ def _locked(match: Match) -> Match:
 def _connect(match: Match, now) -> None:
     match.connected_at = now
     members = _members(match.offer)
-    _email_candidate(match, "connected_candidate", {"members": members}, concerns=members)
+    the_kit = match_kit(match, done={})
+    _email_candidate(
+        match,
+        "connected_candidate",
+        {"members": members, "kit": the_kit, "steps": the_kit.steps_for(Side.CANDIDATE)},
+        concerns=members,
+    )
     candidate_user = match.candidate.user
     _email_employer(
         match,
         "connected_employer",
-        {"candidate": match.candidate, "candidate_user": candidate_user},
+        {
+            "candidate": match.candidate,
+            "candidate_user": candidate_user,
+            "kit": the_kit,
+            "steps": the_kit.steps_for(Side.EMPLOYER),
+        },
         concerns=[candidate_user],
     )
 
@@ -620,3 +729,92 @@ def matches_remind_and_expire(*, now=None) -> dict:
         Match.objects.filter(pk=match.pk).update(reminded_at=now)
         reminded += 1
     return {"reminded": reminded, "expired": expired}
+
+
+# --- Et maintenant ? : de la mise en relation au contrat signé ------------------------------------------
+
+KIT_STATES = (MatchState.CONNECTED, MatchState.INTERVIEW)  # les étapes se cochent jusqu'au contrat signé
+
+
+def match_kit(match: Match, *, today: datetime.date | None = None, done: dict | None = None) -> kit.Kit:
+    """Le kit de la paire (`matching.kit`) : le contrat commence au plus tôt le jour de `rules.contract_start`,
+    dans le département de l'offre ; les étapes cochées sont lues sauf si `done` les donne."""
+    profile, offer = match.candidate, match.offer
+    today = today or timezone.localdate()
+    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    if done is None:
+        done = dict(MatchStep.objects.filter(match=match).values_list("step", "done_at"))
+    return kit.build_kit(
+        birth_date=profile.birth_date,
+        start=rules.contract_start(facts, offer_facts, today),
+        departement=offer.commune.departement_id,
+        level=profile.level,
+        under_250=offer.company.under_250,
+        night_or_early_work=offer.night_or_early_work,
+        trade_code=offer.trade.code,
+        today=today,
+        done=done,
+    )
+
+
+@transaction.atomic
+def match_step_set(*, match: Match, step: str, side: str, by_user, done: bool = True) -> Match:
+    """Le côté `side` coche (ou décoche) l'étape `step` du kit de la paire."""
+    if step not in KitStep.values:
+        raise MatchTransitionError("Cette étape n'existe pas.")
+    match = _locked(match)
+    if match.state not in KIT_STATES:
+        raise MatchTransitionError(
+            "Le contrat est déjà signé."
+            if match.state == MatchState.CONTRACT_SIGNED
+            else "Possible seulement une fois en relation."
+        )
+    if KIT_STEP_SIDE[KitStep(step)] != side:
+        raise MatchTransitionError("Cette étape revient à l'autre côté.")
+    if step not in {item.code for item in match_kit(match, done={}).steps}:
+        raise MatchTransitionError("Cette étape ne concerne pas ce contrat.")
+    now = timezone.now()
+    if done:
+        _, created = MatchStep.objects.get_or_create(
+            match=match, step=step, defaults={"done_at": now, "done_by": by_user}
+        )
+    else:
+        created = bool(MatchStep.objects.filter(match=match, step=step).delete()[0])
+    if created:
+        Match.objects.filter(pk=match.pk).update(progress_at=now, updated_at=now)
+        match.progress_at = now
+    return match
+
+
+@transaction.atomic
+def matches_nudge_stalled(*, now=None) -> int:
+    """Relance une fois les deux côtés d'une paire en relation sans étape cochée depuis `kit.STALL_DAYS` jours ;
+    une étape cochée ensuite rouvre le délai (une nouvelle relance 10 jours plus tard si rien ne bouge)."""
+    now = now or timezone.now()
+    due = _with_relations(Match.objects.stalled(now).filter(Q(nudged_at=None) | Q(nudged_at__lt=F("last_progress_at"))))
+    nudged = 0
+    for match in due:
+        stamp = match.last_progress_at.date().isoformat()
+        the_kit = match_kit(match, today=timezone.localdate(now))
+        context = {**_match_context(match), "kit": the_kit, "days": kit.STALL_DAYS}
+        user = match.candidate.user
+        if match.candidate.notification_frequency != NotificationFrequency.NONE:
+            _sms_candidate(match, "kit_nudge_candidate", context)
+            email_enqueue(
+                key=f"matching:kit_nudge:u{user.pk}:m{match.pk}:{stamp}",
+                to=user,
+                template="matching/emails/kit_nudge_candidate",
+                kind=EMAIL_KINDS["kit_nudge_candidate"],
+                context={**context, "steps": the_kit.next_steps(Side.CANDIDATE)},
+            )
+        for member in _members(match.offer):
+            email_enqueue(
+                key=f"matching:kit_nudge:u{member.pk}:m{match.pk}:{stamp}",
+                to=member,
+                template="matching/emails/kit_nudge_employer",
+                kind=EMAIL_KINDS["kit_nudge_employer"],
+                context={**context, "member": member, "steps": the_kit.next_steps(Side.EMPLOYER)},
+            )
+        Match.objects.filter(pk=match.pk).update(nudged_at=now)
+        nudged += 1
+    return nudged

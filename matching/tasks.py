@@ -26,3 +26,8 @@ def daily_digests() -> int:
 @task()
 def rematch_daily() -> dict:
     return services.rematch_daily()
+
+
+@task()
+def nudge_stalled() -> int:
+    return services.matches_nudge_stalled()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from notifications.enums import OutboxStatus
+from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
 
 
 class OutboxEmailQuerySet(models.QuerySet):
@@ -40,6 +40,12 @@ class OutboxEmail(models.Model):
     redacted_at = models.DateTimeField("objet et texte effacés le", null=True, blank=True)
     # Demandé à l'instant par la personne (lien de connexion) : envoyé même à une adresse refusée.
     requested = models.BooleanField(default=False)
+    # Sorte d'e-mail (`EmailKind`) et compte destinataire : l'en-tête List-Unsubscribe (RFC 8058) désabonne ce
+    # compte de cette sorte. Vide : lien de connexion, sans désabonnement.
+    kind = models.CharField("sorte", max_length=10, choices=EmailKind.choices, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -61,6 +67,9 @@ class UndeliverableAddress(models.Model):
     email = models.EmailField(unique=True)
     smtp_code = models.PositiveSmallIntegerField()
     refused_at = models.DateTimeField(default=timezone.now)
+    # Le refus vient du serveur SMTP, ou d'un événement de l'opérateur d'envoi (django-anymail : rebond définitif,
+    # plainte pour courrier indésirable).
+    source = models.CharField(max_length=10, choices=RefusalSource.choices, default=RefusalSource.SMTP)
 
     class Meta:
         verbose_name = "adresse refusée"
@@ -90,3 +99,101 @@ class MailServerPause(models.Model):
 
     def __str__(self):
         return self.server
+class EmailPreference(models.Model):
+    """Les choix d'une personne sur ses e-mails : les sortes dont elle s'est désabonnée, et pour les employeurs
+    le résumé quotidien des nouveaux profils plutôt qu'un e-mail par profil."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference")
+    unsubscribed = models.JSONField("sortes désabonnées", default=list, blank=True)
+    daily_digest = models.BooleanField("résumé quotidien des nouveaux profils", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "préférences d'e-mails"
+        verbose_name_plural = "préférences d'e-mails"
+
+    def __str__(self):
+        return f"Préférences d'e-mails {self.user_id}"
+
+
+class SmsSubscription(models.Model):
+    """Le numéro de mobile vérifié d'une personne et les sortes de messages qu'elle veut par SMS (`EmailKind`).
+
+    `stopped_at` : la personne a répondu STOP (ou cliqué le lien d'arrêt) ; plus aucun SMS jusqu'à ce qu'elle
+    revienne choisir des sortes."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_subscription")
+    phone = models.CharField("mobile (format international)", max_length=20, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    kinds = models.JSONField("sortes reçues par SMS", default=list, blank=True)
+    stopped_at = models.DateTimeField("arrêt demandé le", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "abonnement aux SMS"
+        indexes = [models.Index(fields=["phone"], name="sms_subscription_phone")]
+
+    def __str__(self):
+        return f"SMS {self.user_id}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(self.verified_at and self.phone and not self.stopped_at and kind in self.kinds)
+
+
+class PhoneVerification(models.Model):
+    """Un code envoyé par SMS pour prouver qu'un mobile est à la personne : valable 10 minutes, 5 essais."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "vérification d'un mobile"
+
+    def __str__(self):
+        return f"Vérification {self.pk}"
+
+
+class OutboxSms(models.Model):
+    """Un SMS à envoyer, écrit avec le changement qui le cause et envoyé par le worker, comme les e-mails :
+    une clé par événement, réclamé avant l'envoi, réessayé, repris s'il a été interrompu.
+
+    `not_before` : pas d'envoi entre 20 h et 8 h ; un SMS écrit le soir part le lendemain matin."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(max_length=20)
+    body = models.TextField()
+    kind = models.CharField("sorte", max_length=10, choices=EmailKind.choices, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    provider_id = models.CharField("identifiant chez l'opérateur", max_length=100, blank=True)
+    segments = models.PositiveSmallIntegerField("SMS facturés", default=0)
+    credits = models.DecimalField("crédits consommés", max_digits=8, decimal_places=2, default=0)
+    delivery = models.CharField("accusé de réception", max_length=10, choices=SmsDelivery.choices, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField("texte effacé le", null=True, blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "SMS sortant"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_sms_due"),
+            models.Index(fields=["recipient", "next_attempt_at"], name="outbox_sms_recipient_day"),
+            models.Index(fields=["provider_id"], name="outbox_sms_provider_id"),
+        ]
+
+    def __str__(self):
+        return self.key

@@ -1,9 +1,12 @@
 """L'outbox : chaque e-mail est écrit avec le changement qui le cause, puis envoyé par le worker."""
 
+import base64
 import contextlib
 import datetime
+import functools
 import hashlib
 import logging
+import secrets
 import smtplib
 import time
 from collections.abc import Iterable
@@ -15,9 +18,18 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from notifications.enums import OutboxStatus
-from notifications.models import MailServerPause, OutboxEmail, UndeliverableAddress
+from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
+from notifications.models import (
+    EmailPreference,
+    MailServerPause,
+    OutboxEmail,
+    OutboxSms,
+    PhoneVerification,
+    SmsSubscription,
+    UndeliverableAddress,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +64,14 @@ def message_id(key: str) -> str:
 
 
 def email_enqueue(
-    *, key: str, to, template: str, context: dict, concerns: Iterable = (), requested: bool = False
+    *,
+    key: str,
+    to,
+    template: str,
+    context: dict,
+    concerns: Iterable = (),
+    requested: bool = False,
+    kind: str = EmailKind.ACCOUNT,
 ) -> OutboxEmail | None:
     """Écrit l'e-mail `template` (`<template>_subject.txt` et `<template>_body.txt`) dans l'outbox.
 
@@ -62,6 +81,9 @@ def email_enqueue(
     À appeler dans la transaction du changement. Renvoie None si l'événement `key` a déjà son e-mail.
     `requested` : la personne vient de le demander (lien de connexion) ; il part même si son adresse a été
     refusée, puisque la demande montre qu'elle s'en sert.
+    `kind` : la sorte d'e-mail (`EmailKind`) ; rien n'est écrit si le compte destinataire s'en est désabonné.
+    Chaque e-mail d'une sorte porte un lien de désabonnement (texte et en-têtes List-Unsubscribe) ; un e-mail
+    demandé (lien de connexion) ou de sorte vide n'en porte pas.
     """
     from django.contrib.auth import get_user_model
 
@@ -70,11 +92,31 @@ def email_enqueue(
         recipient, address = to, to.email
     else:
         recipient, address = User.objects.filter(email__iexact=to).first(), to
+    kind = "" if requested or recipient is None else kind
+    if kind and is_unsubscribed(user=recipient, kind=kind):
+        return None
     context = {"SITE_URL": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
+    if kind:
+        body = (
+            body.rstrip("\n")
+            + "\n\n"
+            + render_to_string(
+                "notifications/_unsubscribe_footer.txt",
+                {"url": unsubscribe_url(user_id=recipient.pk, kind=kind), "kind": EmailKind(kind).label, **context},
+            )
+        )
     email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"to": address, "subject": subject, "body": body, "requested": requested}
+        key=key,
+        defaults={
+            "to": address,
+            "subject": subject,
+            "body": body,
+            "requested": requested,
+            "kind": kind,
+            "recipient": recipient,
+        },
     )
     if not created:
         return None
@@ -247,7 +289,7 @@ def _message(email: OutboxEmail) -> EmailMessage:
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
-        headers={"Message-ID": message_id(email.key)},
+        headers={"Message-ID": message_id(email.key), **unsubscribe_headers(email)},
     )
 
 
@@ -382,9 +424,12 @@ def outbox_sweep(*, limit: int | None = None) -> int:
     return outbox_deliver(limit=limit, seconds=SWEEP_SECONDS)
 
 
-def address_refuse(*, email: str, smtp_code: int) -> UndeliverableAddress:
-    """Note qu'un serveur de messagerie refuse définitivement `email` : plus rien n'y part."""
-    address, _ = UndeliverableAddress.objects.get_or_create(email=email.lower(), defaults={"smtp_code": smtp_code})
+def address_refuse(*, email: str, smtp_code: int, source: str = RefusalSource.SMTP) -> UndeliverableAddress:
+    """Note qu'un serveur de messagerie refuse définitivement `email` (ou que la personne s'en plaint) : plus
+    rien n'y part."""
+    address, _ = UndeliverableAddress.objects.get_or_create(
+        email=email.lower(), defaults={"smtp_code": smtp_code, "source": source}
+    )
     return address
 
 
@@ -393,3 +438,345 @@ def address_confirm(*, email: str) -> bool:
     """La personne dit que son adresse fonctionne à nouveau : les envois reprennent. True si elle était refusée."""
     deleted, _ = UndeliverableAddress.objects.filter(email__iexact=email).delete()
     return bool(deleted)
+
+
+# --- Désabonnement en un clic (RFC 8058) et préférences par sorte d'e-mail ------------------------------
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+SIGNATURE_CHARS = 22  # 132 bits de HMAC-SHA256 : assez, et l'adresse tient sur une ligne d'en-tête (78 caractères)
+
+
+def _short_token(salt: str, value: str) -> str:
+    """`value` et sa signature : un jeton court, sans date d'expiration (un lien de désabonnement doit marcher
+    longtemps) ; il ne porte qu'un numéro de compte, jamais une adresse ni un numéro de téléphone."""
+    digest = base64.urlsafe_b64encode(salted_hmac(salt, value, algorithm="sha256").digest()).decode()
+    return f"{value}.{digest[:SIGNATURE_CHARS]}"  # « . » n'est pas dans l'alphabet base64 des URL
+
+
+def _short_token_read(salt: str, token: str) -> str | None:
+    value, _, _signature = (token or "").rpartition(".")
+    return value if value and constant_time_compare(_short_token(salt, value), token) else None
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    return _short_token(UNSUBSCRIBE_SALT, f"{user_id}-{EmailKind.values.index(kind)}")
+
+
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    """(compte, sorte) d'un jeton de `unsubscribe_token` ; None s'il est faux ou abîmé."""
+    value = _short_token_read(UNSUBSCRIBE_SALT, token)
+    user_id, _, index = (value or "").partition("-")
+    if not (user_id.isdigit() and index.isdigit() and int(index) < len(EmailKind.values)):
+        return None
+    return int(user_id), EmailKind.values[int(index)]
+
+
+def unsubscribe_url(*, user_id: int, kind: str) -> str:
+    """L'adresse de désabonnement en un clic : courte, pour que l'en-tête List-Unsubscribe tienne sur une ligne
+    (plus longue, elle serait découpée en « mots encodés » que les messageries ne lisent pas comme une adresse)."""
+    return f"{settings.SITE_URL}/d/{unsubscribe_token(user_id=user_id, kind=kind)}"
+
+
+def unsubscribe_headers(email: OutboxEmail) -> dict:
+    """Les en-têtes List-Unsubscribe et List-Unsubscribe-Post (désabonnement en un clic, RFC 8058) d'un e-mail
+    de l'outbox ; aucun pour un lien de connexion."""
+    if not email.kind or email.recipient_id is None:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(user_id=email.recipient_id, kind=email.kind)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def email_preference_of(user) -> EmailPreference:
+    """Les préférences de `user` (non enregistrées s'il n'en a jamais choisi)."""
+    preference = EmailPreference.objects.filter(user=user).first()
+    return preference or EmailPreference(user=user)
+
+
+def is_unsubscribed(*, user, kind: str) -> bool:
+    return kind in email_preference_of(user).unsubscribed
+
+
+@transaction.atomic
+def email_unsubscribe(*, user, kind: str) -> bool:
+    """Désabonne `user` de la sorte `kind` ; renvoie False s'il l'était déjà."""
+    preference, _ = EmailPreference.objects.select_for_update().get_or_create(user=user)
+    if kind in preference.unsubscribed:
+        return False
+    preference.unsubscribed = sorted({*preference.unsubscribed, kind})
+    preference.save(update_fields=["unsubscribed", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def email_preferences_set(*, user, subscribed: Iterable[str], daily_digest: bool | None = None) -> EmailPreference:
+    """Enregistre les sortes que `user` veut recevoir (les autres sont désabonnées) et, pour un employeur, le
+    résumé quotidien des nouveaux profils."""
+    preference, _ = EmailPreference.objects.select_for_update().get_or_create(user=user)
+    wanted = set(subscribed)
+    preference.unsubscribed = [kind for kind in EmailKind.values if kind not in wanted]
+    if daily_digest is not None:
+        preference.daily_digest = daily_digest
+    preference.save()
+    return preference
+
+
+# --- SMS : consentement, outbox, accusés de réception, STOP -------------------------------------------------
+
+SMS_CODE_VALIDITY = datetime.timedelta(minutes=10)
+SMS_CODE_MAX_TRIES = 5
+SMS_CODES_PER_HOUR = 3
+SMS_STOP_SALT = "notifications.sms-stop"
+STOP_WORDS = frozenset({"STOP", "ARRET", "ARRÊT", "STOPSMS"})
+
+
+class SmsError(Exception):
+    """Demande impossible (numéro, code) ; le message, en français, peut être montré tel quel."""
+
+
+def french_mobile(value: str) -> str:
+    """Un mobile français au format international, ou SmsError."""
+    import phonenumbers
+
+    from core.phone import FRENCH_REGIONS
+
+    try:
+        number = phonenumbers.parse((value or "").strip(), "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise SmsError("Ce numéro n'est pas un mobile français. Exemple : 06 12 34 56 78.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sms_next_slot(now: datetime.datetime) -> datetime.datetime:
+    """Le premier moment où un SMS peut partir : tout de suite, ou 8 h si l'on est entre 20 h et 8 h."""
+    start, end = settings.SMS_QUIET_HOURS
+    local = timezone.localtime(now)
+    if local.hour >= start:
+        local = (local + datetime.timedelta(days=1)).replace(hour=end, minute=0, second=0, microsecond=0)
+    elif local.hour < end:
+        local = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    return local if local != timezone.localtime(now) else now
+
+
+def _day_bounds(moment: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(days=1)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code}".encode()).hexdigest()
+
+
+def _sms_write(*, key: str, to: str, body: str, kind: str, recipient, when) -> OutboxSms | None:
+    from notifications.tasks import send_outbox_sms
+
+    sms, created = OutboxSms.objects.get_or_create(
+        key=key, defaults={"to": to, "body": body, "kind": kind, "recipient": recipient, "next_attempt_at": when}
+    )
+    if not created:
+        return None
+    transaction.on_commit(functools.partial(send_outbox_sms.enqueue, sms.pk))
+    return sms
+
+
+def sms_stop_url(user_id: int) -> str:
+    """Le lien d'arrêt de chaque SMS, court (chaque caractère compte dans le prix d'un SMS)."""
+    return f"{settings.SITE_URL}/s/{_short_token(SMS_STOP_SALT, str(user_id))}"
+
+
+def sms_stop_token_read(token: str) -> int | None:
+    value = _short_token_read(SMS_STOP_SALT, token)
+    return int(value) if value and value.isdigit() else None
+
+
+def sms_enqueue(*, key: str, to, template: str, context: dict, kind: str, now=None) -> OutboxSms | None:
+    """Écrit le SMS `<template>_sms.txt` pour le compte `to` s'il a choisi cette sorte par SMS (mobile vérifié,
+    pas de STOP), dans la limite de `SMS_DAILY_CAP` par jour ; entre 20 h et 8 h, il attend 8 h.
+    À appeler dans la transaction du changement. None : pas de SMS (pas choisi, limite du jour atteinte, déjà
+    écrit)."""
+    subscription = SmsSubscription.objects.filter(user=to).first()
+    if subscription is None or not subscription.wants(kind):
+        return None
+    when = sms_next_slot(now or timezone.now())
+    start, end = _day_bounds(when)
+    that_day = OutboxSms.objects.filter(recipient=to, next_attempt_at__gte=start, next_attempt_at__lt=end)
+    if that_day.exclude(kind="").count() >= settings.SMS_DAILY_CAP:
+        return None
+    text = " ".join(render_to_string(f"{template}_sms.txt", {"SITE_URL": settings.SITE_URL, **context}).split())
+    body = f"{text}\nStop SMS : {sms_stop_url(to.pk)}"
+    return _sms_write(key=key, to=subscription.phone, body=body, kind=kind, recipient=to, when=when)
+
+
+@transaction.atomic
+def phone_verification_start(*, user, phone: str) -> PhoneVerification:
+    """Envoie un code à 6 chiffres au mobile `phone` (valable 10 minutes) ; 3 codes par heure au plus."""
+    number = french_mobile(phone)
+    now = timezone.now()
+    recent = PhoneVerification.objects.filter(user=user, created_at__gte=now - datetime.timedelta(hours=1))
+    if recent.count() >= SMS_CODES_PER_HOUR:
+        raise SmsError("Trois codes ont déjà été envoyés cette heure-ci. Nouvel essai possible dans une heure.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    verification = PhoneVerification.objects.create(
+        user=user, phone=number, code_hash=_code_hash(code), expires_at=now + SMS_CODE_VALIDITY
+    )
+    body = f"C'est ma chance : code de vérification {code}, valable 10 minutes."
+    _sms_write(key=f"sms-code:{verification.pk}", to=number, body=body, kind="", recipient=user, when=now)
+    return verification
+
+
+def phone_verification_confirm(*, user, code: str) -> SmsSubscription:
+    """Vérifie le dernier code envoyé à `user` ; 5 essais, 10 minutes. Le mobile vérifié reçoit les SMS choisis.
+    Un essai faux est compté (enregistré) avant que l'erreur ne parte."""
+    with transaction.atomic():
+        result = _phone_verification_try(user=user, code=code)
+    if isinstance(result, str):
+        raise SmsError(result)
+    return result
+
+
+def _phone_verification_try(*, user, code: str) -> SmsSubscription | str:
+    verification = (
+        PhoneVerification.objects.select_for_update()
+        .filter(user=user, verified_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if verification is None:
+        return "Aucun code en attente : il faut d'abord demander un code."
+    if verification.attempts >= SMS_CODE_MAX_TRIES:
+        return "Trop d'essais pour ce code : il faut en demander un nouveau."
+    if verification.expires_at <= timezone.now():
+        return "Ce code a expiré : il faut en demander un nouveau."
+    verification.attempts += 1
+    if not secrets.compare_digest(verification.code_hash, _code_hash((code or "").strip())):
+        verification.save(update_fields=["attempts"])
+        left = SMS_CODE_MAX_TRIES - verification.attempts
+        if left:
+            return f"Code incorrect : encore {left} essai{'s' if left > 1 else ''}."
+        return "Code incorrect, et c'était le dernier essai : il faut demander un nouveau code."
+    verification.verified_at = timezone.now()
+    verification.save(update_fields=["attempts", "verified_at"])
+    subscription, _ = SmsSubscription.objects.select_for_update().get_or_create(user=user)
+    subscription.phone, subscription.verified_at, subscription.stopped_at = verification.phone, timezone.now(), None
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def sms_kinds_set(*, user, kinds: Iterable[str]) -> SmsSubscription:
+    """Les sortes de messages que `user` veut aussi par SMS ; choisir à nouveau annule un STOP."""
+    subscription, _ = SmsSubscription.objects.select_for_update().get_or_create(user=user)
+    subscription.kinds = [kind for kind in EmailKind.values if kind in set(kinds)]
+    subscription.stopped_at = None if subscription.kinds else subscription.stopped_at
+    subscription.save()
+    return subscription
+
+
+def sms_stop(*, user_id: int) -> bool:
+    """Plus aucun SMS pour ce compte (STOP ou lien d'arrêt) ; les SMS en attente ne partiront pas."""
+    stopped = SmsSubscription.objects.filter(user_id=user_id, stopped_at=None).update(stopped_at=timezone.now())
+    OutboxSms.objects.filter(recipient_id=user_id, status=OutboxStatus.PENDING).exclude(kind="").update(
+        status=OutboxStatus.SKIPPED, last_error="STOP"
+    )
+    return bool(stopped)
+
+
+def sms_send(sms_id: int) -> bool:
+    """Envoie un SMS de l'outbox s'il est dû ; True s'il est parti. Comme `outbox_send` : réclamé d'abord, un
+    refus (4xx) est définitif, une panne ou un délai dépassé est réessayé plus tard."""
+    from notifications import sms as provider
+
+    now = timezone.now()
+    claimed = (
+        OutboxSms.objects.due(now)
+        .filter(pk=sms_id)
+        .update(status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    message = OutboxSms.objects.get(pk=sms_id)
+    if message.kind:
+        slot = sms_next_slot(now)
+        if slot != now:  # la nuit est arrivée entre-temps : il attend le matin
+            OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.PENDING, next_attempt_at=slot)
+            return False
+        subscription = SmsSubscription.objects.filter(user_id=message.recipient_id).first()
+        if subscription is None or not subscription.wants(message.kind) or subscription.phone != message.to:
+            OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.SKIPPED)
+            return False
+    try:
+        receipt = provider.send(to=message.to, body=message.body, tag=message.key)
+    except provider.SmsRefused as exc:
+        OutboxSms.objects.filter(pk=sms_id).update(status=OutboxStatus.REFUSED, last_error=str(exc))
+        logger.warning("SMS %s refusé par l'opérateur : %s", sms_id, exc)
+        return False
+    except provider.SmsTemporaryError as exc:
+        failed = message.attempts >= MAX_ATTEMPTS
+        OutboxSms.objects.filter(pk=sms_id).update(
+            status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+            next_attempt_at=now + retry_delay(message.attempts),
+            last_error=str(exc)[:300],
+        )
+        logger.warning("Envoi du SMS %s échoué (essai %s) : %s", sms_id, message.attempts, exc)
+        return False
+    OutboxSms.objects.filter(pk=sms_id).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_id=receipt.provider_id,
+        segments=receipt.segments,
+        credits=receipt.credits,
+    )
+    return True
+
+
+def sms_sweep(*, limit: int = 500) -> int:
+    """Reprend les envois interrompus et envoie ce qui est dû (les SMS du matin compris)."""
+    now = timezone.now()
+    stale_claim = datetime.timedelta(seconds=settings.OUTBOX_STALE_CLAIM_SECONDS)
+    OutboxSms.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=now - stale_claim).update(
+        status=OutboxStatus.PENDING
+    )
+    due = OutboxSms.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    return sum(sms_send(pk) for pk in list(due))
+
+
+SMS_DELIVERY_EVENTS = {
+    "delivered": SmsDelivery.DELIVERED,
+    "soft_bounce": SmsDelivery.SOFT_BOUNCE,
+    "softBounce": SmsDelivery.SOFT_BOUNCE,
+    "hard_bounce": SmsDelivery.HARD_BOUNCE,
+    "hardBounce": SmsDelivery.HARD_BOUNCE,
+}
+
+
+@transaction.atomic
+def sms_event(payload: dict) -> str:
+    """Un événement de l'opérateur : accusé de réception (noté sur le SMS) ou réponse (STOP : plus de SMS).
+    Renvoie ce qui a été fait, sans numéro : « recu », « stop », « inconnu », « ignore »."""
+    status = str(payload.get("msg_status") or payload.get("event") or "")
+    if status in SMS_DELIVERY_EVENTS:
+        updated = OutboxSms.objects.filter(provider_id=str(payload.get("messageId", "")), provider_id__gt="").update(
+            delivery=SMS_DELIVERY_EVENTS[status], delivered_at=timezone.now()
+        )
+        return SMS_DELIVERY_EVENTS[status].value if updated else "inconnu"
+    if status in ("reply", "replied", "replies"):
+        words = str(payload.get("reply") or payload.get("text") or "").strip().upper().split()
+        if not words or words[0] not in STOP_WORDS:
+            return "ignore"
+        phone = "+" + str(payload.get("to") or payload.get("from") or "").lstrip("+")
+        user_ids = list(SmsSubscription.objects.filter(phone=phone).values_list("user_id", flat=True))
+        if not user_ids:
+            return "inconnu"
+        for user_id in user_ids:
+            sms_stop(user_id=user_id)
+        return "stop"
+    return "ignore"

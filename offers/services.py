@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from employers.models import approved_memberships_prefetch
+from notifications.enums import EmailKind
 from notifications.services import email_enqueue
 from offers.enums import OfferStatus, ReportDecision, ReportReason, ReportTarget
 from offers.models import Offer, Report
@@ -214,6 +215,7 @@ def offers_send_expiry_reminders(*, now: datetime.datetime | None = None) -> int
                     to=member,
                     template="offers/emails/expiry_reminder",
                     context={"user": member, "offer": offer, "days": days},
+                    kind=EmailKind.PROFILE,
                 )
                 sent += email is not None
     return sent

@@ -53,6 +53,10 @@ USER_LINKED_ROWS_DELETED = (
     ("backoffice.AdvisorProfile", "user"),
     ("employers.Membership", "user"),  # rattachements aux entreprises (après `_leave_companies`)
     ("offers.Report", "reporter"),  # signalements faits par la personne (motif, précisions)
+    ("notifications.EmailPreference", "user"),
+    ("notifications.SmsSubscription", "user"),
+    ("notifications.PhoneVerification", "user"),
+    ("notifications.OutboxSms", "recipient"),
 )
 # Demandes de liaison FranceConnect expirées : purgées comme les liens de connexion.
 EXPIRING_LINK_MODELS = ("accounts.MagicLink", "franceconnect.LinkRequest")
@@ -98,6 +102,8 @@ FIELD_REVIEW = {
             "contract_types",
             "created_at",
             "found_contract_at",
+            "status_asked_at",
+            "status_confirmed_at",
             "found_through_service",
             "has_driving_licence",
             "has_training_place",
@@ -173,6 +179,8 @@ FIELD_REVIEW = {
             "no_interest_reason",
             "offer",
             "outcome_at",
+            "progress_at",
+            "nudged_at",
             "proposed_by",
             "reminded_at",
             "score",
@@ -190,4 +198,10 @@ FIELD_REVIEW = {
     # Les e-mails adressés à la personne ; ceux qui la citent (OutboxEmail.concerns) perdent objet et texte.
     "notifications.OutboxEmail": ROW_DELETED,
     "notifications.UndeliverableAddress": ROW_DELETED,  # son adresse, si son serveur l'a refusée
+    "notifications.EmailPreference": ROW_DELETED,  # ses choix d'e-mails
+    "notifications.SmsSubscription": ROW_DELETED,  # son mobile et ses choix de SMS
+    "notifications.PhoneVerification": ROW_DELETED,  # codes envoyés à son mobile
+    "notifications.OutboxSms": ROW_DELETED,  # SMS envoyés à son mobile (leur coût part avec eux)
+    # Étapes cochées d'une paire : gardées avec la paire ; `done_by` désigne un compte alors anonymisé.
+    "matching.MatchStep": {"erased": set(), "kept": {"match", "step", "done_at", "done_by"}},
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import MagicLink, User
 from notifications.enums import OutboxStatus
-from notifications.models import OutboxEmail, UndeliverableAddress
+from notifications.models import OutboxEmail, OutboxSms, UndeliverableAddress
 from notifications.services import email_enqueue, outbox_redact
 from privacy import retention
 from privacy.enums import AnonymisationReason
@@ -179,6 +179,17 @@ def sent_emails_redact(*, now=None) -> int:
         Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(status=OutboxStatus.FAILED, created_at__lt=cutoff)
     )
     return outbox_redact(old)
+
+
+def sent_sms_redact(*, now=None) -> int:
+    """Efface le texte des SMS partis, refusés, écartés ou abandonnés depuis plus de 30 jours (le coût reste)."""
+    now = now or timezone.now()
+    cutoff = now - retention.SENT_EMAIL_CONTENT
+    return (
+        OutboxSms.objects.filter(redacted_at__isnull=True, created_at__lt=cutoff)
+        .exclude(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+        .update(body="", redacted_at=now)
+    )
 
 
 def task_results_purge(*, now=None) -> int:

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 def retention_apply(now=None) -> dict:
     """Applique les durées de conservation de privacy/retention.py ; renvoie les nombres par action."""
     now = now or timezone.now()
-    counts = {"prevenus": 0, "inactifs": 0, "contrats": 0, "inscriptions": 0, "liens": 0, "emails": 0, "taches": 0}
+    counts = dict.fromkeys(("prevenus", "inactifs", "contrats", "inscriptions", "liens", "emails", "sms", "taches"), 0)
     for user in selectors.users_to_warn(now):
         counts["prevenus"] += services.inactivity_warn(user=user)
     for user in selectors.users_to_anonymise_for_inactivity(now):
@@ -28,6 +28,7 @@ def retention_apply(now=None) -> dict:
         counts["inscriptions"] += 1
     counts["liens"] = services.magic_links_purge(now=now)
     counts["emails"] = services.sent_emails_redact(now=now)
+    counts["sms"] = services.sent_sms_redact(now=now)
     counts["taches"] = services.task_results_purge(now=now)
     logger.info("Conservation des données : %s", counts)
     return counts

@@ -54,3 +54,17 @@ def smtp_server_tls(settings, tmp_path, monkeypatch):
     }
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sms_server(settings):
+    """Un faux serveur local de l'API SMS de Brevo ; l'outbox des SMS lui parle."""
+    from tests.fakesms import FakeBrevoSms
+
+    server = FakeBrevoSms().start()
+    settings.SMS_API_URL = server.url
+    settings.SMS_API_KEY = "cle-de-test"
+    settings.SMS_API_TIMEOUT = 1
+    settings.SMS_WEBHOOK_SECRET = "secret-des-evenements"
+    yield server
+    server.stop()

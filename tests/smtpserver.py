@@ -34,6 +34,7 @@ class Received:
     subject: str
     body: str
     tls: bool
+    raw: bytes = b""  # le message tel que reçu (en-têtes compris)
 
 
 class Handler:
@@ -74,6 +75,7 @@ class Handler:
             subject=str(message["Subject"] or ""),
             body=message.get_body(("plain",)).get_content() if message.get_body(("plain",)) else "",
             tls=session.ssl is not None,
+            raw=envelope.content,
         )
         with self.server.lock:
             self.server.messages.append(received)

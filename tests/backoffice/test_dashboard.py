@@ -48,8 +48,43 @@ def test_dashboard_counts_each_list(advisor_client, arras):
         "en-attente": 1,
         "en-relation-sans-nouvelle": 0,
         "contacts-en-cours": 1,
+        "contrats-en-panne": 0,
         "contrats-du-mois": 1,
     }
+
+
+def test_the_advisor_sees_where_each_connected_pair_stands_and_which_stall(advisor_client, arras):
+    from matching import services
+    from matching.enums import KitStep, Side
+
+    now = timezone.now()
+    stalled = MatchFactory(
+        candidate=CandidateProfileFactory(commune=arras, user__last_name="Enpanne"),
+        state=MatchState.CONNECTED,
+        connected_at=now - datetime.timedelta(days=11),
+    )
+    moving = MatchFactory(
+        candidate=CandidateProfileFactory(commune=arras, user__last_name="Avance"),
+        state=MatchState.CONNECTED,
+        connected_at=now - datetime.timedelta(days=11),
+    )
+    services.match_step_set(match=moving, step=KitStep.CFA, side=Side.CANDIDATE, by_user=moving.candidate.user)
+
+    page = text(advisor_client.get("/conseiller/listes/contrats-en-panne"))
+    assert "Enpanne" in page and "Avance" not in page
+    page = text(advisor_client.get("/conseiller/listes/contacts-en-cours"))
+    assert "Étapes cochées" in page and "Enpanne" in page and "Avance" in page
+    rows = {
+        row["cells"][0]["value"]: row["cells"][5]["value"]
+        for row in advisor_client.get("/conseiller/listes/contacts-en-cours").context["rows"]
+    }
+    assert sorted(rows.values()) == [0, 1]
+
+    page = text(advisor_client.get(f"/conseiller/mises-en-relation/{moving.pk}"))
+    assert "1 étape cochée sur" in page
+    assert f"{KitStep.CFA.label} : fait le {timezone.localdate():%d/%m/%Y}" in page
+    assert f"{KitStep.CONTRACT_FORM.label} : à faire" in page
+    assert stalled.pk != moving.pk
 
 
 def test_candidates_without_match_explain_why(advisor_client, arras):
@@ -133,7 +168,7 @@ def test_list_queries_are_bounded(advisor_client, arras, slug, django_assert_max
 def test_dashboard_queries_are_bounded(advisor_client, arras, django_assert_max_num_queries):
     for _ in range(20):
         MatchFactory(candidate=CandidateProfileFactory(commune=arras))
-    with django_assert_max_num_queries(15):  # une requête par liste, quel que soit le nombre de lignes
+    with django_assert_max_num_queries(16):  # une requête par liste, quel que soit le nombre de lignes
         assert advisor_client.get("/conseiller/").status_code == 200
 
 

@@ -26,7 +26,8 @@ def arras():
 
 def add_rows(commune, count):
     """`count` lignes dans chaque liste : profils (nouveaux) et offres sans paire (qui expirent bientôt), paires
-    en attente, en contact (sans nouvelle depuis 15 jours), signées, adresses refusées."""
+    en attente, en contact (sans nouvelle depuis 15 jours, sans étape cochée depuis 10 jours), signées, adresses
+    refusées."""
     for position in range(count):
         trades = [TradeFactory(code="coiffeur", family="beaute_soins"), TradeFactory(code=f"metier_{position}")]
         profile = CandidateProfileFactory(commune=commune, trades=trades)
@@ -46,6 +47,7 @@ def add_rows(commune, count):
             Match.objects.filter(pk=match.pk).update(
                 created_at=timezone.now() - datetime.timedelta(days=10),
                 updated_at=timezone.now() - datetime.timedelta(days=15),
+                connected_at=timezone.now() - datetime.timedelta(days=10, hours=1),  # sans étape depuis 10 jours
             )
 
 

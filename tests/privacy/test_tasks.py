@@ -178,5 +178,6 @@ def test_the_task_can_be_enqueued():
         "inscriptions",
         "liens",
         "emails",
+        "sms",
         "taches",
     }

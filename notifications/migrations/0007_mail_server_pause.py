@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_outbox_refusals'),
+        ('notifications', '0006_refusal_source'),
     ]
 
     operations = [

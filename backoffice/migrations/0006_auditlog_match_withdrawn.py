@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0004_auditlog_company_events'),
+        ('backoffice', '0005_search_indexes'),
     ]
 
     operations = [
