@@ -6,7 +6,9 @@ from candidates import services
 
 
 @task()
-def candidate_signup(email: str, first_name: str, last_name: str, birth_date: str, age_exception: str = "") -> None:
+def candidate_signup(
+    email: str, first_name: str, last_name: str, birth_date: str, age_exception: str = "", search: dict | None = None
+) -> None:
     """Lancée par l'inscription pour toute adresse : la recherche d'un compte existant se fait ici."""
     services.candidate_signup(
         email=email,
@@ -14,4 +16,5 @@ def candidate_signup(email: str, first_name: str, last_name: str, birth_date: st
         last_name=last_name,
         birth_date=datetime.date.fromisoformat(birth_date),
         age_exception=age_exception,
+        search=search,
     )

@@ -72,6 +72,9 @@ EXPECTED = {
     "stats:open_data_json": EVERYONE,
     "stats:schema": EVERYONE,
     "partners:offer_detail": EVERYONE,
+    "partners:offer_search": EVERYONE,
+    "partners:sitemap": EVERYONE,
+    "partners:robots": EVERYONE,
     # FranceConnect et ProConnect ne sont pas configurés dans les tests : 404 pour tous (à revoir quand ils le seront).
     "franceconnect:login": NOBODY,
     "franceconnect:callback": NOBODY,
