@@ -72,3 +72,32 @@ class LbaPublication(models.Model):
 
     def __str__(self):
         return f"Diffusion de l'offre {self.offer_id}"
+
+
+class WidgetQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Widget(models.Model):
+    """Le module de recherche d'offres qu'une CMA ou un CFA intègre à son site (`/widget/<slug>`, en iframe).
+
+    Seuls les sites de `allowed_origins` peuvent l'afficher (`frame-ancestors` de la CSP de la page) ; il ne
+    lit ni n'écrit aucune donnée personnelle (pas de cookie, pas de compte)."""
+
+    name = models.CharField("partenaire", max_length=200)
+    slug = models.SlugField("adresse", max_length=60, unique=True)
+    allowed_origins = models.JSONField(
+        "sites autorisés", default=list, help_text="Origines, par exemple https://www.cma-hautsdefrance.fr"
+    )
+    is_active = models.BooleanField("actif", default=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    objects = WidgetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "module de recherche intégré"
+        verbose_name_plural = "modules de recherche intégrés"
+
+    def __str__(self):
+        return f"{self.name} ({self.slug})"

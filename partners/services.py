@@ -6,6 +6,7 @@ import json
 import logging
 import secrets
 import tempfile
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files import File
@@ -19,7 +20,7 @@ from offers.api import offer_payload, public_offers
 from offers.models import Offer
 from partners import lba
 from partners.enums import LbaStatus
-from partners.models import ApiKey, LbaPublication, key_hash
+from partners.models import ApiKey, LbaPublication, Widget, key_hash
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +157,30 @@ def lba_sweep(*, limit: int = 200, transport=None) -> int:
     LbaPublication.objects.filter(status=LbaStatus.SENDING, claimed_at__lt=stale).update(status=LbaStatus.PENDING)
     due = LbaPublication.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     return sum(lba_sync(pk, transport=transport) for pk in list(due))
+
+
+# --- Module de recherche intégré (widget) ---------------------------------------------------------------
+
+
+class WidgetError(ValueError):
+    """Réglage refusé ; le message, en français, s'affiche tel quel."""
+
+
+def normalize_origin(value: str) -> str:
+    """« https://www.cma.fr/page » -> « https://www.cma.fr » ; refuse ce qui n'est pas une origine http(s)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise WidgetError(f"« {value} » n'est pas l'adresse d'un site (par exemple https://www.cma-hautsdefrance.fr).")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+@transaction.atomic
+def widget_create(*, name: str, slug: str, origins: list[str]) -> Widget:
+    """Crée le module de recherche d'un partenaire, affichable seulement sur ses sites (`origins`)."""
+    allowed = sorted({normalize_origin(origin) for origin in origins})
+    if not allowed:
+        raise WidgetError("Indiquez au moins un site autorisé à afficher le module.")
+    if Widget.objects.filter(slug=slug).exists():
+        raise WidgetError(f"L'adresse « {slug} » est déjà prise.")
+    return Widget.objects.create(name=name, slug=slug, allowed_origins=allowed)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("offres/<int:pk>", views.offer_detail, name="offer_detail"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    path("widget/<slug:slug>", views.widget, name="widget"),
 ]

@@ -1,19 +1,22 @@
 """Pages publiques, sans compte : la recherche d'offres, la page d'une offre, et ce que lisent les moteurs de
 recherche (plan du site, robots.txt). Aucune donnée personnelle."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from matching import search
 from offers.api import offer_payload, public_offers
 from partners import maps, seo
 from partners.forms import OfferSearchForm
+from partners.models import Widget
 from partners.selectors import public_offer_or_gone, search_cards
 
 RESULTS_PER_PAGE = 10
@@ -21,9 +24,10 @@ MAP_MAX_POINTS = 500  # au-delà, la carte ne montrerait qu'une tache : seules l
 SEARCH_PARAMETERS = ("commune", "rayon", "famille", "metier", "niveau")
 
 
-def run_search(form: OfferSearchForm, page_number) -> dict:
+def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = False) -> dict:
     """Les résultats d'une recherche valide : la page demandée, ses cartes et la carte ; Http404 si la page
-    n'existe pas."""
+    n'existe pas. `absolute_links` : liens vers le site complet (module intégré chez un partenaire)."""
+    site = settings.SITE_URL if absolute_links else ""
     data = form.cleaned_data
     commune = data["commune"]
     found = search.public_offer_search(
@@ -49,8 +53,8 @@ def run_search(form: OfferSearchForm, page_number) -> dict:
     )
     query = form.query()
     for card in cards:
-        card.url = f"{reverse('partners:offer_detail', kwargs={'pk': card.offer.pk})}?{urlencode(query)}"
-        card.signup_url = signup_url(query, trade_code=card.offer.trade.code)
+        card.url = f"{site}{reverse('partners:offer_detail', kwargs={'pk': card.offer.pk})}?{urlencode(query)}"
+        card.signup_url = site + signup_url(query, trade_code=card.offer.trade.code)
     numbers = {card.offer.pk: card.number for card in cards}
     labels = {card.offer.pk: f"{card.offer.trade.label}, {card.offer.commune.name}" for card in cards}
     drawing = maps.results_map(
@@ -70,7 +74,7 @@ def run_search(form: OfferSearchForm, page_number) -> dict:
         "map_truncated": len(found) > MAP_MAX_POINTS,
         "map_max_points": MAP_MAX_POINTS,
         "query": urlencode(query),
-        "signup_url": signup_url(query),
+        "signup_url": site + signup_url(query),
     }
 
 
@@ -88,7 +92,11 @@ def offer_search(request):
     """Chercher des offres sans compte : formulaire GET (sans JavaScript), résultats les plus proches d'abord."""
     submitted = any(name in request.GET for name in SEARCH_PARAMETERS)
     form = OfferSearchForm(request.GET if submitted else None)
-    context = {"title": "Trouver une offre d'apprentissage près de chez toi", "form": form}
+    context = {
+        "title": "Trouver une offre d'apprentissage près de chez toi",
+        "form": form,
+        "form_action": reverse("partners:offer_search"),
+    }
     status = 200
     if submitted and form.is_valid():
         try:
@@ -154,3 +162,54 @@ def robots(request):
         f"Sitemap: {seo.absolute(reverse('partners:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+@require_GET
+@xframe_options_exempt
+def widget(request, slug):
+    """Le module de recherche d'une CMA ou d'un CFA, en iframe sur ses sites : la recherche et ses résultats, liens
+    vers le site complet dans une nouvelle fenêtre. Seuls les sites du partenaire peuvent l'afficher (CSP
+    `frame-ancestors`) ; une page qui l'appelle depuis un autre site reçoit 403. Aucun cookie, aucun compte."""
+    widget_config = Widget.objects.active().filter(slug=slug).first()
+    if widget_config is None:
+        raise Http404("Module de recherche inconnu.")
+    allowed = list(widget_config.allowed_origins)
+    caller = _origin_of(request.headers.get("Referer", ""))
+    own = {_origin_of(settings.SITE_URL), _origin_of(request.build_absolute_uri("/"))}
+    if caller and caller not in allowed and caller not in own:
+        response = render(
+            request,
+            "partners/widget_refused.html",
+            {"title": "Module non autorisé sur ce site", "widget": widget_config},
+            status=403,
+        )
+    else:
+        response = _widget_page(request, widget_config)
+    response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": allowed}
+    return response
+
+
+def _widget_page(request, widget_config):
+    submitted = any(name in request.GET for name in SEARCH_PARAMETERS)
+    form = OfferSearchForm(request.GET if submitted else None)
+    context = {
+        "title": "Offres d'apprentissage dans l'artisanat",
+        "form": form,
+        "form_action": reverse("partners:widget", kwargs={"slug": widget_config.slug}),
+        "new_window": True,
+        "widget": widget_config,
+        "site_search_url": settings.SITE_URL + reverse("partners:offer_search"),
+    }
+    status = 200
+    if submitted and form.is_valid():
+        try:
+            context.update(run_search(form, request.GET.get("page"), absolute_links=True))
+        except Http404 as error:
+            context["page_error"] = str(error)
+            status = 404
+    return render(request, "partners/widget.html", context, status=status)

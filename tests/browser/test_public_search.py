@@ -126,3 +126,18 @@ def test_search_works_without_javascript(browser, live_server, offers):
     assert page.locator("#resultats-titre").inner_text() == "2 offres à moins de 30 km de Saint-Omer"
     assert page.locator("svg.cmc-map__svg g.cmc-map__offer").count() == 2
     context.close()
+
+
+def test_partner_widget_on_a_phone(phone_page, live_server, offers):
+    from partners.services import widget_create
+
+    widget_create(name="CMA Hauts-de-France", slug="cma-hdf", origins=["https://www.cma-hautsdefrance.fr"])
+    page = phone_page
+    page.goto(live_server.url + "/widget/cma-hdf")
+    page.get_by_label("Ta commune").fill("Saint-Omer")
+    page.get_by_label("Métier (Optionnel)").select_option(label="Boulanger / Boulangère")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Chercher").click()
+    assert page.locator("#resultats-titre").inner_text() == "2 offres à moins de 30 km de Saint-Omer"
+    assert page.locator(".cmc-results a[target=_blank]").count() == 4  # l'offre et l'inscription, par carte
+    check_page(page)
