@@ -30,9 +30,8 @@ def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = Fal
     site = settings.SITE_URL if absolute_links else ""
     data = form.cleaned_data
     commune = data["commune"]
-    found = search.public_offer_search(
-        commune.code, data["rayon"], trade_ids=form.trade_ids(), level=data.get("niveau") or ""
-    )
+    trade_ids = form.trade_ids()
+    found = search.public_offer_search(commune.code, data["rayon"], trade_ids=trade_ids, level=data.get("niveau") or "")
     paginator = Paginator(found, RESULTS_PER_PAGE)
     try:
         page = paginator.page(page_number or 1)
@@ -48,7 +47,7 @@ def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = Fal
     cards = search_cards(
         list(page.object_list) if page else [],
         first_number=first,
-        trade_searched=bool(form.trade_ids() is not None),
+        trade_searched=trade_ids is not None,
         level=data.get("niveau") or "",
     )
     query = form.query()
