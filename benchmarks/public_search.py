@@ -72,7 +72,7 @@ def main():
         found.append(len(search.public_offer_search(code, radius, trade_ids=trade_ids)))
         search_times.append(time.perf_counter() - started)
 
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
     client.get("/offres", {"commune": plans[0][0]})  # index des communes chargé
     page_times, queries = [], []
     for code, radius, _trade_ids, params in plans:
