@@ -82,6 +82,15 @@ def test_search_on_a_phone_then_sign_up_with_the_search(phone_page, live_server,
     assert page.locator("svg.cmc-map__svg circle.cmc-map__area").count() == 1
     assert page.locator("svg.cmc-map__svg g.cmc-map__offer").count() == 2
     assert page.locator("svg.cmc-map__svg title").text_content() == "Carte des offres autour de Saint-Omer"
+    # Dessinés pour de vrai : le cercle occupe la figure, les deux offres sont dedans, à deux endroits.
+    frame = page.locator("svg.cmc-map__svg").bounding_box()
+    area = page.locator("svg.cmc-map__svg circle.cmc-map__area").bounding_box()
+    assert area["width"] > frame["width"] * 0.8
+    points = [box.bounding_box() for box in page.locator("svg.cmc-map__svg g.cmc-map__offer circle").all()]
+    for point in points:
+        assert area["x"] <= point["x"] <= area["x"] + area["width"]
+        assert area["y"] <= point["y"] <= area["y"] + area["height"]
+    assert points[0] != points[1]
     check_page(page)
 
     # L'offre, puis l'inscription avec la recherche.

@@ -1,5 +1,7 @@
 """La recherche publique d'offres, sans compte : /offres."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -105,6 +107,10 @@ def test_map_draws_circle_origin_and_numbered_offers(client, places):
     assert [point.number for point in drawing["numbered"]] == [2, 1]
     html = response.content.decode()
     assert '<svg class="cmc-map__svg"' in html
+    # Avant : les coordonnées sortaient à la française (« 160,0 ») et le navigateur ne dessinait rien.
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    coordinates = re.findall(r'\s(?:cx|cy|r|x|y|x1|x2|y1|y2)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
     assert 'role="img"' in html
     assert "Carte des offres autour de Saint-Omer" in html
     # Lille, à l'est de Saint-Omer : à droite du centre ; Arques, tout près : près du centre.
