@@ -30,6 +30,9 @@ def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = Fal
     site = settings.SITE_URL if absolute_links else ""
     data = form.cleaned_data
     commune = data["commune"]
+    if form.data.get("commune", "").strip() == commune.code:  # adresse partagée : le nom plutôt que le code
+        form.data = form.data.copy()
+        form.data["commune"] = commune.label
     trade_ids = form.trade_ids()
     found = search.public_offer_search(commune.code, data["rayon"], trade_ids=trade_ids, level=data.get("niveau") or "")
     paginator = Paginator(found, RESULTS_PER_PAGE)

@@ -152,6 +152,11 @@ def test_page_out_of_range_answers_404_with_a_french_message(client, places):
         assert "Cette page de résultats n'existe pas : il y en a 1." in html
 
 
+def test_a_shared_address_shows_the_commune_name_not_its_code(client, places):
+    response = _search(client, commune="62765")
+    assert 'value="Saint-Omer (62500)"' in response.content.decode()
+
+
 def test_search_page_without_parameters_shows_the_form_only(client):
     response = _search(client)
     assert response.status_code == 200
