@@ -96,7 +96,7 @@ class OfferForm(BaseForm):
     )
     lba_consent = forms.BooleanField(
         label="Diffuser aussi mon offre sur La bonne alternance",
-        help_text="Le site public de l'alternance, repris par 1jeune1solution et Parcoursup. Seuls le métier, "
+        help_text="Le site public de l'alternance, repris par 1jeune1solution et Parcoursup. Seuls l'intitulé, "
         "le lieu, le début, le nombre de postes et le nom de l'établissement sont transmis ; les candidat·es "
         "répondent ici. Décochez pour ne pas la diffuser.",
         required=False,
