@@ -257,9 +257,7 @@ def _match_list(slug, title, description, states, date_label, date_field, defaul
         departement_field="offer__commune__departement",
         family_field="offer__trade__family",
         default_sort=default_sort,
-        columns=_match_columns(date_label, date_field)
-        + list(extra)
-        + (_kit_columns() if options.get("kit") else []),
+        columns=_match_columns(date_label, date_field) + list(extra) + (_kit_columns() if options.get("kit") else []),
     )
     board.states = states
     for name, value in options.items():

@@ -203,6 +203,7 @@ def pages() -> list[dict]:
         .order_by("-shown", "pk")
         .first()
     )
+    public = Offer.objects.matchable().order_by("pk").first()
     candidate_cookie = session_cookie(DEMO_CANDIDATE_EMAIL)
     employer_cookie = session_cookie(DEMO_EMPLOYER_EMAIL)
     return [
@@ -214,6 +215,14 @@ def pages() -> list[dict]:
             "expect": '"count"',
         },  # fmt: skip
         {"name": "communes `/communes/recherche?q=saint`", "path": "/communes/recherche?q=saint", "expect": "results"},
+        {
+            "name": "recherche publique `/offres?commune=62765&rayon=30&famille=alimentation`",
+            "path": "/offres?commune=62765&rayon=30&famille=alimentation",
+            "expect": "resultats-titre",
+        },  # fmt: skip
+        {"name": "offre publique `/offres/<id>`", "path": f"/offres/{public.pk}", "expect": "JobPosting"},
+        {"name": "flux `/api/v1/flux/offres.json`", "path": "/api/v1/flux/offres.json", "expect": '"count"'},
+        {"name": "plan du site `/sitemap.xml`", "path": "/sitemap.xml", "expect": "<urlset"},
         {
             "name": f"candidat·e `/candidat/` ({candidate_matches} mises en relation)",
             "path": "/candidat/",

@@ -424,3 +424,42 @@ class ReportForm(BaseForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+def search_prefill(data) -> dict:
+    """La recherche publique reprise à l'inscription (paramètres `commune`, `rayon`, `metier`, `niveau` de la
+    page « Trouver une offre ») : {"commune": code INSEE, "radius_km", "trade_codes", "level"} ; une valeur
+    inconnue est ignorée (l'écran « Où et quoi » la demandera). Le rayon devient le plus petit rayon proposé
+    qui le couvre."""
+    from geo.models import Commune
+
+    prefill = {}
+    code = str(data.get("commune", ""))[:5]
+    if code and Commune.objects.filter(code=code).exists():
+        prefill["commune"] = code
+    radius = str(data.get("rayon", ""))
+    if radius.isdigit() and int(radius) > 0:
+        prefill["radius_km"] = next(
+            (value for value, _label in RADIUS_CHOICES if int(radius) <= value), RADIUS_CHOICES[-1][0]
+        )
+    trade = str(data.get("metier", ""))[:60]
+    if trade and Trade.objects.active().filter(code=trade).exists():
+        prefill["trade_codes"] = [trade]
+    level = str(data.get("niveau", ""))
+    if level in DiplomaLevel.values:
+        prefill["level"] = level
+    return prefill
+
+
+def prefill_query(prefill: dict) -> dict:
+    """Les paramètres d'adresse d'une recherche reprise (champs cachés du formulaire d'inscription)."""
+    query = {}
+    if prefill.get("commune"):
+        query["commune"] = prefill["commune"]
+    if prefill.get("radius_km"):
+        query["rayon"] = str(prefill["radius_km"])
+    if prefill.get("trade_codes"):
+        query["metier"] = prefill["trade_codes"][0]
+    if prefill.get("level"):
+        query["niveau"] = prefill["level"]
+    return query

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import magic_link_send
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
+from geo.models import Commune
 from matching.rules import CandidateFacts, model_fields  # les règles seules : fonctions pures, sans modèle
 from notifications.enums import EmailKind
 from notifications.services import email_enqueue
@@ -80,11 +81,38 @@ def candidate_start(
 
 
 @transaction.atomic
+def candidate_prefill(*, profile: CandidateProfile, search: dict | None) -> CandidateProfile:
+    """Reprend dans un profil incomplet la recherche faite sans compte (`candidates.forms.search_prefill`) :
+    commune, rayon, métier, niveau. L'écran « Où et quoi » les montre déjà remplis."""
+    if not search or profile.is_complete:
+        return profile
+    from trades.models import Trade
+
+    fields = {}
+    if search.get("commune"):
+        fields["commune"] = Commune.objects.filter(code=search["commune"]).first() or profile.commune
+    if search.get("radius_km"):
+        fields["radius_km"] = search["radius_km"]
+    if search.get("level"):
+        fields["level"] = search["level"]
+    if search.get("trade_codes"):
+        fields["trades"] = list(Trade.objects.active().filter(code__in=search["trade_codes"]))
+    return candidate_update(profile=profile, **fields)
+
+
+@transaction.atomic
 def candidate_signup(
-    *, email: str, first_name: str, last_name: str, birth_date: datetime.date, age_exception: str = ""
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    birth_date: datetime.date,
+    age_exception: str = "",
+    search: dict | None = None,
 ) -> User:
     """Écran 1 : crée le compte et le profil incomplet, puis envoie le lien magique vers l'écran 2.
 
+    `search` : la recherche faite sans compte, reprise dans le profil (`candidate_prefill`).
     Si l'adresse a déjà un compte, rien n'est créé ni modifié : la personne reçoit un lien de connexion
     (la page affichée est la même, pour ne pas révéler quelles adresses sont inscrites).
     """
@@ -95,7 +123,8 @@ def candidate_signup(
             magic_link_send(user=existing, next_url="")
         return existing
     user = User.objects.create_user(email, role=Role.CANDIDATE, first_name=first_name, last_name=last_name)
-    candidate_start(user=user, birth_date=birth_date, age_exception=age_exception)
+    profile = candidate_start(user=user, birth_date=birth_date, age_exception=age_exception)
+    candidate_prefill(profile=profile, search=search)
     magic_link_send(user=user, next_url=reverse("candidates:onboarding", kwargs={"step": 2}))
     return user
 

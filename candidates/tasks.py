@@ -7,7 +7,9 @@ from core.scheduler import PERSON_WAITING_PRIORITY
 
 
 @task(priority=PERSON_WAITING_PRIORITY)
-def candidate_signup(email: str, first_name: str, last_name: str, birth_date: str, age_exception: str = "") -> None:
+def candidate_signup(
+    email: str, first_name: str, last_name: str, birth_date: str, age_exception: str = "", search: dict | None = None
+) -> None:
     """Lancée par l'inscription pour toute adresse : la recherche d'un compte existant se fait ici."""
     services.candidate_signup(
         email=email,
@@ -15,6 +17,7 @@ def candidate_signup(email: str, first_name: str, last_name: str, birth_date: st
         last_name=last_name,
         birth_date=datetime.date.fromisoformat(birth_date),
         age_exception=age_exception,
+        search=search,
     )
 
 

@@ -25,10 +25,13 @@ from candidates.forms import (
     SignupForm,
     WhenHowForm,
     WhereWhatForm,
+    prefill_query,
+    search_prefill,
     when_how_initial,
     where_what_initial,
 )
 from candidates.models import CandidateProfile
+from core.enums import DiplomaLevel
 from employers.models import Membership
 from matching.enums import MatchState
 from matching.models import Match
@@ -82,6 +85,8 @@ def _next_onboarding_url(profile) -> str:
 def signup(request):
     """Écran 1. Anonyme : crée le compte et envoie le lien ; connecté·e sans profil : crée le profil."""
     user = request.user
+    # La recherche faite sans compte (page « Trouver une offre ») : gardée en champs cachés, reprise dans le profil.
+    prefill = search_prefill(request.POST if request.method == "POST" else request.GET)
     if user.is_authenticated:
         if user.role != Role.CANDIDATE:
             raise PermissionDenied("Vous êtes connecté·e avec un compte qui n'est pas un compte candidat·e.")
@@ -89,13 +94,14 @@ def signup(request):
             return redirect("candidates:home")
         form = IdentityForm(_posted(request), initial={"first_name": user.first_name, "last_name": user.last_name})
         if request.method == "POST" and form.is_valid():
-            services.candidate_start(
+            profile = services.candidate_start(
                 user=user,
                 birth_date=form.cleaned_data["birth_date"],
                 age_exception=form.cleaned_data["age_exception"],
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
             )
+            services.candidate_prefill(profile=profile, search=prefill)
             return redirect("candidates:onboarding", step=2)
     else:
         form = SignupForm(_posted(request))
@@ -118,14 +124,37 @@ def signup(request):
                             last_name=data["last_name"],
                             birth_date=data["birth_date"].isoformat(),
                             age_exception=data["age_exception"],
+                            search=prefill or None,
                         )
                     )
                 return redirect("candidates:signup_sent")
     return render(
         request,
         "candidates/signup.html",
-        {"form": form, "title": "Créer mon profil — étape 1 sur 3", "stepper": _stepper(1)},
+        {
+            "form": form,
+            "title": "Créer mon profil — étape 1 sur 3",
+            "stepper": _stepper(1),
+            "prefill": prefill_query(prefill),
+            "prefill_summary": _prefill_summary(prefill),
+        },
     )
+
+
+def _prefill_summary(prefill: dict) -> str:
+    """La recherche reprise, en mots : « Boulanger / Boulangère, à 30 km de Saint-Omer »."""
+    from geo.models import Commune
+    from trades.models import Trade
+
+    parts = []
+    if prefill.get("trade_codes"):
+        parts += Trade.objects.filter(code__in=prefill["trade_codes"]).values_list("label", flat=True)
+    if prefill.get("commune"):
+        name = Commune.objects.filter(code=prefill["commune"]).values_list("name", flat=True).first()
+        parts.append(f"à {prefill.get('radius_km', 30)} km de {name}")
+    if prefill.get("level"):
+        parts.append(f"niveau {DiplomaLevel(prefill['level']).short_label}")
+    return ", ".join(parts)
 
 
 def signup_sent(request):

@@ -337,6 +337,15 @@ PERIODIC_TASKS["partners.tasks.export_offers"] = 24 * 3600
 EXPORTS_DIR = Path(env("EXPORTS_DIR", str(BASE_DIR / "var" / "exports")))
 API_ANONYMOUS_RATE = int(env("API_ANONYMOUS_RATE", "60"))  # requêtes par minute et par adresse IP
 API_PARTNER_RATE = int(env("API_PARTNER_RATE", "1000"))  # requêtes par minute et par clé d'API
+# Diffusion des offres sur La bonne alternance (API « job/v1/offer » d'api.apprentissage.beta.gouv.fr) : éteinte
+# tant que la clé d'API du partenaire manque. Voir docs/api/la-bonne-alternance.md.
+LBA_API_URL = env("LBA_API_URL", "https://api.apprentissage.beta.gouv.fr/api").rstrip("/")
+LBA_API_KEY = env("LBA_API_KEY", "")
+LBA_API_TIMEOUT = float(env("LBA_API_TIMEOUT", "10"))
+LBA_RETRY_SECONDS = int(env("LBA_RETRY_SECONDS", "60"))  # premier délai avant un nouvel essai, puis double
+# Un envoi réclamé depuis ce temps a été interrompu (worker tué) : il est repris. Plus long que le délai HTTP.
+LBA_STALE_CLAIM_SECONDS = int(env("LBA_STALE_CLAIM_SECONDS", "600"))
+PERIODIC_TASKS["partners.tasks.sweep_lba_publications"] = int(env("LBA_SWEEP_SECONDS", "300"))
 
 # --- candidates : parcours candidat·e ---
 # Les gabarits DSFR des cases à cocher et boutons radio chargent widget_tweaks (dépendance de django-dsfr).

@@ -297,6 +297,9 @@ def start_text(offer: OfferFacts) -> str:
 def level_text(candidate: CandidateFacts, offer: OfferFacts) -> str:
     if not offer.levels:
         return "tous niveaux acceptés"
+    if not candidate.level:  # recherche publique sans niveau : les niveaux de l'offre
+        labels = [DiplomaLevel(level).short_label for level in sorted(offer.levels) if level in DiplomaLevel]
+        return "niveau " + " ou ".join(labels)
     try:
         label = DiplomaLevel(candidate.level).short_label
     except ValueError:

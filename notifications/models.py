@@ -99,6 +99,8 @@ class MailServerPause(models.Model):
 
     def __str__(self):
         return self.server
+
+
 class EmailPreference(models.Model):
     """Les choix d'une personne sur ses e-mails : les sortes dont elle s'est désabonnée, et pour les employeurs
     le résumé quotidien des nouveaux profils plutôt qu'un e-mail par profil."""

@@ -140,7 +140,9 @@ def offer_payload(offer: Offer, distance_km: float | None = None) -> dict:
 
 
 def public_offers():
-    return Offer.objects.published().select_related("company", "commune", "trade")
+    """Les offres publiques : celles qui sont mises en relation (en ligne, entreprise vérifiée, mise en relation
+    non suspendue) ; l'offre d'une entreprise non vérifiée n'est montrée nulle part."""
+    return Offer.objects.matchable().select_related("company", "commune", "trade")
 
 
 def _origin(value: str) -> str:

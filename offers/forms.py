@@ -125,6 +125,14 @@ class OfferForm(BaseForm):
     accepts_minors = forms.BooleanField(
         label="Je peux accueillir un·e apprenti·e mineur·e", required=False, initial=True
     )
+    lba_consent = forms.BooleanField(
+        label="Diffuser aussi mon offre sur La bonne alternance",
+        help_text="Le site public de l'alternance, repris par 1jeune1solution et Parcoursup. Seuls l'intitulé, "
+        "le lieu, le début, le nombre de postes et le nom de l'établissement sont transmis ; les candidat·es "
+        "répondent ici. Décochez pour ne pas la diffuser.",
+        required=False,
+        initial=True,
+    )
 
     def __init__(self, *args, user, offer=None, **kwargs):
         companies = Company.objects.for_member(user).select_related("commune").order_by("name")
@@ -144,6 +152,7 @@ class OfferForm(BaseForm):
                 night_or_early_work=offer.night_or_early_work,
                 driving_licence_required=offer.driving_licence_required,
                 accepts_minors=offer.accepts_minors,
+                lba_consent=offer.lba_consent,
             )
         else:
             first = companies.first()
@@ -193,6 +202,7 @@ class OfferForm(BaseForm):
             "night_or_early_work": data["night_or_early_work"],
             "driving_licence_required": data["driving_licence_required"],
             "accepts_minors": data["accepts_minors"],
+            "lba_consent": data["lba_consent"],
         }
 
     def get_company(self):

@@ -77,6 +77,11 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    lba_consent = models.BooleanField(
+        "diffusée sur La bonne alternance",
+        default=True,
+        help_text="L'employeur accepte que l'offre soit aussi publiée sur La bonne alternance.",
+    )
     matching_suspended = models.BooleanField(
         "mise en relation suspendue",
         default=False,

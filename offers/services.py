@@ -10,6 +10,7 @@ from notifications.enums import EmailKind
 from notifications.services import email_enqueue
 from offers.enums import OfferStatus, ReportDecision, ReportReason, ReportTarget
 from offers.models import Offer, Report
+from offers.signals import offer_changed
 
 OFFER_LIFETIME = datetime.timedelta(days=60)
 REMINDER_DAYS = (7, 1)  # rappels avant expiration : J-7 et J-1
@@ -59,6 +60,7 @@ UPDATABLE_FIELDS = (
     "night_or_early_work",
     "driving_licence_required",
     "accepts_minors",
+    "lba_consent",
 )
 
 
@@ -79,9 +81,12 @@ def can(offer: Offer, action: str) -> bool:
 
 
 def _rematch(offer: Offer) -> None:
+    """Après tout changement d'une offre : ses paires sont recalculées, et `offer_changed` prévient ceux qui la
+    diffusent ailleurs (La bonne alternance)."""
     from matching import services as matching_services
 
     matching_services.schedule_rematch_for_offer(offer)
+    offer_changed.send(sender=Offer, offer=offer)
 
 
 def _locked(offer: Offer) -> Offer:

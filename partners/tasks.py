@@ -31,3 +31,13 @@ def export_offers(attempt: int = 1) -> int:
         else:
             logger.error("Export des offres impossible (%s) : abandon jusqu'à l'export de demain", reason)
         raise
+
+
+@task()
+def sync_lba_publication(publication_id: int) -> bool:
+    return services.lba_sync(publication_id)
+
+
+@task()
+def sweep_lba_publications() -> int:
+    return services.lba_sweep()

@@ -152,6 +152,7 @@ FIELD_REVIEW = {
             "driving_licence_required",
             "expires_at",
             "filled_positions",
+            "lba_consent",
             "levels",
             "matching_suspended",
             "night_or_early_work",

@@ -205,7 +205,7 @@ def test_public_offer_page(client, places, baker):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Boulanger / Boulangère en alternance à Arras" in content
-    assert 'href="/candidat/inscription"' in content
+    assert f'href="/candidat/inscription?metier={baker.code}"' in content  # le métier de l'offre pré-rempli
     draft = at(places["arras"], baker, status=OfferStatus.DRAFT, published_at=None)
     assert client.get(reverse("partners:offer_detail", args=[draft.pk])).status_code == 404
 

@@ -98,6 +98,7 @@ def test_employer_signs_up_posts_an_offer_and_meets_a_candidate(phone_page, live
     _check(page)
     assert page.locator("[name=commune]").input_value() == "Calais (62100)"  # la commune de l'établissement
     page.get_by_label("Métier").select_option(label="Boulanger / Boulangère")
+    assert page.get_by_role("checkbox", name="Diffuser aussi mon offre sur La bonne alternance").is_checked()
     _tick(page, "Niveau 3 : CAP, BEP")
     asap = page.get_by_role("radio", name="Dès que possible")  # un seul choix : le début du contrat
     page.locator(f"label[for='{asap.get_attribute('id')}']").click()

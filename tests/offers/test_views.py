@@ -375,3 +375,14 @@ def test_offer_in_mayotte_shows_the_smic_of_mayotte(client, company):
     page = text(client.get(reverse("offers:detail", args=[offer.pk])))
     assert "1415,05" in page and "9,33" in page
     assert "1823,03" not in page
+
+
+def test_la_bonne_alternance_box_is_ticked_by_default_and_can_be_unticked(client, company):
+    page = client.get(reverse("offers:create")).content.decode()
+    box = page[page.index('name="lba_consent"') - 200 : page.index('name="lba_consent"') + 200]
+    assert "checked" in box
+    assert "Diffuser aussi mon offre sur La bonne alternance" in page
+    client.post(reverse("offers:create"), _valid_data(company.commune))  # case cochée par le navigateur : absente ici
+    assert Offer.objects.get().lba_consent is False
+    client.post(reverse("offers:create"), _valid_data(company.commune, lba_consent="on"))
+    assert Offer.objects.latest("pk").lba_consent is True

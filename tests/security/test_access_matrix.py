@@ -20,6 +20,7 @@ from accounts.enums import Role
 from backoffice.selectors import BOARD_LISTS
 from core import scheduler
 from matching.models import Match
+from partners.models import Widget
 from tests.accounts.factories import UserFactory
 from tests.backoffice.factories import AdvisorFactory, advisor_login
 from tests.candidates.factories import CandidateProfileFactory
@@ -72,6 +73,10 @@ EXPECTED = {
     "stats:open_data_json": EVERYONE,
     "stats:schema": EVERYONE,
     "partners:offer_detail": EVERYONE,
+    "partners:offer_search": EVERYONE,
+    "partners:sitemap": EVERYONE,
+    "partners:robots": EVERYONE,
+    "partners:widget": EVERYONE,
     # FranceConnect et ProConnect ne sont pas configurés dans les tests : 404 pour tous (à revoir quand ils le seront).
     "franceconnect:login": NOBODY,
     "franceconnect:callback": NOBODY,
@@ -229,6 +234,9 @@ def world(settings, tmp_path):
         "backoffice:company_decide": {"pk": company.pk},
         "backoffice:company_membership_decide": {"pk": company.pk, "membership_id": pending.pk},
         "backoffice:company_reports_decide": {"pk": company.pk, "offer_id": offer.pk},
+        "partners:widget": {
+            "slug": Widget.objects.create(name="CMA", slug="cma", allowed_origins=["https://cma.fr"]).slug
+        },
     }
     return {"users": users, "params": params, "by_url": by_url}
 
