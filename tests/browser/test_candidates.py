@@ -136,7 +136,7 @@ def sign_in(page, live_server, user, next_url):
     page.goto(f"{live_server.url}/connexion?next={next_url}")
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_role("button", name="Recevoir mon lien").click()
-    page.wait_for_url("**/verifiez-vos-emails")
+    page.wait_for_url("**/verifiez-vos-emails*")  # « ?pour=candidat » après une suite sous /candidat/
     body = OutboxEmail.objects.filter(to=user.email).latest("pk").body
     page.goto(live_server.url + re.search(r"/connexion/lien/\S+", body).group(0))
     page.get_by_role("button", name="Se connecter", exact=True).click()
