@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from core.phone import format_phone
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -166,7 +167,7 @@ def test_matches_profile_and_status_pages_with_keyboard(phone_page, live_server)
     cards = page.locator(".fr-card")
     assert "Salon Lumière" in cards.nth(0).inner_text()  # le meilleur score d'abord
     contact = cards.nth(1).text_content()
-    assert "En relation" in contact and member.email in contact and member.phone in contact
+    assert "En relation" in contact and member.email in contact and format_phone(member.phone) in contact
     check_page(page)
 
     # Au clavier seul : aller jusqu'au bouton « Pas intéressé·e » et l'activer.
