@@ -20,6 +20,7 @@ class AccountDeleteForm(BaseForm):
         if tu:
             field = self.fields["confirmation"]
             field.label = f"Pour confirmer, écris {CONFIRMATION_WORD} en majuscules"
+            self["confirmation"].label = field.label  # le champ lié est déjà créé par le formulaire DSFR
             field.error_messages = {**field.error_messages, "required": f"Écris {CONFIRMATION_WORD} pour confirmer."}
 
     def clean_confirmation(self):

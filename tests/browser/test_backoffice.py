@@ -148,14 +148,13 @@ def test_advisor_proposes_a_pair_by_hand(phone_page, live_server, arras):
     page = phone_page
     advisor = AdvisorFactory()
     candidate = CandidateProfileFactory(commune=arras, user__first_name="Inès", user__last_name="Durand")
-    offer = OfferFactory(
-        company=CompanyFactory(commune=arras, name="Salon Coiff'"), trade=TradeFactory(code="coiffeur")
-    )
+    offer = OfferFactory(company=CompanyFactory(commune=arras, name="Fournil d'Arras"))
+    Match.objects.all().delete()  # pas encore de paire automatique
     browser_login(page, live_server, advisor)
     page.goto(live_server.url + f"/conseiller/candidats/{candidate.pk}")
     assert page.locator("h1").inner_text() == "Inès Durand"
     _check(page)
-    page.get_by_label("Offre à proposer").select_option(str(offer.pk))
+    page.locator(f"label[for='offre-{offer.pk}']").click()
     page.get_by_role("button", name="Proposer cette mise en relation").click()
     page.wait_for_url("**/conseiller/mises-en-relation/*")
     assert page.get_by_text("Mise en relation proposée").is_visible()

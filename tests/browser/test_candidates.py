@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from core.phone import format_phone
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -136,7 +137,7 @@ def sign_in(page, live_server, user, next_url):
     page.goto(f"{live_server.url}/connexion?next={next_url}")
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_role("button", name="Recevoir mon lien").click()
-    page.wait_for_url("**/verifiez-vos-emails")
+    page.wait_for_url("**/verifiez-vos-emails*")  # « ?pour=candidat » après une suite sous /candidat/
     body = OutboxEmail.objects.filter(to=user.email).latest("pk").body
     page.goto(live_server.url + re.search(r"/connexion/lien/\S+", body).group(0))
     page.get_by_role("button", name="Se connecter", exact=True).click()
@@ -166,7 +167,7 @@ def test_matches_profile_and_status_pages_with_keyboard(phone_page, live_server)
     cards = page.locator(".fr-card")
     assert "Salon Lumière" in cards.nth(0).inner_text()  # le meilleur score d'abord
     contact = cards.nth(1).text_content()
-    assert "En relation" in contact and member.email in contact and member.phone in contact
+    assert "En relation" in contact and member.email in contact and format_phone(member.phone) in contact
     check_page(page)
 
     # Au clavier seul : aller jusqu'au bouton « Pas intéressé·e » et l'activer.

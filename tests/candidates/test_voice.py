@@ -39,6 +39,7 @@ def test_shared_pages_say_tu_to_a_candidate_and_vous_to_an_employer(client, url)
 @pytest.mark.django_db
 def test_candidate_deletion_errors_and_confirmation_say_tu(client):
     client.force_login(CandidateProfileFactory().user)
+    assert "Pour confirmer, écris SUPPRIMER en majuscules" in text(client.get("/mes-donnees/supprimer-mon-compte"))
     response = client.post("/mes-donnees/supprimer-mon-compte", {"confirmation": "non"})
     assert "Écris exactement SUPPRIMER" in text(response) and not VOUS.findall(_main(response))
     response = client.post("/mes-donnees/supprimer-mon-compte", {"confirmation": "SUPPRIMER"}, follow=True)

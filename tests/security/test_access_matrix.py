@@ -122,6 +122,7 @@ EXPECTED = {
     "backoffice:verify": BACKOFFICE,
     "backoffice:board_list": BACKOFFICE,
     "backoffice:candidate_create": BACKOFFICE,
+    "backoffice:search": BACKOFFICE,
     "backoffice:candidate": {ADVISOR, ADMIN},
     "backoffice:candidate_propose": {ADVISOR, ADMIN},
     "backoffice:candidate_close": {ADVISOR, ADMIN},
