@@ -14,7 +14,6 @@ from notifications.models import UndeliverableAddress
 
 WAITING_DAYS = 7
 NEW_DAYS = 7  # « nouveaux cette semaine »
-STALLED_DAYS = 14  # « en relation » sans nouvelle depuis
 EXPIRING_DAYS = 14  # offres qui expirent bientôt
 AWAITING_STATES = list(OPEN_STATES)
 CONTACT_STATES = [MatchState.CONNECTED, MatchState.INTERVIEW]
@@ -170,7 +169,6 @@ class CandidatesWithRefusedEmail(BoardList):
 class MatchList(BoardList):
     states: list = ()
     older_than_days: int = 0
-    stalled_days: int = 0  # sans changement depuis (`updated_at`)
     this_month: bool = False
     kit: bool = False  # avec les étapes de « Et maintenant ? » cochées et la dernière
     stalled: bool = False  # seulement les paires sans étape cochée depuis 10 jours (`Match.objects.stalled`)
@@ -184,10 +182,6 @@ class MatchList(BoardList):
         if self.older_than_days:
             queryset = queryset.filter(
                 is_active=True, created_at__lt=timezone.now() - datetime.timedelta(days=self.older_than_days)
-            )
-        if self.stalled_days:
-            queryset = queryset.filter(
-                is_active=True, updated_at__lt=timezone.now() - datetime.timedelta(days=self.stalled_days)
             )
         if self.this_month:
             start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -346,16 +340,6 @@ BOARD_LISTS = {
             "depuis",
             extra=[Column("attente", "En attente de", _late_side)],
             older_than_days=WAITING_DAYS,
-        ),
-        _match_list(
-            "en-relation-sans-nouvelle",
-            "En relation sans nouvelle depuis 14 jours",
-            "Les coordonnées sont échangées, mais rien n'a bougé depuis deux semaines : entretien, contrat ?",
-            [MatchState.CONNECTED],
-            "Dernier changement le",
-            "updated_at",
-            "depuis",
-            stalled_days=STALLED_DAYS,
         ),
         _match_list(
             "contacts-en-cours",

@@ -46,7 +46,6 @@ def test_dashboard_counts_each_list(advisor_client, arras):
         "offres-qui-expirent": 0,
         "e-mails-refuses": 0,
         "en-attente": 1,
-        "en-relation-sans-nouvelle": 0,
         "contacts-en-cours": 1,
         "contrats-en-panne": 0,
         "contrats-du-mois": 1,
@@ -201,7 +200,7 @@ def test_work_lists_that_reflect_the_job(advisor_client, arras):
     stalled = MatchFactory(candidate=CandidateProfileFactory(commune=arras), state=MatchState.CONNECTED)
     two_weeks_ago = timezone.now() - datetime.timedelta(days=15)
     waiting.__class__.objects.filter(pk__in=[waiting.pk, stalled.pk]).update(
-        created_at=two_weeks_ago, updated_at=two_weeks_ago
+        created_at=two_weeks_ago, updated_at=two_weeks_ago, connected_at=two_weeks_ago
     )
     expiring = OfferFactory(
         company=CompanyFactory(commune=arras, name="Fournil pressé"),
@@ -212,7 +211,7 @@ def test_work_lists_that_reflect_the_job(advisor_client, arras):
     home = text(advisor_client.get("/conseiller/"))
     for title in (
         "Nouveaux profils de la semaine",
-        "En relation sans nouvelle depuis 14 jours",
+        "En relation, sans étape depuis 10 jours",
         "Offres qui expirent sans candidat·e",
     ):
         assert title in home
@@ -225,7 +224,7 @@ def test_work_lists_that_reflect_the_job(advisor_client, arras):
     rows = _csv_rows(advisor_client.get("/conseiller/listes/en-attente?format=csv"))
     assert rows[0][-1] == "En attente de" and rows[1][-1] == "l'employeur"
 
-    page = text(advisor_client.get("/conseiller/listes/en-relation-sans-nouvelle"))
+    page = text(advisor_client.get("/conseiller/listes/contrats-en-panne"))
     assert f'href="/conseiller/mises-en-relation/{stalled.pk}"' in page
 
     page = text(advisor_client.get("/conseiller/listes/offres-qui-expirent"))
