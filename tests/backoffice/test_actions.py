@@ -162,7 +162,8 @@ def test_record_the_outcome_of_a_contact(advisor_client, arras):
 def test_withdraw_a_pair_proposed_by_hand(advisor_client, advisor, arras):
     candidate = CandidateProfileFactory(commune=arras)
     offer = OfferFactory(company=CompanyFactory(commune=arras), trade=TradeFactory(code="coiffeur"))
-    advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": offer.pk})
+    # Un autre métier que celui du profil : la paire est forcée, avec sa raison.
+    advisor_client.post(f"/conseiller/candidats/{candidate.pk}/proposer", {"offer": offer.pk, "reason": "autre"})
     match = Match.objects.get(candidate=candidate, offer=offer)
     url = f"/conseiller/mises-en-relation/{match.pk}"
     assert "Retirer la mise en relation" in text(advisor_client.get(url))
