@@ -53,19 +53,25 @@ def log(message):
 
 
 def memory_status() -> dict:
-    """VmRSS et VmHWM (pic) du processus, en Ko ; vide hors de Linux."""
+    """VmRSS, VmHWM (pic) et RssAnon du processus, en Ko ; vide hors de Linux. Sous SQLite, VmRSS compte aussi
+    les pages de la base projetées en mémoire (`mmap_size`, jusqu'à 1 Go, que le noyau peut reprendre) : RssAnon
+    est la mémoire propre du processus."""
     try:
         lines = Path("/proc/self/status").read_text().splitlines()
     except OSError:
         return {}
-    return {line.split(":")[0]: int(line.split()[1]) for line in lines if line.startswith(("VmRSS:", "VmHWM:"))}
+    names = ("VmRSS:", "VmHWM:", "RssAnon:")
+    return {line.split(":")[0]: int(line.split()[1]) for line in lines if line.startswith(names)}
 
 
 def progress(message):
     """Le journal de `rematch_all`, avec la mémoire du moment et le pic de l'étape."""
     memory = memory_status()
     if memory:
-        message += f" — mémoire {memory['VmRSS'] / 1024:.0f} Mo, pic {memory['VmHWM'] / 1024:.0f} Mo"
+        message += (
+            f" — mémoire {memory['VmRSS'] / 1024:.0f} Mo (dont propre au processus {memory['RssAnon'] / 1024:.0f} Mo)"
+            f", pic {memory['VmHWM'] / 1024:.0f} Mo"
+        )
     log(message)
 
 

@@ -1,4 +1,9 @@
-"""Toutes les paires d'un coup, en tableaux numpy : le moteur de `services.rematch_all`.
+"""Les paires en tableaux numpy, par paquets de profils : le moteur de `services.rematch_all` et de
+`services.rematch_candidates` (la tâche quotidienne).
+
+Un paquet (`candidate_ranges` : un intervalle de numéros de profil ; `candidate_list` : des profils choisis)
+est calculé (`Engine.fits`), comparé à ses seules paires enregistrées et écrit (`sync_pairs`) avant le suivant :
+la mémoire dépend de la taille d'un paquet, pas du nombre total de paires.
 
 Les mêmes règles que `matching.rules`, appliquées à des colonnes plutôt qu'à une paire à la fois :
 
