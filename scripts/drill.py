@@ -58,7 +58,7 @@ class Plan:
 
     @classmethod
     def full(cls):
-        return cls(redis_down=30, smtp_4xx=120, load_seconds=300)
+        return cls(redis_down=30, smtp_4xx=120, load_seconds=300, drain_timeout=600)
 
     @classmethod
     def short(cls):
