@@ -552,9 +552,9 @@ class Drill:
         self.smtp.refuse_all = (451, "4.3.2 Service momentanément indisponible")
         log(f"Serveur SMTP : 451 pour tout le monde pendant {self.plan.smtp_4xx:.0f} s")
         time.sleep(self.plan.smtp_4xx)
-        # La panne doit toucher des envois (au moins une pause du serveur) : si les workers redémarraient tous,
-        # elle dure un peu plus.
-        deadline = time.monotonic() + 3 * self.plan.smtp_4xx
+        # La panne doit toucher des envois (au moins une pause du serveur) : si les workers redémarraient tous ou
+        # étaient pris par d'autres tâches (machine chargée), elle dure un peu plus, trois minutes au plus.
+        deadline = time.monotonic() + max(3 * self.plan.smtp_4xx, 180)
         while self.smtp.refusals.get(451, 0) < SERVER_PAUSE_AFTER and time.monotonic() < deadline:
             time.sleep(1)
         self.smtp.refuse_all = None
