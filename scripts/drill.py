@@ -366,10 +366,13 @@ class Drill:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp.port),
             "EMAIL_USE_TLS": "0",
-            "EMAIL_TIMEOUT": "5",
+            # Le délai SMTP de la production : le serveur SMTP de l'exercice partage son processus avec la charge et
+            # peut répondre « 250 » tard ; avec un délai plus court, le client réessaierait un e-mail déjà accepté.
+            "EMAIL_TIMEOUT": "20",
             "OUTBOX_RETRY_SECONDS": "5",
             "OUTBOX_SWEEP_SECONDS": "5",
-            "OUTBOX_STALE_CLAIM_SECONDS": "20",
+            # Plus long que le délai SMTP (voir config/settings.py) : un envoi en cours n'est jamais repris.
+            "OUTBOX_STALE_CLAIM_SECONDS": "60",
             "OUTBOX_PAUSE_MAX_SECONDS": "20",
             "WORKER_DEAD_SECONDS": "15",
             "RATELIMIT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
