@@ -789,8 +789,14 @@ class Drill:
             problems.append("le refus 4xx n'a visé aucun envoi : la panne SMTP n'a rien exercé")
         if not UndeliverableAddress.objects.filter(email=self.bounce_address).exists():
             problems.append("l'adresse refusée (550) n'est pas notée")
-        refused = [s for _, to, s in emails if to == self.bounce_address]
-        if any(s in (OutboxStatus.SENT, OutboxStatus.PENDING) for s in refused):
+        # Avant le 550, l'adresse recevait normalement (une machine peu chargée envoie tout de suite) : seuls
+        # comptent les e-mails partis après, ou encore en attente.
+        refused_since = datetime.datetime.fromtimestamp(self.windows["smtp_4xx"][1], datetime.UTC)
+        refused = OutboxEmail.objects.filter(to=self.bounce_address)
+        late = refused.filter(status=OutboxStatus.PENDING) | refused.filter(
+            status=OutboxStatus.SENT, sent_at__gte=refused_since
+        )
+        if late.exists():
             problems.append("un e-mail vers l'adresse refusée est parti ou attend encore")
 
         # Rien de ce que la charge a vu confirmé n'est perdu.
