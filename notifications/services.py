@@ -225,6 +225,8 @@ def _deliver(first: Iterable[int], *, only_first=False, limit: int | None = None
                 addresses = {e.to.lower() for e in claimed if not e.requested}
                 refused |= set(UndeliverableAddress.objects.filter(email__in=addresses).values_list("email", flat=True))
             email = claimed.pop(0)
+            if not _still_ours(email):
+                continue  # resté trop longtemps dans le groupe : repris par le balayage, peut-être déjà parti
             handled += 1
             if not email.requested and email.to.lower() in refused:
                 OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxStatus.SKIPPED)
@@ -246,12 +248,24 @@ def _deliver(first: Iterable[int], *, only_first=False, limit: int | None = None
             sent += 1
             streak.clear()
     finally:
-        if claimed:  # pas essayés (pause du serveur, limite atteinte, erreur) : rendus tels quels
-            OutboxEmail.objects.filter(pk__in=[e.pk for e in claimed], status=OutboxStatus.SENDING).update(
+        for email in claimed:  # pas essayés (pause du serveur, erreur) : rendus tels quels
+            OutboxEmail.objects.filter(pk=email.pk, status=OutboxStatus.SENDING, claimed_at=email.claimed_at).update(
                 status=OutboxStatus.PENDING, attempts=F("attempts") - 1
             )
         connection.close()
     return sent
+
+
+def _still_ours(email: OutboxEmail) -> bool:
+    """Juste avant l'envoi : l'e-mail réclamé avec son groupe l'est-il encore par nous ? Le balayage rend les
+    réclamations plus vieilles que `OUTBOX_STALE_CLAIM_SECONDS` (un worker tué), et un autre worker a pu le
+    reprendre. Si oui, la réclamation est rafraîchie : le balayage ne la reprendra pas pendant l'envoi."""
+    now = timezone.now()
+    mine = OutboxEmail.objects.filter(pk=email.pk, status=OutboxStatus.SENDING, claimed_at=email.claimed_at)
+    if not mine.update(claimed_at=now):
+        return False
+    email.claimed_at = now
+    return True
 
 
 def _claim(*, pks: Iterable[int] = (), limit: int = 1) -> list[OutboxEmail]:

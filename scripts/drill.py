@@ -58,7 +58,7 @@ class Plan:
 
     @classmethod
     def full(cls):
-        return cls(redis_down=30, smtp_4xx=120, load_seconds=300)
+        return cls(redis_down=30, smtp_4xx=120, load_seconds=300, drain_timeout=600)
 
     @classmethod
     def short(cls):
@@ -366,10 +366,13 @@ class Drill:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp.port),
             "EMAIL_USE_TLS": "0",
-            "EMAIL_TIMEOUT": "5",
+            # Le délai SMTP de la production : le serveur SMTP de l'exercice partage son processus avec la charge et
+            # peut répondre « 250 » tard ; avec un délai plus court, le client réessaierait un e-mail déjà accepté.
+            "EMAIL_TIMEOUT": "20",
             "OUTBOX_RETRY_SECONDS": "5",
             "OUTBOX_SWEEP_SECONDS": "5",
-            "OUTBOX_STALE_CLAIM_SECONDS": "20",
+            # Plus long que le délai SMTP (voir config/settings.py) : un envoi en cours n'est jamais repris.
+            "OUTBOX_STALE_CLAIM_SECONDS": "60",
             "OUTBOX_PAUSE_MAX_SECONDS": "20",
             "WORKER_DEAD_SECONDS": "15",
             "RATELIMIT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
@@ -552,9 +555,9 @@ class Drill:
         self.smtp.refuse_all = (451, "4.3.2 Service momentanément indisponible")
         log(f"Serveur SMTP : 451 pour tout le monde pendant {self.plan.smtp_4xx:.0f} s")
         time.sleep(self.plan.smtp_4xx)
-        # La panne doit toucher des envois (au moins une pause du serveur) : si les workers redémarraient tous,
-        # elle dure un peu plus.
-        deadline = time.monotonic() + 3 * self.plan.smtp_4xx
+        # La panne doit toucher des envois (au moins une pause du serveur) : si les workers redémarraient tous ou
+        # étaient pris par d'autres tâches (machine chargée), elle dure un peu plus, trois minutes au plus.
+        deadline = time.monotonic() + max(3 * self.plan.smtp_4xx, 180)
         while self.smtp.refusals.get(451, 0) < SERVER_PAUSE_AFTER and time.monotonic() < deadline:
             time.sleep(1)
         self.smtp.refuse_all = None
@@ -786,8 +789,14 @@ class Drill:
             problems.append("le refus 4xx n'a visé aucun envoi : la panne SMTP n'a rien exercé")
         if not UndeliverableAddress.objects.filter(email=self.bounce_address).exists():
             problems.append("l'adresse refusée (550) n'est pas notée")
-        refused = [s for _, to, s in emails if to == self.bounce_address]
-        if any(s in (OutboxStatus.SENT, OutboxStatus.PENDING) for s in refused):
+        # Avant le 550, l'adresse recevait normalement (une machine peu chargée envoie tout de suite) : seuls
+        # comptent les e-mails partis après, ou encore en attente.
+        refused_since = datetime.datetime.fromtimestamp(self.windows["smtp_4xx"][1], datetime.UTC)
+        refused = OutboxEmail.objects.filter(to=self.bounce_address)
+        late = refused.filter(status=OutboxStatus.PENDING) | refused.filter(
+            status=OutboxStatus.SENT, sent_at__gte=refused_since
+        )
+        if late.exists():
             problems.append("un e-mail vers l'adresse refusée est parti ou attend encore")
 
         # Rien de ce que la charge a vu confirmé n'est perdu.

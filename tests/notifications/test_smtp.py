@@ -334,3 +334,28 @@ def test_an_email_rolled_back_with_its_savepoint_does_not_take_the_others_with_i
                                context=context)  # fmt: skip
     assert len(callbacks) == 1  # le rappel du point de sauvegarde annulé est parti avec lui
     assert smtp_server.message_ids() == [services.message_id("garde"), services.message_id("apres")]
+
+
+def test_an_email_taken_back_by_the_sweep_while_waiting_in_its_group_is_not_sent_twice(smtp_server, monkeypatch):
+    """Un groupe réclamé met longtemps à partir (serveur lent) : le balayage rend la réclamation d'un e-mail
+    qui attend encore son tour et un autre worker l'envoie. Le premier ne l'envoie pas une seconde fois."""
+    emails = [outbox_email(key=f"alerte-{n}", to=f"jeune{n}@example.org") for n in range(3)]
+    build = services._message
+    other_worker_done = []
+
+    def slow_group(email):
+        if not other_worker_done:
+            other_worker_done.append(True)
+            long_ago = timezone.now() - datetime.timedelta(seconds=django_settings.OUTBOX_STALE_CLAIM_SECONDS + 1)
+            OutboxEmail.objects.filter(key="alerte-2").update(claimed_at=long_ago)
+            OutboxEmail.objects.filter(status=OutboxStatus.SENDING, claimed_at__lte=long_ago).update(
+                status=OutboxStatus.PENDING
+            )  # ce que fait le balayage d'un autre worker
+            assert services.outbox_send(OutboxEmail.objects.get(key="alerte-2").pk) is True
+        return build(email)
+
+    monkeypatch.setattr(services, "_message", slow_group)
+    assert services.outbox_sweep() == 2
+    ids = smtp_server.message_ids()
+    assert sorted(ids) == sorted(services.message_id(e.key) for e in emails)
+    assert len(ids) == len(set(ids))
