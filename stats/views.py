@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from stats.charts import bar_chart
-from stats.enums import DESCRIPTIONS, SECRET, Indicator
+from stats.enums import DESCRIPTIONS, SECRET, SUMMARY_INDICATORS, Indicator
 from stats.forms import ScopeForm
+from stats.funnel import MAP_INDICATORS, all_open_data_rows, cached_funnel, map_legend
 from stats.schema import table_schema
 from stats.selectors import (
     CACHE_SECONDS,
@@ -77,7 +78,7 @@ def _figures_context(report) -> dict:
             "description": DESCRIPTIONS[indicator],
             "figure": report.totals[indicator.value],
         }
-        for indicator in Indicator
+        for indicator in SUMMARY_INDICATORS
     ]
     monthly_rows = [
         (label, [report.monthly[indicator.value][position] for indicator in CHARTED])
@@ -106,6 +107,39 @@ def _form_html(form, version: str) -> str | None:
     )
 
 
+def _funnel_context(report, funnel, cells) -> dict:
+    from stats import tilemap
+
+    colour = Indicator.CONTRACTS.value
+    return {
+        "report": report,
+        "funnel": funnel,
+        "steps": funnel.total.steps,
+        "cells": sorted(cells, key=lambda cell: cell.code),
+        "map_indicators": [(indicator.value, indicator.label) for indicator in MAP_INDICATORS],
+        "legend": map_legend(cells, colour),
+        "colour_label": Indicator.CONTRACTS.label,
+        "map": {
+            "width": tilemap.WIDTH,
+            "height": tilemap.HEIGHT,
+            "cell": tilemap.CELL,
+            "size": tilemap.CELL - tilemap.GAP,
+            "overseas_y": tilemap.OVERSEAS_ROW * tilemap.CELL + 20,
+            "overseas_label_y": tilemap.OVERSEAS_ROW * tilemap.CELL + 12,
+        },
+    }
+
+
+def _funnel_html(report, version: str, labels) -> str:
+    """Le parcours et la carte, rendus une fois par périmètre et par calcul (comme les chiffres)."""
+
+    def render_funnel():
+        funnel, cells = cached_funnel(report.scope, version=version, labels=labels)
+        return render_to_string("stats/_funnel.html", _funnel_context(report, funnel, cells))
+
+    return cache.get_or_set(cache_key(version, "parcours-html", report.scope), render_funnel, CACHE_SECONDS)
+
+
 @require_GET
 def index(request):
     form, report, version = _report(request)
@@ -125,6 +159,7 @@ def index(request):
             "form_html": _form_html(form, version),
             "report": report,
             "figures_html": figures_html,
+            "funnel_html": _funnel_html(report, version, cached_zone_labels(version)),
             "csv_url": reverse("stats:open_data_csv") + query,
             "json_url": reverse("stats:open_data_json") + query,
         },
@@ -133,18 +168,18 @@ def index(request):
 
 @require_GET
 def open_data_csv(request):
-    _form, report, _version = _report(request)
+    _form, report, version = _report(request)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(open_data_rows(report))
+    writer.writerows(all_open_data_rows(report, version=version, labels=cached_zone_labels(version)))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="cestmachance-statistiques.csv"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def open_data_document(request, report) -> dict:
+def open_data_document(request, report, rows=None) -> dict:
     return {
         "calcule_le": report.computed_at.isoformat() if report.computed_at else None,
         "perimetre": report.scope_label,
@@ -154,14 +189,15 @@ def open_data_document(request, report) -> dict:
         "qu'aucun chiffre masqué ne se retrouve par soustraction (masquage secondaire : un chiffre masqué peut "
         "valoir 5 ou plus).",
         "indicateurs": indicator_definitions(),
-        "lignes": open_data_rows(report),
+        "lignes": open_data_rows(report) if rows is None else rows,
     }
 
 
 @require_GET
 def open_data_json(request):
-    _form, report, _version = _report(request)
-    response = JsonResponse(open_data_document(request, report), json_dumps_params={"ensure_ascii": False})
+    _form, report, version = _report(request)
+    rows = all_open_data_rows(report, version=version, labels=cached_zone_labels(version))
+    response = JsonResponse(open_data_document(request, report, rows), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
