@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from stats.charts import bar_chart
@@ -141,6 +142,7 @@ def _funnel_html(report, version: str, labels) -> str:
 
 
 @require_GET
+@gzip_page  # page publique, longue (tableaux) : compressée ; aucun secret propre au visiteur dans son corps
 def index(request):
     form, report, version = _report(request)
     # Les chiffres, graphiques et tableaux ne changent qu'au calcul suivant : rendus une fois par périmètre.
@@ -167,6 +169,7 @@ def index(request):
 
 
 @require_GET
+@gzip_page
 def open_data_csv(request):
     _form, report, version = _report(request)
     buffer = io.StringIO()
@@ -194,6 +197,7 @@ def open_data_document(request, report, rows=None) -> dict:
 
 
 @require_GET
+@gzip_page
 def open_data_json(request):
     _form, report, version = _report(request)
     rows = all_open_data_rows(report, version=version, labels=cached_zone_labels(version))
