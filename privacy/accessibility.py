@@ -52,4 +52,4 @@ def rgaa_audit() -> Audit:
 def page_weights() -> list[list[str]]:
     """Les lignes du tableau des poids mesurés (scripts/page_weights.py) : page, adresse, poids et requêtes."""
     lines = [line for line in WEIGHTS.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
-    return [[cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in lines[1:]]
+    return [[cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in lines[2:]]  # sans en-tête
