@@ -49,3 +49,30 @@ def test_each_sampled_page_is_light_on_the_next_visit(browser, live_server):
     for label, _path, (first_bytes, first_count), (next_bytes, _next_count) in rows:
         assert first_bytes > 0 and first_count > 0, label
         assert next_bytes < NEXT_VISIT_BUDGET, f"{label} : {next_bytes} octets à la visite suivante"
+
+
+def test_each_sampled_page_fits_320_pixels(browser, live_server):
+    """RGAA 10.11 : à 320 px, la page ne défile pas en largeur (le formulaire d'offre débordait, et les tableaux de
+    /stats faisaient défiler toute la page)."""
+    from tests.browser.conftest import assert_fits_width
+    from tests.stats.factories import candidates, moment
+
+    arras = CommuneFactory(code="62041", departement=DepartementFactory(code="62"), name="Arras", lat=50.29, lng=2.78)
+    # Des libellés de métier longs : la liste déroulante du formulaire d'offre prend la largeur du plus long.
+    trade = TradeFactory(code="boulanger", label="Boulanger / Boulangère spécialisé·e en viennoiserie et pâtisserie")
+    company = CompanyFactory(commune=arras, name="Fournil d'Arras")
+    offer = OfferFactory(company=company, trade=trade)
+    for month in range(1, 13):  # une année de chiffres : des tableaux longs et larges
+        candidates(5, commune=arras, trades=[trade], created_at=moment(2026, month))
+    stats_refresh()
+    session = open_session(company.members.first())
+    connections.close_all()
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    for _label, path, _who in sample_pages(offer.pk):
+        if path.startswith(("/candidat/", "/conseiller/")) and path != "/candidat/inscription":
+            continue  # d'autres sessions : vérifiées à 320 px par l'audit (scripts), à 375 px par leurs tests
+        page.goto(live_server.url + path, wait_until="networkidle")
+        assert_fits_width(page)
+    context.close()
