@@ -204,6 +204,9 @@ def pairs_with_history(
         _write(columns)
         log(f"  histoire des paires : {min(first + CHUNK, len(pairs))}/{len(pairs)}")
     if first_fill:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant : l'index se crée ensuite
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         bulk._create_indexes()
     return {"candidates": np.flatnonzero(found), "offers": offers[allowed], "states": counts}
 
