@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
+from django.utils import formats
 
 from stats.enums import PER_POPULATION, RATES, SECRECY_THRESHOLD, UNITS, Indicator
 from stats.models import Aggregate, MaskedCell
@@ -226,8 +227,10 @@ def per_population_figure(indicator: str, count: Figure, value: int, population:
         return Figure(indicator, **_SECRET)
     if not population:
         return Figure(indicator, None, "", "—")
-    rate = round(PER_POPULATION * value / population, 1)
-    return Figure(indicator, rate, _plain(rate), _number(rate))
+    # Deux décimales : dans un département peuplé, quelques contrats font moins de 0,1 pour 10 000 habitants.
+    rate = round(PER_POPULATION * value / population, 2)
+    data = f"{rate:.2f}".rstrip("0").rstrip(".")
+    return Figure(indicator, rate, data, formats.number_format(rate, decimal_pos=2, force_grouping=True))
 
 
 def departement_map(*, family: str, labels, population: dict[str, int], colour_by=Indicator.CONTRACTS) -> list[MapCell]:

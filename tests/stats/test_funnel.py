@@ -78,6 +78,8 @@ def test_map_gives_each_departement_per_10000_inhabitants():
     arras = cells["62"]
     assert arras.counts["contrats_signes"].data == "5"
     assert arras.rates["contrats_signes"].data == "2.5"  # 5 contrats pour 20 000 habitants
+    paris = departement_map(family="", labels=zone_labels(), population={"62": 2_000_000})[0]
+    assert paris.rates["contrats_signes"].data == "0.03"  # peu de contrats, beaucoup d'habitants : pas « 0 »
     assert arras.level > cells["971"].level
     assert cells["971"].rates["contrats_signes"].data == "0"
 
