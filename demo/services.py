@@ -1,17 +1,22 @@
 """Données de démonstration : déterministes pour une graine et un jour donnés, à toute échelle.
 
 Employeurs, offres et candidat·es sont répartis sur les communes d'une région (ou de toute la France)
-en proportion de la population. Les écritures se font par lots (`bulk_create`) pour tenir le million de
-profils en quelques minutes.
+en proportion de la population. Le monde a un passé : une année de service qui grandit (plus d'inscriptions
+les derniers mois), des offres publiées tout au long de l'année (expirées, pourvues ou encore en ligne) et
+des paires qui ont chacune leur histoire (`demo/history.py`). Les écritures se font par lots (`bulk_create`,
+`COPY`) pour tenir le million de profils en quelques minutes.
 """
 
 import datetime
 import itertools
+import math
 import random
 import time
 
+import numpy as np
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from stdnum import luhn
 
@@ -22,13 +27,17 @@ from backoffice.services import advisor_create, cma_create
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
+from demo import history
 from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
 from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
 from employers.models import Company, Membership
 from geo.models import Commune, Region
+from matching import bulk, search
+from matching.models import CandidateTradeIndex, DailyRematch, Match
 from matching.services import rematch_all
 from offers.enums import OfferStatus
 from offers.models import Offer
+from stats.services import stats_refresh
 from trades.models import Trade
 
 DEMO_DOMAIN = "demo.cestmachance.fr"
@@ -67,6 +76,11 @@ LEVEL_WEIGHTS = {
     DiplomaLevel.LEVEL_7: 2,
 }
 RADIUS_WEIGHTS = {10: 10, 20: 20, 30: 45, 50: 18, 100: 7}
+# Le service a un an : les inscriptions croissent (densité proportionnelle au temps écoulé depuis l'ouverture).
+HISTORY_DAYS = 365
+OFFER_DAYS = 60  # une offre expire deux mois après sa publication (`offers`)
+SHOWCASE_OFFER_AGE = datetime.timedelta(days=6)
+SHOWCASE_CANDIDATE_AGE = datetime.timedelta(days=30)
 AGE_WEIGHTS = {15: 4, 16: 14, 17: 16, 18: 16, 19: 12, 20: 10, 21: 8, 22: 6, 23: 5, 24: 4, 25: 3, 26: 1, 27: 1}
 
 
@@ -89,6 +103,7 @@ def _first_of_month(day: datetime.date, months_ahead: int) -> datetime.date:
 
 class DemoSeeder:
     def __init__(self, *, seed: int, region: str | None, today: datetime.date, log=print):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.today = today
         self.log = log
@@ -110,6 +125,12 @@ class DemoSeeder:
             self.trades_by_family.setdefault(trade[2], []).append(trade)
         self.password = make_password(None)
         self.showcase = None  # (commune, métier) de l'offre de l'employeur de démonstration
+        self.now = timezone.now()
+
+    def _joined(self) -> datetime.datetime:
+        """Une date d'inscription dans l'année écoulée, plus probable les derniers mois (service qui grandit)."""
+        days_ago = HISTORY_DAYS * (1 - math.sqrt(self.rng.random()))
+        return self.now - datetime.timedelta(days=days_ago)
 
     def _communes(self, k):
         return self.rng.choices(self.communes, cum_weights=self.commune_weights, k=k)
@@ -128,7 +149,7 @@ class DemoSeeder:
             size = min(BATCH, count - start)
             communes = self._communes(size)
             trades = self._trades(size)
-            users, companies, offers = [], [], []
+            users, companies, offers, joined = [], [], [], []
             for index in range(size):
                 number = start + index
                 first, last = self._name()
@@ -143,6 +164,7 @@ class DemoSeeder:
                         password=self.password,
                     )
                 )
+                joined.append(self._joined())
                 (code, town), trade = communes[index], trades[index]
                 pattern = self.rng.choice(COMPANY_PATTERNS.get(trade[2], ("Entreprise {name}",)))
                 companies.append(
@@ -156,6 +178,8 @@ class DemoSeeder:
                         verified_at=now,
                     )
                 )
+            for user, company, since in zip(users, companies, joined, strict=True):
+                user.date_joined = company.verified_at = since
             with transaction.atomic():
                 users = User.objects.bulk_create(users, batch_size=BATCH)
                 companies = Company.objects.bulk_create(companies, batch_size=BATCH)
@@ -166,27 +190,38 @@ class DemoSeeder:
                             user_id=u.pk,
                             status=MembershipStatus.APPROVED,
                             source=MembershipSource.DEMO,
-                            decided_at=now,
+                            decided_at=u.date_joined,
                         )
                         for c, u in zip(companies, users, strict=True)
                     ],
                     batch_size=BATCH,
                 )
-                for company, trade in zip(companies, trades, strict=True):
+                for company, trade, since in zip(companies, trades, joined, strict=True):
                     n_offers = 1 + (self.rng.random() < offers_per_employer - 1)
                     for offer_index in range(n_offers):
                         offer_trade = trade if offer_index == 0 else self.rng.choice(self.trades_by_family[trade[2]])
-                        offers.append(self._offer(company, offer_trade, now))
+                        # La première offre dans les jours de l'inscription, une autre plus tard.
+                        span = 3 if offer_index == 0 else max((self.now - since).days, 1)
+                        published_at = min(since + datetime.timedelta(days=self.rng.uniform(0, span)), self.now)
+                        offers.append(self._offer(company, offer_trade, published_at))
                 if start == 0 and first_email:
-                    # Le compte employeur de démonstration : une offre ouverte à tous les niveaux et aux mineur·es.
+                    # Le compte employeur de démonstration : une offre récente, ouverte à tous les niveaux et aux
+                    # mineur·es.
                     showcase = offers[0]
                     showcase.levels, showcase.accepts_minors, showcase.start_date = [], True, None
+                    showcase.published_at = showcase.created_at = self.now - SHOWCASE_OFFER_AGE
+                    showcase.expires_at = showcase.published_at + datetime.timedelta(days=OFFER_DAYS)
                     self.showcase = (showcase.commune_id, trades[0])
                 Offer.objects.bulk_create(offers, batch_size=BATCH)
+                # La date d'inscription (posée par la base à l'insertion) : un peu avant la première offre.
+                first_offer = Offer.objects.filter(company=OuterRef("pk")).order_by("published_at")
+                Company.objects.filter(pk__in=[company.pk for company in companies]).update(
+                    created_at=Subquery(first_offer.values("published_at")[:1])
+                )
             made += size
             self.log(f"  employeurs : {made}/{count} ({time.monotonic() - started:.1f} s)")
 
-    def _offer(self, company, trade, now):
+    def _offer(self, company, trade, published_at):
         rng = self.rng
         level = _weighted(rng, LEVEL_WEIGHTS, 1)[0]
         levels = (
@@ -194,7 +229,6 @@ class DemoSeeder:
             if rng.random() < 0.3
             else sorted({level, *([str(int(level) + 1)] if level < "7" and rng.random() < 0.4 else [])})
         )
-        published_at = now - datetime.timedelta(days=rng.randrange(0, 50), hours=rng.randrange(24))
         staff = company.staff_band
         return Offer(
             company_id=company.pk,
@@ -203,7 +237,9 @@ class DemoSeeder:
             contract_types=[ContractType.APPRENTISSAGE]
             if rng.random() < 0.8
             else [ContractType.APPRENTISSAGE, ContractType.PROFESSIONNALISATION],
-            start_date=None if rng.random() < 0.3 else _first_of_month(self.today, rng.randrange(1, 7)),
+            start_date=None
+            if rng.random() < 0.3
+            else _first_of_month(max(timezone.localdate(published_at), self.today), rng.randrange(1, 7)),
             positions=1 if rng.random() < 0.85 or staff == StaffBand.FROM_0_TO_10 else 2,
             commune_id=company.commune_id,
             description="Nous cherchons un·e apprenti·e motivé·e pour apprendre le métier à nos côtés.",
@@ -213,7 +249,7 @@ class DemoSeeder:
             status=OfferStatus.PUBLISHED,
             created_at=published_at,
             published_at=published_at,
-            expires_at=published_at + datetime.timedelta(days=60),
+            expires_at=published_at + datetime.timedelta(days=OFFER_DAYS),
         )
 
     def candidates(self, count: int, *, first_email: str | None = None):
@@ -229,6 +265,7 @@ class DemoSeeder:
                 first, last = self._name()
                 email = first_email if (number == 0 and first_email) else f"candidat{number}@{DEMO_DOMAIN}"
                 phone = f"07{rng.randrange(10**8):08d}" if rng.random() < 0.8 else ""
+                joined = self.now - SHOWCASE_CANDIDATE_AGE if (number == 0 and first_email) else self._joined()
                 users.append(
                     User(
                         email=email,
@@ -237,6 +274,7 @@ class DemoSeeder:
                         role=Role.CANDIDATE,
                         phone=phone,
                         password=self.password,
+                        date_joined=joined,
                     )
                 )
                 age = _weighted(rng, AGE_WEIGHTS, 1)[0]
@@ -244,6 +282,7 @@ class DemoSeeder:
                 licence = age >= 18 and rng.random() < 0.4
                 profiles.append(
                     CandidateProfile(
+                        created_at=joined,
                         birth_date=birth,
                         commune_id=communes[index][0],
                         radius_km=_weighted(rng, RADIUS_WEIGHTS, 1)[0],
@@ -330,4 +369,68 @@ def demo_seed(
     seeder.employers(employers, first_email=DEMO_EMPLOYER_EMAIL)
     seeder.candidates(candidates, first_email=DEMO_CANDIDATE_EMAIL)
     demo_staff_create(region=region)
-    rematch_all(progress=log, notify=False)  # paires de démonstration, sans e-mails
+    demo_history_create(seeder, log=log)
+    refresh = stats_refresh()
+    log(f"Statistiques recalculées : {refresh.rows} agrégats")
+
+
+def _microseconds(rows) -> np.ndarray:
+    """{id: date} lus en base -> tableau indexé par id (µs depuis 1970 ; 0 : pas de démonstration)."""
+    rows = list(rows)
+    values = np.zeros(max((pk for pk, _ in rows), default=0) + 1, dtype=np.int64)
+    for pk, moment in rows:
+        values[pk] = bulk.microseconds(moment)
+    return values
+
+
+def demo_history_create(seeder: DemoSeeder, *, log=print) -> dict:
+    """Les paires du monde de démonstration avec leur passé, puis ce qu'il a changé : offres pourvues ou
+    expirées, jeunes qui ont trouvé un contrat. Sans e-mail : tout cela est déjà arrivé."""
+    started = time.monotonic()
+    users = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+    profiles = CandidateProfile.objects.filter(user__in=users)
+    offers = Offer.objects.filter(company__memberships__user__in=users)
+    if Match.objects.exists() or CandidateProfile.objects.exclude(user__in=users).exists():
+        # D'autres données que la démonstration : le recalcul ordinaire, sans passé inventé pour elles.
+        return rematch_all(progress=log, notify=False)
+    search.candidate_index_rebuild(progress=log)
+    search.offer_index_rebuild()
+    pairs = bulk.all_fits(seeder.today)
+    log(f"  paires qui correspondent : {len(pairs)} ({time.monotonic() - started:.1f} s)")
+    offer_rows = list(offers.values_list("pk", "published_at", "expires_at", "positions"))
+    positions = np.zeros(max((row[0] for row in offer_rows), default=0) + 1, dtype=np.int64)
+    for pk, *_rest, count in offer_rows:
+        positions[pk] = count
+    demo_candidate = profiles.filter(user__email=DEMO_CANDIDATE_EMAIL).values_list("pk", flat=True).first()
+    showcase = offers.filter(company__memberships__user__email=DEMO_EMPLOYER_EMAIL).order_by("pk")
+    showcase = showcase.values_list("pk", flat=True).first()
+    world = history.World(
+        candidate_created_us=_microseconds(profiles.values_list("pk", "created_at")),
+        offer_published_us=_microseconds((pk, published) for pk, published, *_ in offer_rows),
+        offer_expires_us=_microseconds((pk, expires) for pk, _, expires, _ in offer_rows),
+        offer_positions=positions,
+        protected_candidates=frozenset({demo_candidate} - {None}),
+        protected_offers=frozenset({showcase} - {None}),
+        fresh_pairs=frozenset({(demo_candidate, showcase)}) if demo_candidate and showcase else frozenset(),
+    )
+    with transaction.atomic():
+        signed = history.pairs_with_history(pairs, world, now=seeder.now, seed=seeder.seed, log=log)
+        del pairs
+        filled_ids, filled_counts = np.unique(signed["offers"], return_counts=True)
+        for count in np.unique(filled_counts).tolist():
+            ids = filled_ids[filled_counts == count].tolist()
+            for first in range(0, len(ids), BATCH):
+                Offer.objects.filter(pk__in=ids[first : first + BATCH]).update(filled_positions=count)
+        offers.filter(status=OfferStatus.PUBLISHED, filled_positions__gte=F("positions")).update(
+            status=OfferStatus.FILLED
+        )
+        offers.filter(status=OfferStatus.PUBLISHED, expires_at__lte=seeder.now).update(status=OfferStatus.EXPIRED)
+        found = signed["candidates"].tolist()
+        for first in range(0, len(found), BATCH):
+            chunk = found[first : first + BATCH]
+            CandidateProfile.objects.filter(pk__in=chunk).update(status=SearchStatus.FOUND)
+            CandidateTradeIndex.objects.filter(candidate_id__in=chunk).delete()
+        search.offer_index_rebuild()
+        DailyRematch.objects.update_or_create(day=timezone.localdate(seeder.now), defaults={"profiles": 0})
+    log(f"  passé du service : {signed['states']} ({time.monotonic() - started:.1f} s)")
+    return signed["states"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.enums import Role
 from privacy import retention, selectors, services
+from privacy.accessibility import page_weights, rgaa_audit
 from privacy.forms import AccountDeleteForm
 from privacy.processings import PROCESSINGS
 
@@ -175,7 +176,9 @@ def legal_notice(request):
 
 
 def accessibility(request):
-    return render(request, "privacy/accessibility.html", _operator_context("Accessibilité"))
+    context = _operator_context("Accessibilité")
+    context.update(audit=rgaa_audit(), page_weights=page_weights())
+    return render(request, "privacy/accessibility.html", context)
 
 
 def sitemap(request):

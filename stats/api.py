@@ -6,13 +6,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from stats.enums import SECRET
+from stats.funnel import all_open_data_rows
 from stats.selectors import (
     Scope,
     aggregates_version,
     cached_stats_report,
     cached_zone_labels,
     indicator_definitions,
-    open_data_rows,
 )
 from trades.catalogue import FAMILY_LABELS
 
@@ -32,7 +32,10 @@ class IndicatorOut(Schema):
 
 
 class StatsRowOut(Schema):
-    section: str = Field(description="total, mois, zone ou famille.")
+    section: str = Field(
+        description="total, mois, zone, famille, parcours (profils, paires, contacts, contrats) ou "
+        "carte (départements)."
+    )
     mois: str = Field(description="AAAA-MM pour la section mois, vide sinon.")
     zone_type: str = Field(description="france, region ou departement.")
     zone_code: str = Field(description="Code INSEE de la zone (vide pour la France).")
@@ -87,5 +90,5 @@ def statistics(request, filters: Query[StatsQuery]):
         "calcule_le": report.computed_at,
         "perimetre": report.scope_label,
         "indicateurs": indicator_definitions(),
-        "lignes": open_data_rows(report),
+        "lignes": all_open_data_rows(report, version=version, labels=labels),
     }

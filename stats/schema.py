@@ -18,8 +18,13 @@ def table_schema() -> dict:
                 "name": "section",
                 "type": "string",
                 "description": "total : depuis le début ; mois : série mensuelle ; zone : ventilation par région "
-                "ou département ; famille : ventilation par famille de métiers.",
-                "constraints": {"required": True, "enum": ["total", "mois", "zone", "famille"]},
+                "ou département ; famille : ventilation par famille de métiers ; parcours : les étapes profils, "
+                "mises en relation, contacts, contrats, avec la part de chaque étape et le délai médian pour la "
+                "franchir (depuis le début si mois est vide, sinon ce mois-là ; par zone ou par famille selon "
+                "zone_code et famille_code) ; carte : chaque département, depuis le début : offres publiées, "
+                "candidat·es inscrit·es, contrats signés et population (la carte de la page les rapporte à 10 000 "
+                "habitants).",
+                "constraints": {"required": True, "enum": ["total", "mois", "zone", "famille", "parcours", "carte"]},
             },
             {
                 "name": "mois",

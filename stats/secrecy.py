@@ -21,7 +21,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from stats.enums import ADDITIVE_BY_FAMILY, SECRECY_THRESHOLD, SNAPSHOT_INDICATORS, Indicator
+from stats.enums import ADDITIVE_BY_FAMILY, COUNT_INDICATORS, SECRECY_THRESHOLD, SNAPSHOT_INDICATORS
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,7 @@ EXACT_CHECK_LIMIT = 2000
 FRANCE = "fr"
 ALL_FAMILIES = ""
 ALL_MONTHS = None
-COUNTED = [
-    indicator.value
-    for indicator in Indicator
-    if indicator not in (Indicator.FILLED_SHARE, Indicator.FIRST_CONTACT_DELAY)
-]
+COUNTED = [indicator.value for indicator in COUNT_INDICATORS]
 
 
 def zone_key(*, region: str = "", departement: str = "") -> str:

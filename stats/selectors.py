@@ -11,6 +11,7 @@ from geo.models import Departement, Region
 from stats.enums import (
     COUNT_INDICATORS,
     DESCRIPTIONS,
+    HISTOGRAM_INDICATORS,
     SECRECY_THRESHOLD,
     SECRET,
     SECRET_DISPLAY,
@@ -24,7 +25,12 @@ from trades.catalogue import FAMILIES, FAMILY_LABELS
 
 MONTH_NAMES = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 # Indicateurs montrés dans les séries mensuelles (les stocks n'ont pas de série).
-MONTHLY_INDICATORS = [indicator for indicator in Indicator if indicator not in SNAPSHOT_INDICATORS]
+MONTHLY_INDICATORS = [
+    indicator
+    for indicator in Indicator
+    if indicator not in SNAPSHOT_INDICATORS
+    and (indicator in COUNT_INDICATORS or indicator in (Indicator.FILLED_SHARE, Indicator.FIRST_CONTACT_DELAY))
+]
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,7 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
     regions, departements = labels or zone_labels()
     refresh = Refresh.objects.order_by("-computed_at").first()
     aggregates = Aggregate.objects.filter(scope.aggregate_filter())
-    counts_rows = aggregates.exclude(indicator=Indicator.FIRST_CONTACT_DELAY).values("indicator", "month")
+    counts_rows = aggregates.exclude(indicator__in=HISTOGRAM_INDICATORS).values("indicator", "month")
     counts_rows = counts_rows.annotate(total=Sum("value")).order_by()
     delay_rows = aggregates.filter(indicator=Indicator.FIRST_CONTACT_DELAY).values("month", "days")
     delay_rows = delay_rows.annotate(total=Sum("value")).order_by()
@@ -288,7 +294,7 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
         geo_scope = Aggregate.objects.filter(scope.aggregate_filter()).exclude(region="")
         report.zone_kind = key = zone_kind
         report.by_zone = _breakdown(
-            geo_scope.exclude(indicator=Indicator.FIRST_CONTACT_DELAY)
+            geo_scope.exclude(indicator__in=HISTOGRAM_INDICATORS)
             .values(key, "indicator")
             .annotate(total=Sum("value"))
             .order_by(),
@@ -303,7 +309,7 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
     if not scope.family:
         family_scope = Aggregate.objects.filter(scope.aggregate_filter(with_family=False)).exclude(family="")
         report.by_family = _breakdown(
-            family_scope.exclude(indicator=Indicator.FIRST_CONTACT_DELAY)
+            family_scope.exclude(indicator__in=HISTOGRAM_INDICATORS)
             .values("family", "indicator")
             .annotate(total=Sum("value"))
             .order_by(),

@@ -3,12 +3,13 @@
 import logging
 
 from django.db import transaction
-from django.db.models import Count, DateField, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, DateField, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from candidates.models import CandidateProfile
 from employers.models import Company
+from geo.models import Commune
 from matching.enums import MatchState
 from matching.models import Match
 from offers.enums import OfferStatus
@@ -141,7 +142,61 @@ def stats_refresh() -> Refresh:
     rows += _grouped_rows(
         Indicator.FIRST_CONTACT_DELAY, _first_contact_delays(), "published_at", "commune", "trade__family", days=True
     )
+    rows += funnel_rows()
     return aggregates_replace(rows=rows)
+
+
+def funnel_rows() -> list[Aggregate]:
+    """Les agrégats du parcours (profils, paires, contacts, contrats) : candidat·es qui ont eu une mise en
+    relation, et les histogrammes des délais entre deux étapes."""
+    has_pair = Exists(Match.objects.filter(candidate=OuterRef("pk")))
+    first_pair = Match.objects.filter(candidate=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
+    profiles = CandidateProfile.objects.filter(has_pair)
+    rows = _grouped_rows(Indicator.CANDIDATES_MATCHED, profiles, "created_at", "commune", "trades__family")
+    first_pair_delays = profiles.annotate(stat_first_pair=Subquery(first_pair)).annotate(
+        stat_days=DaysBetween("stat_first_pair", "created_at")
+    )
+    rows += _grouped_rows(
+        Indicator.FIRST_PAIR_DELAY, first_pair_delays, "created_at", "commune", "trades__family", days=True
+    )
+    contacts = Match.objects.filter(connected_at__isnull=False, state__in=CONTACT_STATES)
+    rows += _grouped_rows(
+        Indicator.CONTACT_DELAY,
+        contacts.annotate(stat_days=DaysBetween("connected_at", "created_at")),
+        "created_at",
+        "offer__commune",
+        "offer__trade__family",
+        days=True,
+    )
+    contracts = Match.objects.filter(
+        state=MatchState.CONTRACT_SIGNED, connected_at__isnull=False, outcome_at__isnull=False
+    )
+    rows += _grouped_rows(
+        Indicator.CONTRACT_DELAY,
+        contracts.annotate(stat_days=DaysBetween("outcome_at", "connected_at")),
+        Coalesce("connected_at", "created_at"),
+        "offer__commune",
+        "offer__trade__family",
+        days=True,
+    )
+    return rows + population_rows()
+
+
+def population_rows() -> list[Aggregate]:
+    """La population de chaque département (somme de ses communes) : la base de la carte de /stats, rangée avec
+    les agrégats pour que la page ne lise qu'eux."""
+    grouped = (
+        Commune.objects.values("departement_id", "departement__region_id").annotate(total=Sum("population")).order_by()
+    )
+    return [
+        Aggregate(
+            indicator=Indicator.POPULATION,
+            region=row["departement__region_id"],
+            departement=row["departement_id"],
+            value=row["total"] or 0,
+        )
+        for row in grouped
+    ]
 
 
 @transaction.atomic

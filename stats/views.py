@@ -8,11 +8,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from stats.charts import bar_chart
-from stats.enums import DESCRIPTIONS, SECRET, Indicator
+from stats.enums import DESCRIPTIONS, SECRET, SUMMARY_INDICATORS, Indicator
 from stats.forms import ScopeForm
+from stats.funnel import MAP_INDICATORS, all_open_data_rows, cached_funnel, map_legend
 from stats.schema import table_schema
 from stats.selectors import (
     CACHE_SECONDS,
@@ -77,7 +79,7 @@ def _figures_context(report) -> dict:
             "description": DESCRIPTIONS[indicator],
             "figure": report.totals[indicator.value],
         }
-        for indicator in Indicator
+        for indicator in SUMMARY_INDICATORS
     ]
     monthly_rows = [
         (label, [report.monthly[indicator.value][position] for indicator in CHARTED])
@@ -106,6 +108,39 @@ def _form_html(form, version: str) -> str | None:
     )
 
 
+def _funnel_context(report, funnel, cells) -> dict:
+    from stats import tilemap
+
+    colour = Indicator.CONTRACTS.value
+    return {
+        "report": report,
+        "funnel": funnel,
+        "steps": funnel.total.steps,
+        "cells": sorted(cells, key=lambda cell: cell.code),
+        "map_indicators": [(indicator.value, indicator.label) for indicator in MAP_INDICATORS],
+        "legend": map_legend(cells, colour),
+        "colour_label": Indicator.CONTRACTS.label,
+        "map": {
+            "width": tilemap.WIDTH,
+            "height": tilemap.HEIGHT,
+            "cell": tilemap.CELL,
+            "size": tilemap.CELL - tilemap.GAP,
+            "overseas_y": tilemap.OVERSEAS_ROW * tilemap.CELL + 20,
+            "overseas_label_y": tilemap.OVERSEAS_ROW * tilemap.CELL + 12,
+        },
+    }
+
+
+def _funnel_html(report, version: str, labels) -> str:
+    """Le parcours et la carte, rendus une fois par périmètre et par calcul (comme les chiffres)."""
+
+    def render_funnel():
+        funnel, cells = cached_funnel(report.scope, version=version, labels=labels)
+        return render_to_string("stats/_funnel.html", _funnel_context(report, funnel, cells))
+
+    return cache.get_or_set(cache_key(version, "parcours-html", report.scope), render_funnel, CACHE_SECONDS)
+
+
 def _figures_html(report, version: str) -> str:
     """Les chiffres, graphiques et tableaux : ils ne changent qu'au calcul suivant, rendus une fois par périmètre."""
     return cache.get_or_set(
@@ -122,10 +157,12 @@ def national_page_prepare() -> None:
     labels = cached_zone_labels(version)
     report = cached_stats_report(Scope(), version=version, labels=labels)
     _figures_html(report, version)
+    _funnel_html(report, version, labels)
     _form_html(ScopeForm(None, regions=labels[0], departements=labels[1]), version)
 
 
 @require_GET
+@gzip_page  # page publique, longue (tableaux) : compressée ; aucun secret propre au visiteur dans son corps
 def index(request):
     form, report, version = _report(request)
     figures_html = _figures_html(report, version)
@@ -139,6 +176,7 @@ def index(request):
             "form_html": _form_html(form, version),
             "report": report,
             "figures_html": figures_html,
+            "funnel_html": _funnel_html(report, version, cached_zone_labels(version)),
             "csv_url": reverse("stats:open_data_csv") + query,
             "json_url": reverse("stats:open_data_json") + query,
         },
@@ -146,19 +184,20 @@ def index(request):
 
 
 @require_GET
+@gzip_page
 def open_data_csv(request):
-    _form, report, _version = _report(request)
+    _form, report, version = _report(request)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(open_data_rows(report))
+    writer.writerows(all_open_data_rows(report, version=version, labels=cached_zone_labels(version)))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="cestmachance-statistiques.csv"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-def open_data_document(request, report) -> dict:
+def open_data_document(request, report, rows=None) -> dict:
     return {
         "calcule_le": report.computed_at.isoformat() if report.computed_at else None,
         "perimetre": report.scope_label,
@@ -168,14 +207,16 @@ def open_data_document(request, report) -> dict:
         "qu'aucun chiffre masqué ne se retrouve par soustraction (masquage secondaire : un chiffre masqué peut "
         "valoir 5 ou plus).",
         "indicateurs": indicator_definitions(),
-        "lignes": open_data_rows(report),
+        "lignes": open_data_rows(report) if rows is None else rows,
     }
 
 
 @require_GET
+@gzip_page
 def open_data_json(request):
-    _form, report, _version = _report(request)
-    response = JsonResponse(open_data_document(request, report), json_dumps_params={"ensure_ascii": False})
+    _form, report, version = _report(request)
+    rows = all_open_data_rows(report, version=version, labels=cached_zone_labels(version))
+    response = JsonResponse(open_data_document(request, report, rows), json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

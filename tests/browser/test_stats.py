@@ -28,7 +28,10 @@ def test_stats_page_shows_figures_and_charts_accessibly(request, live_server, fi
     assert page.locator("h1").inner_text() == "Statistiques"
     assert page.locator('[data-indicateur="candidats_inscrits"]').inner_text() == "9"
     assert page.locator('[data-indicateur="offres_publiees"]').inner_text() == "6"
-    assert page.locator('svg[role="img"] title').count() == 7
+    assert page.locator('svg.stats-chart[role="img"] > title').count() == 7
+    assert page.locator("svg.stats-map g[data-departement]").count() == 2  # les départements de la base
+    assert page.locator('[data-testid="carte-tableau"] tbody tr').count() == 2
+    assert page.locator('[data-parcours="paires_proposees"]').inner_text() == "6"
     assert page.locator("svg rect.stats-chart__bar").count() > 0
     assert page.get_by_text("secret", exact=True).first.is_visible()
     assert_fits_width(page)

@@ -52,7 +52,12 @@ def test_home_page_sends_each_side_to_its_sign_up(client):
     content = response.content.decode()
     assert 'href="/candidat/inscription"' in content
     assert 'href="/employeur/inscription"' in content
-    for footer_link in ("Accessibilité : non conforme", "Mentions légales", "Données personnelles", "Plan du site"):
+    for footer_link in (
+        "Accessibilité : partiellement conforme",
+        "Mentions légales",
+        "Données personnelles",
+        "Plan du site",
+    ):
         assert footer_link in content
 
 

@@ -53,7 +53,9 @@ def test_seed_spreads_people_over_the_region_by_population(world):
     biggest = CandidateProfile.objects.filter(commune="62000").count()
     smallest = CandidateProfile.objects.filter(commune="62002").count()
     assert biggest > 300 and smallest < 20
-    assert CandidateProfile.objects.searching().count() == 400
+    # Le monde a un passé : certain·es ont trouvé leur contrat, les autres cherchent encore.
+    assert CandidateProfile.objects.filter(is_complete=True).count() == 400
+    assert CandidateProfile.objects.searching().count() > 300
     assert all(siret.is_valid(code) for code in services.Company.objects.values_list("siret", flat=True))
 
 
@@ -113,3 +115,51 @@ def test_demo_employers_are_approved_members_of_verified_companies(world):
     membership = Membership.objects.get(user=employer)
     assert (membership.status, membership.source) == (MembershipStatus.APPROVED, MembershipSource.DEMO)
     assert set(services.Company.objects.values_list("verification_status", flat=True)) == {VerificationStatus.VERIFIED}
+
+
+def test_demo_world_has_a_past_with_contacts_and_contracts(world):
+    """Le monde de démonstration montrait 0 contact et 0 contrat sur /stats : personne n'avait jamais répondu."""
+    from django.db.models import Count, F
+
+    from candidates.enums import SearchStatus
+    from matching.enums import MatchState
+    from offers.enums import OfferStatus
+    from stats.selectors import stats_report
+
+    services.demo_seed(candidates=400, employers=40, seed=3, today=TODAY, log=lambda line: None)
+    states = set(Match.objects.values_list("state", flat=True))
+    assert {MatchState.PROPOSED, MatchState.NO_FOLLOW_UP, MatchState.EXPIRED, MatchState.CONTRACT_SIGNED} <= states
+    assert Match.objects.filter(reminded_at__isnull=False).exists()
+    totals = stats_report().totals
+    assert totals["contacts"].value > 0 and totals["contrats_signes"].value > 0
+    statuses = set(Offer.objects.values_list("status", flat=True))
+    assert {OfferStatus.PUBLISHED, OfferStatus.EXPIRED} <= statuses
+    assert Offer.objects.filter(filled_positions__gt=0).exists()
+    # Une histoire possible : dans l'ordre, et jamais plus de contrats que de postes, ni deux pour un·e jeune.
+    assert not Match.objects.filter(created_at__lt=F("candidate__created_at")).exists()
+    assert not Match.objects.filter(created_at__lt=F("offer__published_at")).exists()
+    assert not Match.objects.filter(created_at__gte=F("offer__expires_at")).exists()
+    assert not Match.objects.filter(connected_at__lt=F("candidate_answered_at")).exists()
+    assert not Match.objects.filter(connected_at__lt=F("employer_answered_at")).exists()
+    assert not Match.objects.filter(outcome_at__lt=F("connected_at")).exists()
+    signed = Match.objects.filter(state=MatchState.CONTRACT_SIGNED)
+    assert not signed.values("candidate").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not Offer.objects.filter(filled_positions__gt=F("positions")).exists()
+    assert set(signed.values_list("candidate", flat=True)) == set(
+        CandidateProfile.objects.filter(status=SearchStatus.FOUND).values_list("pk", flat=True)
+    )
+    months = set(CandidateProfile.objects.values_list("created_at__year", "created_at__month"))
+    assert len(months) >= 10  # une année d'inscriptions
+
+
+def test_demo_history_is_deterministic_for_a_seed(world):
+    def states():
+        return sorted(
+            Match.objects.values_list("candidate__user__email", "offer__company__siret", "state", "connected_at")
+        )
+
+    services.demo_seed(candidates=200, employers=20, seed=5, today=TODAY, log=lambda line: None)
+    first = states()
+    services.demo_delete()
+    services.demo_seed(candidates=200, employers=20, seed=5, today=TODAY, log=lambda line: None)
+    assert [row[:3] for row in states()] == [row[:3] for row in first]

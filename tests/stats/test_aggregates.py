@@ -59,6 +59,7 @@ def test_totals_come_from_the_data_with_statistical_secrecy(dataset):
         Indicator.CONTRACTS: SECRET,  # 3 contrats
         Indicator.FILLED_SHARE: SECRET,  # calculée avec 1 offre pourvue
         Indicator.FIRST_CONTACT_DELAY: "3",  # 1, 2, 3, 4, 10 jours
+        Indicator.CANDIDATES_MATCHED: "6",  # les 6 jeunes d'Arras qui ont une paire
     }
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from stats.enums import ADDITIVE_BY_FAMILY, SECRET, SNAPSHOT_INDICATORS, Indicator
+from stats.enums import ADDITIVE_BY_FAMILY, COUNT_INDICATORS, SECRET, SNAPSHOT_INDICATORS, Indicator
 from stats.models import Aggregate
 from stats.services import aggregates_replace
 from tests.geo.factories import DepartementFactory, RegionFactory
@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 TERRITORY = {"32": ["59", "62", "80"], "84": ["69", "01"], "11": ["75", "92"]}
 USED_FAMILIES = [code for code, _label in FAMILIES[:3]]
 MONTHS = [datetime.date(2026, month, 1) for month in (1, 2, 3, 4)]
-COUNTED = [
-    indicator for indicator in Indicator if indicator not in (Indicator.FILLED_SHARE, Indicator.FIRST_CONTACT_DELAY)
-]
+COUNTED = list(COUNT_INDICATORS)
 
 
 def _value(rng):
