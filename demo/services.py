@@ -395,7 +395,7 @@ def demo_history_create(seeder: DemoSeeder, *, log=print) -> dict:
         return rematch_all(progress=log, notify=False)
     search.candidate_index_rebuild(progress=log)
     search.offer_index_rebuild()
-    pairs = bulk.all_fits(seeder.today)
+    pairs = bulk.Engine(seeder.today).fits("1 = 1")  # toutes les paires d'un coup : l'histoire les tire ensemble
     log(f"  paires qui correspondent : {len(pairs)} ({time.monotonic() - started:.1f} s)")
     offer_rows = list(offers.values_list("pk", "published_at", "expires_at", "positions"))
     positions = np.zeros(max((row[0] for row in offer_rows), default=0) + 1, dtype=np.int64)

@@ -101,6 +101,17 @@ EXPECTED = {
     "candidates:notifications": CANDIDATES,
     "candidates:match_answer": {CANDIDATE},
     "candidates:match_report": {CANDIDATE},
+    "candidates:status_answer": EVERYONE,  # « je cherche toujours… » : jeton invalide, page d'erreur pour tous
+    # « Et maintenant ? » : seulement pour une paire en relation (celle de la fixture ne l'est pas encore).
+    "matching:kit": NOBODY,
+    "matching:kit_step": NOBODY,
+    "matching:kit_signed": NOBODY,
+    # E-mails et SMS : liens signés (jeton invalide : page d'erreur pour tous), préférences du compte connecté,
+    # accusés de l'opérateur derrière un secret.
+    "notifications:unsubscribe": EVERYONE,
+    "notifications:preferences": SIGNED_IN,
+    "notifications:sms_events": NOBODY,
+    "notifications:sms_stop": EVERYONE,
     # Espace employeur.
     "employers:home": EMPLOYERS,
     "employers:signup": EVERYONE,
@@ -213,6 +224,7 @@ def world(settings, tmp_path):
         "match_id": match.pk,
         "step": 1,
         "token": "jeton-invalide",
+        "secret": "secret-invalide",
         "slug": next(iter(BOARD_LISTS)),
     }
     by_url = {
