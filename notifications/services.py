@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.phone import french_mobile as french_mobile_number
 from notifications.enums import EmailKind, OutboxStatus, RefusalSource, SmsDelivery
 from notifications.models import (
     EmailPreference,
@@ -551,22 +552,10 @@ class SmsError(Exception):
 
 def french_mobile(value: str) -> str:
     """Un mobile français au format international, ou SmsError."""
-    import phonenumbers
-
-    from core.phone import FRENCH_REGIONS
-
-    try:
-        number = phonenumbers.parse((value or "").strip(), "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.region_code_for_number(number) not in FRENCH_REGIONS
-        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
-    ):
+    number = french_mobile_number(value)
+    if number is None:
         raise SmsError("Ce numéro n'est pas un mobile français. Exemple : 06 12 34 56 78.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 def sms_next_slot(now: datetime.datetime) -> datetime.datetime:
