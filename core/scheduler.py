@@ -88,3 +88,37 @@ def requeue_abandoned(now: datetime.datetime | None = None) -> int:
     )
     logger.warning("Tâches d'un worker arrêté remises en file : %s", requeued)
     return requeued
+
+
+# Erreurs de la base elle-même (redémarrage, bascule, connexion coupée) : la transaction de la tâche est annulée,
+# rien n'est fait à moitié. La tâche est remise en file un peu plus tard au lieu d'échouer pour de bon ; au-delà
+# de `DATABASE_GONE_MAX_RUNS` exécutions, l'erreur n'est plus passagère et la tâche reste en échec.
+DATABASE_GONE = frozenset({"django.db.utils.OperationalError", "django.db.utils.InterfaceError"})
+DATABASE_GONE_MAX_RUNS = 5
+DATABASE_GONE_RETRY = datetime.timedelta(seconds=5)
+
+
+def requeue_if_database_was_gone(result, now: datetime.datetime | None = None) -> bool:
+    """Remet en file la tâche `result` (un `DBTaskResult` qui vient d'échouer) si la base ne répondait plus.
+    Renvoie True si elle l'est."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if (
+        result.status != TaskResultStatus.FAILED
+        or result.exception_class_path not in DATABASE_GONE
+        or len(result.worker_ids) >= DATABASE_GONE_MAX_RUNS
+    ):
+        return False
+    now = now or timezone.now()
+    requeued = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.FAILED).update(
+        status=TaskResultStatus.READY,
+        started_at=None,
+        finished_at=None,
+        run_after=now + DATABASE_GONE_RETRY,
+        exception_class_path="",
+        traceback="",
+    )
+    if requeued:
+        logger.warning("Tâche %s remise en file : la base ne répondait plus", result.task_path)
+    return bool(requeued)

@@ -24,6 +24,13 @@ class SchedulingWorker(Worker):
         finally:
             stop.set()
 
+    def run_task(self, db_task_result):
+        super().run_task(db_task_result)
+        try:
+            scheduler.requeue_if_database_was_gone(db_task_result)
+        except Exception:  # la base ne répond toujours pas : la tâche reste en échec, c'est écrit au journal
+            scheduler.logger.exception("Tâche %s : impossible de la remettre en file", db_task_result.task_path)
+
     def _schedule(self, stop):
         while not stop.is_set():
             try:
