@@ -21,6 +21,7 @@ from stats.selectors import (
     _month_range,
     _number,
     _plain,
+    child_zone_labels,
     count_figure,
     median_figure,
     month_label,
@@ -141,15 +142,7 @@ def funnel_report(scope: Scope, *, labels) -> Funnel:
     regions, departements = labels
     here = zone_key(region=scope.region, departement=scope.departement)
     aggregates = Aggregate.objects.filter(scope.aggregate_filter())
-    if scope.departement:
-        zone_kind, child_labels = "", {}
-    elif scope.region:
-        zone_kind = "departement"
-        child_labels = {
-            code: f"{name} ({code})" for code, (name, region) in departements.items() if region == scope.region
-        }
-    else:
-        zone_kind, child_labels = "region", regions
+    zone_kind, child_labels = child_zone_labels(scope, regions, departements)
     child_zones = {zone_key(**{zone_kind: code}): code for code in child_labels} if zone_kind else {}
 
     masked: dict[tuple, set[str]] = {}

@@ -223,6 +223,18 @@ def cached_stats_report(scope: Scope, *, version: str, labels) -> "Report":
     )
 
 
+def child_zone_labels(scope: Scope, regions: dict, departements: dict) -> tuple[str, dict[str, str]]:
+    """Le niveau des zones que ventile un périmètre (« region », « departement », ou rien pour un département)
+    et leurs libellés par code."""
+    if scope.departement:
+        return "", {}
+    if scope.region:
+        return "departement", {
+            code: f"{name} ({code})" for code, (name, region) in departements.items() if region == scope.region
+        }
+    return "region", regions
+
+
 def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
     """Tous les chiffres de la page /stats pour un périmètre, lus dans les agrégats (requêtes en nombre fixe)."""
     scope = scope or Scope()
@@ -247,15 +259,7 @@ def stats_report(scope: Scope | None = None, *, labels=None) -> Report:
         histograms_by_month.setdefault(row["month"], {})[row["days"]] = row["total"]
 
     here = zone_key(region=scope.region, departement=scope.departement)
-    if scope.departement:
-        zone_kind, child_labels = "", {}
-    elif scope.region:
-        zone_kind = "departement"
-        child_labels = {
-            code: f"{name} ({code})" for code, (name, region) in departements.items() if region == scope.region
-        }
-    else:
-        zone_kind, child_labels = "region", regions
+    zone_kind, child_labels = child_zone_labels(scope, regions, departements)
     child_zones = [zone_key(**{zone_kind: code}) for code in child_labels] if zone_kind else []
     masked: dict[tuple, set[str]] = {}
     for indicator, zone, family, month in MaskedCell.objects.filter(
