@@ -107,15 +107,15 @@ class Database:
             return cursor.fetchall() if cursor.description else []
 
 
-def start_worker(database, sink):
+def start_worker(database, **settings):
+    """Un worker dans son propre processus, sur `database`, avec ces variables d'environnement en plus."""
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(sink),
         "DEBUG": "",
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     return subprocess.Popen(
         [sys.executable, "manage.py", "worker", "--interval", "0.05", "--no-startup-delay"],
@@ -151,7 +151,9 @@ def test_killed_worker_sends_every_alert_exactly_once(settings, tmp_path):
     sink = tmp_path / "sink"
     sink.mkdir()
 
-    worker = start_worker(database, sink)
+    worker = start_worker(
+        database, EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(sink)
+    )
     try:
         assert wait_for(lambda: len(sink_ids(sink)) >= KILL_AFTER), "le worker n'a rien envoyé"
         while True:
@@ -183,7 +185,9 @@ def test_killed_worker_sends_every_alert_exactly_once(settings, tmp_path):
         stale = stale.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
     database.run("UPDATE notifications_outboxemail SET claimed_at = ? WHERE status = 'envoi'", (stale,))
     database.run("DELETE FROM core_scheduledrun")
-    worker = start_worker(database, sink)
+    worker = start_worker(
+        database, EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(sink)
+    )
     try:
         done = wait_for(
             lambda: (

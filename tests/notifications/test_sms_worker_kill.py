@@ -3,11 +3,8 @@
 l'opérateur mais pas encore noté », seule fenêtre de doublon possible, de quelques millisecondes par SMS)."""
 
 import datetime
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,31 +14,12 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import User
 from notifications import services
-from tests.matching.test_worker_kill import BASE_DIR, Database, wait_for
+from tests.matching.test_worker_kill import Database, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MESSAGES = 300
 KILL_AFTER = 80
-
-
-def start_worker(database, sms_server):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database.url,
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        "SMS_API_URL": sms_server.url,
-        "SMS_API_KEY": "cle-de-test",
-        "DEBUG": "",
-        "LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "--interval", "0.05", "--no-startup-delay"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def test_killed_worker_sends_every_sms_exactly_once(settings, tmp_path, sms_server):
@@ -63,7 +41,7 @@ def test_killed_worker_sends_every_sms_exactly_once(settings, tmp_path, sms_serv
     keys = [row[0] for row in database.run("SELECT key FROM notifications_outboxsms")]
     assert len(keys) == MESSAGES
 
-    worker = start_worker(database, sms_server)
+    worker = start_worker(database, SMS_API_URL=sms_server.url, SMS_API_KEY="cle-de-test")
     try:
         assert wait_for(lambda: len(sms_server.tags()) >= KILL_AFTER), "le worker n'a rien envoyé"
         while True:
@@ -95,7 +73,7 @@ def test_killed_worker_sends_every_sms_exactly_once(settings, tmp_path, sms_serv
         stale = stale.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
     database.run("UPDATE notifications_outboxsms SET claimed_at = ? WHERE status = 'envoi'", (stale,))
     database.run("DELETE FROM core_scheduledrun")
-    worker = start_worker(database, sms_server)
+    worker = start_worker(database, SMS_API_URL=sms_server.url, SMS_API_KEY="cle-de-test")
     try:
         done = wait_for(
             lambda: (
