@@ -94,9 +94,11 @@ serve: $(VENV)/.run-deps
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  eval "$$(sed -n 's/^web: //p' Procfile)"; }
 
+# Le plan des imports d'ARCHITECTURE.md (« Qui importe qui ») : contrats dans pyproject.toml.
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 migrations-check: $(VENV)/.dev-deps
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
