@@ -103,11 +103,12 @@ lint: $(VENV)/.dev-deps
 migrations-check: $(VENV)/.dev-deps
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 
+# La base de test est créée à neuf à chaque lancement (comportement par défaut de pytest-django).
 test-postgres: $(VENV)/.dev-deps node_modules/.installed
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test-sqlite: $(VENV)/.dev-deps node_modules/.installed
-	DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///$(CURDIR)/test.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint migrations-check audit test-postgres test-sqlite
 

@@ -16,9 +16,23 @@ import sys
 import time
 from pathlib import Path
 
+import django
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from geo.models import Commune  # noqa: E402
+from matching import search  # noqa: E402
+from matching.models import OfferIndex  # noqa: E402
+from trades.catalogue import FAMILIES  # noqa: E402
+from trades.models import Trade  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> str:
@@ -35,19 +49,6 @@ def main():
     parser.add_argument("--searches", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from geo.models import Commune
-    from matching import search
-    from matching.models import OfferIndex
-    from trades.catalogue import FAMILIES
-    from trades.models import Trade
 
     rng = random.Random(args.seed)
     communes = list(Commune.objects.exclude(lat=None).order_by("-population").values_list("code", flat=True)[:2000])

@@ -21,12 +21,9 @@ toujours comptées dans Redis, comme en production, mais ne se déclenchent pas)
 """
 
 import argparse
-import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,120 +31,64 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cestmachance_bench"
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
-SECRET_KEY = "benchmark-only-secret-key"
-SERVER_ENV = {
-    "DEBUG": "0",
-    "SECRET_KEY": SECRET_KEY,
-    "TOTP_ENCRYPTION_KEY": "YmVuY2htYXJrLW9ubHktdG90cC1rZXktMzItYnl0ZXM=",
-    "SECURE_COOKIES": "0",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "DATABASE_URL": DATABASE_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
-    "REDIS_URL": REDIS_URL,
-    "LOG_LEVEL": "WARNING",
-}
+import django
+import psycopg
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.web_servers import (
+    PORTS,
+    REDIS_URL,
+    ROOT,
+    SERVER_ENV,
+    WRK_SCRIPT,
+    Servers,
+    get,
+    log,
+    wrk,
+)
+
 os.environ.update({key: value for key, value in SERVER_ENV.items() if key != "DEBUG"})
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
 
-# Réglages du serveur du banc : ceux de la production, limites de débit multipliées (comptées, jamais atteintes).
-BENCH_SETTINGS = '''"""Réglages du banc de charge : ceux de config.settings, limites de débit hors d'atteinte."""
+django.setup()
 
-from config.settings import *  # noqa: F403
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 
-RATE_LIMITS = {name: (limit * 1_000_000, period) for name, (limit, period) in RATE_LIMITS.items()}  # noqa: F405
-API_ANONYMOUS_RATE = API_PARTNER_RATE = 1_000_000_000
-'''
-
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK-JSON {"requests":%d,"duration_us":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,' ..
-    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
-
-NGINX_CONF = """
-worker_processes 2;
-pid {dir}/nginx.pid;
-error_log {dir}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {dir}/client;
-  proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi;
-  uwsgi_temp_path {dir}/uwsgi;
-  scgi_temp_path {dir}/scgi;
-  default_type text/html;
-  server {{
-    listen 127.0.0.1:{port};
-    root {dir}/www;
-    location = / {{ try_files /index.html =404; }}
-  }}
-}}
-"""
-
-
-def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# Ports des serveurs du banc : un port libre quelconque, ou le premier libre d'une plage (`--ports 9200-9299`).
-PORTS: range | None = None
-
-
-def free_port() -> int:
-    for port in PORTS or [0]:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            if port not in USED_PORTS:
-                USED_PORTS.add(sock.getsockname()[1])
-                return sock.getsockname()[1]
-    sys.exit(f"Aucun port libre dans la plage {PORTS.start}-{PORTS.stop - 1}.")
-
-
-USED_PORTS: set[int] = set()
+from accounts.models import User  # noqa: E402
+from candidates.models import CandidateProfile  # noqa: E402
+from demo.services import DEMO_CANDIDATE_EMAIL, DEMO_DOMAIN, DEMO_EMPLOYER_EMAIL  # noqa: E402
+from geo.models import Commune  # noqa: E402
+from matching.enums import CONNECTED_STATES, OPEN_STATES  # noqa: E402
+from matching.models import Match  # noqa: E402
+from offers.models import Offer  # noqa: E402
+from stats.models import Refresh  # noqa: E402
+from trades.models import Trade  # noqa: E402
 
 
 def ensure_database():
     """Crée la base du banc si elle n'existe pas (PostgreSQL seulement)."""
-    import psycopg
-    from django.db import connections
-
-    settings = connections.databases["default"]
-    if "postgresql" not in settings["ENGINE"]:
+    database = connections.databases["default"]
+    if "postgresql" not in database["ENGINE"]:
         sys.exit("Le banc web mesure la production : BENCH_DATABASE_URL doit désigner une base PostgreSQL.")
-    params = {"host": settings["HOST"], "port": settings["PORT"] or 5432, "user": settings["USER"]}
-    if settings["PASSWORD"]:
-        params["password"] = settings["PASSWORD"]
+    params = {"host": database["HOST"], "port": database["PORT"] or 5432, "user": database["USER"]}
+    if database["PASSWORD"]:
+        params["password"] = database["PASSWORD"]
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone()
         if not exists:
-            log(f"création de la base {settings['NAME']}…")
-            admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+            log(f"création de la base {database['NAME']}…")
+            admin.execute(f'CREATE DATABASE "{database["NAME"]}"')
 
 
 def prepare(candidates: int):
-    from django.core.management import call_command
-
-    from candidates.models import CandidateProfile
-    from demo.services import DEMO_DOMAIN
-    from geo.models import Commune
-    from stats.models import Refresh
-    from trades.models import Trade
-
     call_command("migrate", verbosity=0)
     if not Commune.objects.exists():
         log("import_geo…")
@@ -169,12 +110,6 @@ def prepare(candidates: int):
 
 def session_cookie(email: str) -> str:
     """Une session ouverte pour ce compte de démonstration, comme après la connexion par lien."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import User
-
     user = User.objects.get(email=email)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -186,14 +121,6 @@ def session_cookie(email: str) -> str:
 
 def pages() -> list[dict]:
     """Les pages mesurées : (nom, chemin, cookie, texte attendu dans la réponse)."""
-    from django.db.models import Count, Q
-
-    from accounts.models import User
-    from demo.services import DEMO_CANDIDATE_EMAIL, DEMO_EMPLOYER_EMAIL
-    from matching.enums import CONNECTED_STATES, OPEN_STATES
-    from matching.models import Match
-    from offers.models import Offer
-
     candidate_matches = Match.objects.filter(candidate__user__email=DEMO_CANDIDATE_EMAIL).active().count()
     # L'offre de l'employeur de démonstration qui montre le plus de candidat·es (en relation ou proposé·es).
     shown = Q(matches__state__in=CONNECTED_STATES) | Q(matches__is_active=True, matches__state__in=OPEN_STATES)
@@ -238,149 +165,6 @@ def pages() -> list[dict]:
     ]
 
 
-def get(port: int, page: dict) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
-    headers = {"Cookie": page["cookie"]} if page.get("cookie") else {}
-    connection.request("GET", page["path"], headers=headers)
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, body
-
-
-def wait_for(port: int, process: subprocess.Popen, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"{what} s'est arrêté au démarrage (code {process.returncode}).")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"{what} ne répond pas sur le port {port}.")
-
-
-class Servers:
-    """Les processus démarrés par le banc (arrêtés à la fin, même sur une erreur)."""
-
-    def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self.processes: list[subprocess.Popen] = []
-        self.pids: dict[int, int] = {}  # port -> processus maître
-
-    def gunicorn(self, tree: Path, name: str, workers: int) -> int:
-        port = free_port()
-        settings_dir = self.workdir / f"settings-{name}"
-        settings_dir.mkdir()
-        (settings_dir / "bench_settings.py").write_text(BENCH_SETTINGS)
-        env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "bench_settings"}
-        env["PYTHONPATH"] = f"{settings_dir}:{tree}"
-        # Fichiers statiques à noms hachés, comme en production (`make serve`) : collectstatic dans l'arbre servi.
-        log(f"collectstatic ({name})…")
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=tree, env=env, check=True
-        )
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-        log_file = open(self.workdir / f"gunicorn-{name}.log", "wb")  # noqa: SIM115 (fermé avec le processus)
-        process = subprocess.Popen(command, cwd=tree, env=env, stdout=log_file, stderr=log_file)
-        self.processes.append(process)
-        wait_for(port, process, f"gunicorn ({name})")
-        self.pids[port] = process.pid
-        return port
-
-    def nginx(self, home_html: bytes) -> int:
-        port = free_port()
-        directory = self.workdir / "nginx"
-        (directory / "www").mkdir(parents=True)
-        (directory / "www" / "index.html").write_bytes(home_html)
-        (directory / "nginx.conf").write_text(NGINX_CONF.format(dir=directory, port=port))
-        command = [
-            shutil.which("nginx") or "/usr/sbin/nginx",
-            "-p",
-            str(directory),
-            "-c",
-            str(directory / "nginx.conf"),
-        ]
-        process = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
-        self.processes.append(process)
-        wait_for(port, process, "nginx")
-        self.pids[port] = process.pid
-        return port
-
-    def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int) -> float:
-    """Temps CPU (utilisateur + système) consommé par un processus, en secondes ; 0 s'il n'existe plus."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def server_cpu(master_pid: int, *, database: bool) -> tuple[dict[int, float], dict[int, float]]:
-    """CPU des processus du serveur (maître et workers) et des connexions PostgreSQL à la base du banc.
-
-    Ce temps ne dépend presque pas de la charge des autres processus de la machine, au contraire des débits.
-    """
-    from django.db import connection
-
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        children = []
-    python = {pid: process_cpu(pid) for pid in [master_pid, *map(int, children)]}
-    backends = {}
-    if database:
-        with connection.cursor() as cursor:
-            sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            cursor.execute(sql)
-            backends = {pid: process_cpu(pid) for (pid,) in cursor.fetchall()}
-    return python, backends
-
-
-def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
-
-
-def wrk(port: int, page: dict, *, clients: int, seconds: int, lua: Path, pid: int, database: bool = True) -> dict:
-    threads = min(clients, 2)
-    command = ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "2s", "-s", str(lua)]
-    if page.get("cookie"):
-        command += ["-H", f"Cookie: {page['cookie']}"]
-    cpu_before = server_cpu(pid, database=database)
-    output = subprocess.run(
-        [*command, f"http://127.0.0.1:{port}{page['path']}"], capture_output=True, text=True, check=True
-    ).stdout
-    cpu_after = server_cpu(pid, database=database)
-    line = next(line for line in output.splitlines() if line.startswith("WRK-JSON "))
-    raw = json.loads(line.removeprefix("WRK-JSON "))
-    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
-    return {
-        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
-        "p50": raw["p50"] / 1000,
-        "p95": raw["p95"] / 1000,
-        "p99": raw["p99"] / 1000,
-        "errors": errors,
-        "requests": raw["requests"],
-        "cpu_python_ms": 1000 * cpu_delta(cpu_before[0], cpu_after[0]) / max(raw["requests"], 1),
-        "cpu_database_ms": 1000 * cpu_delta(cpu_before[1], cpu_after[1]) / max(raw["requests"], 1),
-    }
-
-
 def check(port: int, page: dict, server: str, log_file: Path):
     status, body = get(port, page)
     if status != 200 or page["expect"].encode() not in body:
@@ -404,20 +188,14 @@ def main():
     parser.add_argument("--ports", help="Plage de ports des serveurs du banc, par exemple 9200-9299 (un port libre).")
     args = parser.parse_args()
     if args.ports:
-        global PORTS
         first, _, last = args.ports.partition("-")
-        PORTS = range(int(first), int(last or first) + 1)
+        PORTS[:] = range(int(first), int(last or first) + 1)
     if not shutil.which("wrk") or not shutil.which("nginx"):
         sys.exit("wrk et nginx sont nécessaires : apt-get install -y wrk nginx")
 
-    import django
-
-    django.setup()
     ensure_database()
     prepare(args.candidates)
     targets = pages()
-
-    import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # base Redis du banc : ni cache ni compteur d'un passage précédent
     workdir = Path(tempfile.mkdtemp(prefix="cestmachance-bench-web-"))

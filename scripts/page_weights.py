@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pyotp
+from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -68,8 +69,6 @@ def _measure(base_url: str, offer) -> list[tuple]:
         "employer": open_session(User.objects.get(email=DEMO_EMPLOYER_EMAIL)),
         "advisor": open_session(User.objects.get(email=DEMO_ADVISOR_EMAIL), verified=True),
     }
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         rows = measure_pages(browser, base_url, sessions, offer_id=offer.pk, cookie_name=settings.SESSION_COOKIE_NAME)

@@ -10,6 +10,10 @@ import os
 import sys
 from pathlib import Path
 
+import django
+import psycopg
+from psycopg import sql
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -19,22 +23,29 @@ os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["TASKS_BACKEND"] = "django.tasks.backends.dummy.DummyBackend"
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
 
+django.setup()
+
+from django.apps import apps  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from accounts.enums import Role  # noqa: E402
+from accounts.models import User  # noqa: E402
+from accounts.services import magic_link_send  # noqa: E402
+from candidates.models import CandidateProfile  # noqa: E402
+from matching import search  # noqa: E402
+from matching.models import Match  # noqa: E402
+
 
 def source_counts(source_url: str, tables: list[str]) -> dict[str, int]:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(source_url) as connection:
+    with psycopg.connect(source_url) as source:
         return {
-            table: connection.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()[0]
+            table: source.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()[0]
             for table in tables
         }
 
 
 def check_counts(source_url: str) -> list[str]:
-    from django.apps import apps
-    from django.db import connection
-
     tables = sorted(
         {model._meta.db_table for model in apps.get_models(include_auto_created=True) if model._meta.managed}
         & set(connection.introspection.table_names())
@@ -54,12 +65,6 @@ def check_counts(source_url: str) -> list[str]:
 
 
 def check_login() -> list[str]:
-    from django.test import Client
-
-    from accounts.enums import Role
-    from accounts.models import User
-    from accounts.services import magic_link_send
-
     user = User.objects.filter(is_active=True, role__in=[Role.CANDIDATE, Role.EMPLOYER]).order_by("pk").first()
     if user is None:
         return ["aucun compte actif à connecter"]
@@ -78,10 +83,6 @@ def check_login() -> list[str]:
 
 
 def check_match() -> list[str]:
-    from candidates.models import CandidateProfile
-    from matching import search
-    from matching.models import Match
-
     match = (
         Match.objects.filter(is_active=True, candidate__in=CandidateProfile.objects.searching())
         .order_by("pk")
@@ -104,9 +105,6 @@ def main() -> int:
     parser.add_argument("--source", required=True, help="URL de la base sauvegardée, pour comparer")
     options = parser.parse_args()
 
-    import django
-
-    django.setup()
     errors = check_counts(options.source) + check_login() + check_match()
     for error in errors:
         print(f"ÉCHEC : {error}", file=sys.stderr)
