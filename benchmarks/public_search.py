@@ -4,8 +4,8 @@
 
 Sur une base déjà remplie (`seed_demo`, puis `rematch` pour l'index des offres) : des recherches au hasard
 (commune parmi les plus peuplées, rayon proposé, famille ou métier ou rien), mesurées deux fois : la recherche
-seule (`matching.search.public_offer_search`) et la page entière `/offres` rendue par Django (client de test,
-sans réseau). Affiche p50, p95, p99, le nombre de requêtes SQL de la page et la charge de la machine.
+seule (`matching.public_search.public_offer_search`) et la page entière `/offres` rendue par Django (client de
+test, sans réseau). Affiche p50, p95, p99, le nombre de requêtes SQL de la page et la charge de la machine.
 """
 
 import argparse
@@ -44,7 +44,7 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from geo.models import Commune
-    from matching import search
+    from matching import public_search
     from matching.models import OfferIndex
     from trades.catalogue import FAMILIES
     from trades.models import Trade
@@ -69,7 +69,7 @@ def main():
     found, search_times = [], []
     for code, radius, trade_ids, _params in plans:
         started = time.perf_counter()
-        found.append(len(search.public_offer_search(code, radius, trade_ids=trade_ids)))
+        found.append(len(public_search.public_offer_search(code, radius, trade_ids=trade_ids)))
         search_times.append(time.perf_counter() - started)
 
     client = Client(SERVER_NAME="localhost")

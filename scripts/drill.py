@@ -401,7 +401,7 @@ class Drill:
         from django.contrib.sessions.backends.db import SessionStore
         from django.core.management import call_command
 
-        from matching import search
+        from matching import indexes
         from matching.models import Match
         from notifications.models import OutboxEmail
         from tests.matching.factories import CandidateProfileFactory, TradeFactory, commune_at
@@ -434,7 +434,7 @@ class Drill:
                 level="3",
                 user__email=self.bounce_address if n == 0 else f"coiffure{n}@example.org",
             )
-        search.candidate_index_rebuild()
+        indexes.candidate_index_rebuild()
         load_threads = 3
         answers = [
             (m.pk, session_for(m.candidate.user))
@@ -753,7 +753,7 @@ class Drill:
         from django.db import close_old_connections
 
         from accounts.models import User
-        from matching import search
+        from matching import rule_facts, search
         from matching.models import Match
         from notifications.enums import OutboxStatus
         from notifications.models import OutboxEmail, UndeliverableAddress
@@ -806,7 +806,7 @@ class Drill:
         pairs_missing = 0
         pairs = 0
         for offer in Offer.objects.filter(pk__in=ledger.offers).select_related("trade"):
-            expected_pairs = set(search.offer_candidate_pool(search.offer_facts(offer)))
+            expected_pairs = set(search.offer_candidate_pool(rule_facts.offer_facts(offer)))
             stored = set(Match.objects.filter(offer=offer, is_active=True).values_list("candidate_id", flat=True))
             pairs += len(expected_pairs)
             pairs_missing += len(expected_pairs - stored)

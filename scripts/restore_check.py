@@ -79,7 +79,7 @@ def check_login() -> list[str]:
 
 def check_match() -> list[str]:
     from candidates.models import CandidateProfile
-    from matching import search
+    from matching import rule_facts, search
     from matching.models import Match
 
     match = (
@@ -92,7 +92,7 @@ def check_match() -> list[str]:
         return ["aucune mise en relation active à retrouver"]
     profile = match.candidate
     trade_ids = set(profile.trades.values_list("pk", flat=True))
-    pool = search.candidate_offer_pool(search.candidate_facts(profile, trade_ids, searching=True))
+    pool = search.candidate_offer_pool(rule_facts.candidate_facts(profile, trade_ids, searching=True))
     if match.offer_id not in pool:
         return [f"la mise en relation {match.pk} n'est plus retrouvée par la recherche"]
     print(f"Mise en relation : la paire {match.pk} est retrouvée par la recherche ({len(pool)} offre(s))")
