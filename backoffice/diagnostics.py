@@ -15,7 +15,7 @@ from django.utils import timezone
 from candidates.models import CandidateProfile
 from core.enums import DiplomaLevel
 from geo.distance import distance_km
-from matching import rules, search
+from matching import rule_facts, rules
 from offers.models import Offer
 
 CANDIDATE_REASONS = {
@@ -60,8 +60,8 @@ def candidates_reasons(candidates) -> dict[int, str]:
     trade_ids = {trade.pk for candidate in candidates for trade in candidate.trades.all()}
     published = Offer.objects.matchable()  # celles que la mise en relation considère
     offers = [
-        search.offer_facts_from_row(row)
-        for row in published.filter(trade_id__in=trade_ids).values_list(*search.OFFER_FIELDS)
+        rule_facts.offer_facts_from_row(row)
+        for row in published.filter(trade_id__in=trade_ids).values_list(*rule_facts.OFFER_FIELDS)
     ]
     today = timezone.localdate()
     reasons = {}
@@ -70,7 +70,7 @@ def candidates_reasons(candidates) -> dict[int, str]:
         if not trades:
             reasons[candidate.pk] = "Aucun métier choisi dans son profil."
             continue
-        facts = search.candidate_facts(candidate, trades, searching=True)
+        facts = rule_facts.candidate_facts(candidate, trades, searching=True)
         in_trade = [offer for offer in offers if offer.trade_id in trades]
         rule = _furthest(((facts, offer) for offer in in_trade), today) if in_trade else "same_trade"
         known = [d for offer in in_trade if (d := distance_km(facts.commune_code, offer.commune_code)) is not None]
@@ -86,7 +86,9 @@ def offers_reasons(offers) -> dict[int, str]:
     """{id de l'offre : raison} ; les offres doivent avoir `commune` et `trade` joints."""
     trade_ids = {offer.trade_id for offer in offers}
     rows = (
-        CandidateProfile.objects.searching().filter(trades__in=trade_ids).values_list("trades", *search.PROFILE_FIELDS)
+        CandidateProfile.objects.searching()
+        .filter(trades__in=trade_ids)
+        .values_list("trades", *rule_facts.PROFILE_FIELDS)
     )
     candidates = [
         rules.CandidateFacts(
@@ -106,7 +108,7 @@ def offers_reasons(offers) -> dict[int, str]:
     today = timezone.localdate()
     reasons = {}
     for offer in offers:
-        facts = search.offer_facts(offer)
+        facts = rule_facts.offer_facts(offer)
         in_trade = [candidate for candidate in candidates if offer.trade_id in candidate.trade_ids]
         rule = _furthest(((candidate, facts) for candidate in in_trade), today) if in_trade else "same_trade"
         reasons[offer.pk] = OFFER_REASONS[rule]
@@ -172,8 +174,8 @@ def proposal(candidate: CandidateProfile, offer: Offer, *, trade_ids=None, today
     today = today or timezone.localdate()
     if trade_ids is None:
         trade_ids = {trade.pk for trade in candidate.trades.all()}
-    facts = search.candidate_facts(candidate, trade_ids, searching=True)
-    offer_facts = search.offer_facts(offer)
+    facts = rule_facts.candidate_facts(candidate, trade_ids, searching=True)
+    offer_facts = rule_facts.offer_facts(offer)
     distance = distance_km(facts.commune_code, offer_facts.commune_code)
     failed = rules.failed_rules(facts, offer_facts, distance, today)
     if failed:

@@ -30,6 +30,7 @@ os.environ.setdefault("TOTP_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktdG90cC1rZXktMz
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
 
 import django
+import time_machine
 
 django.setup()
 
@@ -41,9 +42,10 @@ from candidates.models import CandidateProfile  # noqa: E402
 from demo.services import DemoSeeder  # noqa: E402
 from geo.distance import commune_index  # noqa: E402
 from geo.models import Commune  # noqa: E402
-from matching import search, services  # noqa: E402
-from matching.models import CandidateTradeIndex, Match, OfferIndex  # noqa: E402
+from matching import indexes, rule_facts, search, services  # noqa: E402
+from matching.models import CandidateTradeIndex, DailyRematch, Match, OfferIndex  # noqa: E402
 from offers.models import Offer  # noqa: E402
+from tests.matching import scan  # noqa: E402
 from trades.models import Trade  # noqa: E402
 
 
@@ -124,10 +126,10 @@ def prepare(candidates: int, offers: int, seed: int, rebuild: bool):
     log(f"base : {CandidateProfile.objects.count()} profils, {Offer.objects.count()} offres")
     commune_index()  # construit une fois, comme dans un processus qui tourne
     if rebuild or CandidateTradeIndex.objects.count() == 0:
-        elapsed, rows = timed(search.candidate_index_rebuild)
+        elapsed, rows = timed(indexes.candidate_index_rebuild)
         log(f"index des candidat·es : {rows} lignes en {elapsed / 1000:.0f} s")
     if rebuild or OfferIndex.objects.count() == 0:
-        elapsed, rows = timed(search.offer_index_rebuild)
+        elapsed, rows = timed(indexes.offer_index_rebuild)
         log(f"index des offres : {rows} lignes en {elapsed / 1000:.0f} s")
     if connection.vendor == "postgresql":
         # Ce que fait l'autovacuum peu après un remplissage : statistiques et carte de visibilité à jour (les
@@ -194,7 +196,7 @@ def search_benchmark(args):
 
     offer_ids = list(Offer.objects.published().values_list("pk", flat=True))
     sample = rng.sample(offer_ids, min(args.ops, len(offer_ids)))
-    offers = [search.offer_facts(o) for o in Offer.objects.select_related("trade").filter(pk__in=sample)]
+    offers = [rule_facts.offer_facts(o) for o in Offer.objects.select_related("trade").filter(pk__in=sample)]
     fast, sizes = [], []
     for facts in offers:
         elapsed, fits = timed(search.offer_candidate_pool, facts, now=now)
@@ -202,7 +204,7 @@ def search_benchmark(args):
         sizes.append(len(fits))
     slow = []
     for facts in offers[: args.scans]:
-        elapsed, fits = timed(search.offer_candidate_pool_by_scan, facts, now=now)
+        elapsed, fits = timed(scan.offer_candidate_pool_by_scan, facts, now=now)
         slow.append(elapsed)
         assert fits == search.offer_candidate_pool(facts, now=now), "résultats différents"
     log(f"nouvelle offre : {statistics.mean(sizes):.1f} candidat·es retenu·es en moyenne")
@@ -211,7 +213,7 @@ def search_benchmark(args):
     profile_ids = list(CandidateTradeIndex.objects.values_list("candidate_id", flat=True).distinct()[:200_000])
     sample = rng.sample(profile_ids, min(args.ops, len(profile_ids)))
     profiles = CandidateProfile.objects.filter(pk__in=sample).prefetch_related("trades")
-    facts_list = [search.candidate_facts(p, {t.pk for t in p.trades.all()}, searching=True) for p in profiles]
+    facts_list = [rule_facts.candidate_facts(p, {t.pk for t in p.trades.all()}, searching=True) for p in profiles]
     fast, sizes = [], []
     for facts in facts_list:
         elapsed, fits = timed(search.candidate_offer_pool, facts, now=now)
@@ -219,7 +221,7 @@ def search_benchmark(args):
         sizes.append(len(fits))
     slow = []
     for facts in facts_list[: args.scans]:
-        elapsed, fits = timed(search.candidate_offer_pool_by_scan, facts, now=now)
+        elapsed, fits = timed(scan.candidate_offer_pool_by_scan, facts, now=now)
         slow.append(elapsed)
         assert fits == search.candidate_offer_pool(facts, now=now), "résultats différents"
     log(f"nouveau profil : {statistics.mean(sizes):.1f} offres retenues en moyenne")
@@ -234,10 +236,6 @@ def daily(days: int, *, eve: bool = False):
     `eve` : sans attendre un recalcul complet, les paires des seuls profils du jour sont d'abord mises (sans
     alertes, non mesuré) telles que les donnent les règles la veille à la même heure, comme si un recalcul
     complet ou la tâche de la veille les avait écrites ; la table des paires est vidée au départ."""
-    import time_machine
-
-    from matching.models import DailyRematch
-
     if eve:
         Match.objects.all().delete()
     last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first() or timezone.localdate()

@@ -4,8 +4,8 @@
 
 Sur une base déjà remplie (`seed_demo`, puis `rematch` pour l'index des offres) : des recherches au hasard
 (commune parmi les plus peuplées, rayon proposé, famille ou métier ou rien), mesurées deux fois : la recherche
-seule (`matching.search.public_offer_search`) et la page entière `/offres` rendue par Django (client de test,
-sans réseau). Affiche p50, p95, p99, le nombre de requêtes SQL de la page et la charge de la machine.
+seule (`matching.public_search.public_offer_search`) et la page entière `/offres` rendue par Django (client de
+test, sans réseau). Affiche p50, p95, p99, le nombre de requêtes SQL de la page et la charge de la machine.
 """
 
 import argparse
@@ -29,7 +29,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from geo.models import Commune  # noqa: E402
-from matching import search  # noqa: E402
+from matching import public_search  # noqa: E402
 from matching.models import OfferIndex  # noqa: E402
 from trades.catalogue import FAMILIES  # noqa: E402
 from trades.models import Trade  # noqa: E402
@@ -70,7 +70,7 @@ def main():
     found, search_times = [], []
     for code, radius, trade_ids, _params in plans:
         started = time.perf_counter()
-        found.append(len(search.public_offer_search(code, radius, trade_ids=trade_ids)))
+        found.append(len(public_search.public_offer_search(code, radius, trade_ids=trade_ids)))
         search_times.append(time.perf_counter() - started)
 
     client = Client(SERVER_NAME="localhost")

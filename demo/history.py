@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from matching import bulk
+from matching import bulk, pairs_store
 from matching.enums import MatchState, NoInterestReason, Side
 from matching.models import Match
-from matching.search import table_name
+from matching.sql import PG_EPOCH_US, microseconds, table_name
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -162,7 +162,7 @@ def pairs_with_history(
 ) -> dict:
     """Écrit les paires avec leur histoire dans une table des paires vide ; renvoie les contrats signés
     {"candidates": ids des jeunes, "offers": ids des offres (une fois par contrat)} et des comptes."""
-    now_us = bulk.microseconds(now)
+    now_us = microseconds(now)
     order = np.argsort(pairs.keys(), kind="stable")  # ordre (profil, offre) : l'index d'unicité se remplit par la fin
     for name in ("candidate", "offer", "base", "distance", "published_us"):
         setattr(pairs, name, getattr(pairs, name)[order])
@@ -189,9 +189,9 @@ def pairs_with_history(
     found[candidates[allowed]] = True
 
     counts = {state.value: 0 for state in MatchState}
-    first_fill = len(pairs) >= bulk.FIRST_FILL_WITHOUT_INDEXES
+    first_fill = len(pairs) >= pairs_store.FIRST_FILL_WITHOUT_INDEXES
     if first_fill:
-        bulk._drop_indexes()
+        pairs_store.drop_indexes()
     for number, first in enumerate(range(0, len(pairs), CHUNK)):
         rows = np.arange(first, min(first + CHUNK, len(pairs)))
         part = pairs.select(rows)
@@ -207,7 +207,7 @@ def pairs_with_history(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant : l'index se crée ensuite
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        bulk._create_indexes()
+        pairs_store.build_indexes()
     return {"candidates": np.flatnonzero(found), "offers": offers[allowed], "states": counts}
 
 
@@ -370,7 +370,7 @@ def _copy(columns: dict) -> None:
                     data[name] = encoded[name]
             elif name in TIMESTAMPS:
                 data[f"{name}_length"] = 8
-                data[name] = columns[name][rows] - bulk.PG_EPOCH_US
+                data[name] = columns[name][rows] - PG_EPOCH_US
             else:
                 data[f"{name}_length"] = np.dtype(KINDS[name]).itemsize
                 data[name] = columns[name][rows]

@@ -32,9 +32,10 @@ from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
 from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
 from employers.models import Company, Membership
 from geo.models import Commune, Region
-from matching import bulk, search
+from matching import bulk, indexes
 from matching.models import CandidateTradeIndex, DailyRematch, Match
 from matching.services import rematch_all
+from matching.sql import microseconds
 from offers.enums import OfferStatus
 from offers.models import Offer
 from stats.services import stats_refresh
@@ -379,7 +380,7 @@ def _microseconds(rows) -> np.ndarray:
     rows = list(rows)
     values = np.zeros(max((pk for pk, _ in rows), default=0) + 1, dtype=np.int64)
     for pk, moment in rows:
-        values[pk] = bulk.microseconds(moment)
+        values[pk] = microseconds(moment)
     return values
 
 
@@ -393,8 +394,8 @@ def demo_history_create(seeder: DemoSeeder, *, log=print) -> dict:
     if Match.objects.exists() or CandidateProfile.objects.exclude(user__in=users).exists():
         # D'autres données que la démonstration : le recalcul ordinaire, sans passé inventé pour elles.
         return rematch_all(progress=log, notify=False)
-    search.candidate_index_rebuild(progress=log)
-    search.offer_index_rebuild()
+    indexes.candidate_index_rebuild(progress=log)
+    indexes.offer_index_rebuild()
     pairs = bulk.Engine(seeder.today).fits("1 = 1")  # toutes les paires d'un coup : l'histoire les tire ensemble
     log(f"  paires qui correspondent : {len(pairs)} ({time.monotonic() - started:.1f} s)")
     offer_rows = list(offers.values_list("pk", "published_at", "expires_at", "positions"))
@@ -430,7 +431,7 @@ def demo_history_create(seeder: DemoSeeder, *, log=print) -> dict:
             chunk = found[first : first + BATCH]
             CandidateProfile.objects.filter(pk__in=chunk).update(status=SearchStatus.FOUND)
             CandidateTradeIndex.objects.filter(candidate_id__in=chunk).delete()
-        search.offer_index_rebuild()
+        indexes.offer_index_rebuild()
         DailyRematch.objects.update_or_create(day=timezone.localdate(seeder.now), defaults={"profiles": 0})
     log(f"  passé du service : {signed['states']} ({time.monotonic() - started:.1f} s)")
     return signed["states"]

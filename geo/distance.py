@@ -19,6 +19,9 @@ from django.db import transaction
 from geo.models import Commune
 
 EARTH_RADIUS_KM = 6371.0088
+# Kilomètres par degré de latitude, arrondi par excès (π × EARTH_RADIUS_KM / 180 = 111,195) : les recherches
+# par cases et par bandes de latitude y ajoutent leur marge.
+KM_PER_DEGREE = 111.2
 CELL_DEGREES = 0.25
 _COLUMNS = round(360 / CELL_DEGREES)
 # Au-delà (un huitième de tour de la Terre), within() calcule toutes les distances sans la grille.

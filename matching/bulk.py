@@ -2,8 +2,9 @@
 `services.rematch_candidates` (la tâche quotidienne).
 
 Un paquet (`candidate_ranges` : un intervalle de numéros de profil ; `candidate_list` : des profils choisis)
-est calculé (`Engine.fits`), comparé à ses seules paires enregistrées et écrit (`sync_pairs`) avant le suivant :
-la mémoire dépend de la taille d'un paquet, pas du nombre total de paires.
+est calculé (`Engine.fits`), puis comparé à ses seules paires enregistrées et écrit
+(`matching.pairs_store.sync_pairs`) avant le suivant : la mémoire dépend de la taille d'un paquet, pas du
+nombre total de paires.
 
 Les mêmes règles que `matching.rules`, appliquées à des colonnes plutôt qu'à une paire à la fois :
 
@@ -13,35 +14,28 @@ Les mêmes règles que `matching.rules`, appliquées à des colonnes plutôt qu'
 3. niveau, date de début, contrats, âge et mineur·es, puis le score, sont calculés colonne par colonne.
 
 Les tests comparent ce moteur à `rules.evaluate` paire par paire : mêmes paires, mêmes scores, mêmes distances.
-Les écritures en masse passent par `COPY` sous PostgreSQL et par `executemany` sous SQLite.
 """
 
 import datetime
 import itertools
 import math
-import struct
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
 
-from geo.distance import EARTH_RADIUS_KM, commune_index
+from geo.distance import EARTH_RADIUS_KM, KM_PER_DEGREE, commune_index
 from matching import rules
-from matching.enums import MatchState
-from matching.models import CandidateTradeIndex, Match, OfferIndex
-from matching.search import CONTRACT_BITS, LEVEL_BITS, fetch_rows, table_name
+from matching.models import CandidateTradeIndex, OfferIndex
+from matching.rule_facts import CONTRACT_BITS, LEVEL_BITS
+from matching.sql import EPOCH, fetch_rows, microseconds_sql, table_name
 
 APPRENTICESHIP = CONTRACT_BITS["apprentissage"]
 PROFESSIONALISATION = CONTRACT_BITS["professionnalisation"]
-KM_PER_DEGREE = 111.2
 CHUNK_COMMUNES = 256  # communes de candidat·es comparées d'un coup aux communes d'offres proches
 CHUNK_PAIRS = 1_000_000  # couples (profil, offre) examinés d'un coup
 # Lignes de l'index des candidat·es par paquet du recalcul complet : environ 40 paires par ligne avec les
 # données de démonstration, soit quelques millions de paires (quelques centaines de Mo) par paquet.
 ROWS_PER_CHUNK = 100_000
-CHUNK_WRITE = 1_000_000  # paires écrites d'un coup
-FIRST_FILL_WITHOUT_INDEXES = 1_000_000  # au-delà, un premier remplissage reconstruit ses index à la fin
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -83,14 +77,6 @@ def py_round(values: np.ndarray, digits: int) -> np.ndarray:
     if len(doubtful):
         rounded[doubtful] = [round(float(value), digits) for value in values[doubtful]]
     return rounded
-
-
-def microseconds(value: datetime.datetime | None) -> int:
-    if value is None:
-        return -1
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return (value - EPOCH) // datetime.timedelta(microseconds=1)
 
 
 def _days(texts) -> np.ndarray:
@@ -180,7 +166,7 @@ def _load_candidates(communes: _Communes, where: str):
 def _load_offers(communes: _Communes, today: datetime.date):
     rows = fetch_rows(
         "SELECT offer_id, trade_id, commune_code, levels, contracts, CAST(start_date AS TEXT), "  # noqa: S608
-        f"accepts_minors, COALESCE({_microseconds_sql('published_at')}, -1) FROM {table_name(OfferIndex)}",
+        f"accepts_minors, COALESCE({microseconds_sql('published_at')}, -1) FROM {table_name(OfferIndex)}",
         None,  # sans paramètres : le « % » de strftime reste tel quel
     )
     if not rows:
@@ -416,284 +402,3 @@ def candidate_ranges(rows_per_chunk: int | None = None) -> list[str]:
 def candidate_list(ids) -> str:
     """La condition SQL « un de ces profils »."""
     return f"candidate_id IN ({', '.join(str(int(pk)) for pk in ids) or 'NULL'})"
-
-
-# --- Lecture et écriture en masse -----------------------------------------------------------------
-
-
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-EXISTING_DTYPE = [("id", "i8"), ("candidate", "i8"), ("offer", "i8"), ("active", "?"), ("by_hand", "?"),
-                  ("score", "f8"), ("distance", "f8"), ("created_us", "i8")]  # fmt: skip
-
-
-def existing_pairs(where: str) -> dict[str, np.ndarray]:
-    """Les paires enregistrées qui vérifient `where` (condition SQL sur `candidate_id`, lue par l'index
-    d'unicité) : id, clé (profil << 32 | offre), active, proposée à la main, score, distance, créée (µs depuis
-    1970)."""
-    table = table_name(Match)
-    columns = "id, candidate_id, offer_id, is_active, proposed_by_id IS NOT NULL, score, distance_km"
-    created = _microseconds_sql("created_at")
-    if connection.vendor == "postgresql":
-        rows = _copy_out(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns}, {created} FROM {table} WHERE {where}")  # noqa: S608
-            chunks = []
-            while part := cursor.fetchmany(100_000):
-                chunks.append(np.array(part, dtype=EXISTING_DTYPE))
-        rows = np.concatenate(chunks) if chunks else np.zeros(0, dtype=EXISTING_DTYPE)
-    return {
-        "id": rows["id"],
-        "key": rows["candidate"] << 32 | rows["offer"],
-        "active": rows["active"],
-        "by_hand": rows["by_hand"],
-        "score": rows["score"],
-        "distance": rows["distance"],
-        "created_us": rows["created_us"],
-    }
-
-
-def _microseconds_sql(column: str) -> str:
-    """L'horodatage `column` en microsecondes depuis 1970, calculé en SQL (NULL s'il est vide). Sous SQLite,
-    un texte « AAAA-MM-JJ HH:MM:SS[.ffffff] » en UTC."""
-    if connection.vendor == "postgresql":
-        return f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint"
-    return (
-        f"CAST(strftime('%s', {column}) AS INTEGER) * 1000000 + CAST(substr({column} || '.000000', 21, 6) AS INTEGER)"
-    )
-
-
-def _copy_out(query: str) -> dict[str, np.ndarray]:
-    """COPY binaire de PostgreSQL lu directement en colonnes : sans NULL, chaque ligne a la même longueur
-    (nombre de champs, puis longueur et valeur de chacun, en gros-boutiste). Lu par blocs de 64 Mo."""
-    fields = []
-    for name, kind in EXISTING_DTYPE:
-        fields += [(f"{name}_length", ">i4"), (name, ">" + kind if kind != "?" else "?")]
-    dtype = np.dtype([("count", ">i2"), *fields])
-    parts = {name: [] for name, _ in EXISTING_DTYPE}
-    buffer, header = bytearray(), 19  # signature (11), drapeaux (4), extension (4)
-
-    def parse():
-        count = len(buffer) // dtype.itemsize
-        if count:
-            block = np.frombuffer(buffer, dtype=dtype, count=count)
-            for name, kind in EXISTING_DTYPE:
-                parts[name].append(block[name].astype(kind))
-            del block  # plus de vue sur le tampon : il peut rétrécir
-            del buffer[: count * dtype.itemsize]
-
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
-        for data in copy:
-            buffer.extend(data)
-            if header and len(buffer) >= header:
-                del buffer[:header]
-                header = 0
-            if not header and len(buffer) >= 64 << 20:
-                parse()
-    parse()  # reste : la fin du COPY (-1 sur deux octets)
-    return {
-        name: np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=kind) for name, kind in EXISTING_DTYPE
-    }
-
-
-class FirstFill:
-    """Un premier remplissage (table des paires vide au départ) : passé `FIRST_FILL_WITHOUT_INDEXES` paires
-    écrites, les index secondaires sont retirés, puis construits une fois à la fin (un tri) plutôt que tenus à
-    jour ligne à ligne. Seulement sur une table vide : personne n'attend encore ces paires."""
-
-    def __init__(self):
-        self.empty = not Match.objects.exists()
-        self.written = 0
-        self.dropped = False
-
-    def before_insert(self, count: int) -> None:
-        self.written += count
-        if self.empty and not self.dropped and self.written >= FIRST_FILL_WITHOUT_INDEXES:
-            _drop_indexes()
-            self.dropped = True
-
-
-def sync_pairs(pairs: Pairs, where: str, *, now: datetime.datetime, notify: bool, fill: FirstFill | None = None):
-    """Écrit la différence entre `pairs` et les paires enregistrées qui vérifient `where` (les mêmes profils) :
-    crée les nouvelles, met à jour celles qui ont changé (une paire déjà là garde le score du moment où elle a
-    été trouvée), désactive les autres.
-
-    Sous PostgreSQL, tout se fait dans une transaction, la table verrouillée en écriture jusqu'au commit : une
-    tâche qui recalcule un profil au même moment attend, puis ne trouve aucun doublon à créer. Sous SQLite,
-    les paires nouvelles sont écrites par paquets, un commit chacun : une grosse transaction ralentirait à
-    mesure que le journal WAL grossit ; `INSERT OR IGNORE` écarte les doublons.
-    """
-    postgresql = connection.vendor == "postgresql"
-    with transaction.atomic():
-        if postgresql:
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table_name(Match)} IN SHARE ROW EXCLUSIVE MODE")
-        existing = existing_pairs(where)
-        order = np.argsort(existing["key"], kind="stable")
-        keys = existing["key"][order]
-        wanted = pairs.keys()
-        position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        found = keys[position] == wanted if len(keys) else np.zeros(len(pairs), dtype=bool)
-        at = order[position[found]]
-        known = pairs.select(found)
-        scores = known.score_at(existing["created_us"][at])
-        changed = (
-            ~existing["active"][at] | (existing["score"][at] != scores) | (existing["distance"][at] != known.distance)
-        )
-        update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
-        gone = np.ones(len(keys), dtype=bool)
-        gone[position[found]] = False
-        # Une paire proposée à la main reste (voir `services._sync_pairs`).
-        stale = existing["id"][order][gone & existing["active"][order] & ~existing["by_hand"][order]]
-        deactivate_pairs(stale.tolist(), now=now)
-        new = np.flatnonzero(~found)
-        del existing, order, keys, position, found, at, known, scores, gone
-        # Dans l'ordre (profil, offre) : l'index d'unicité se remplit par la fin, sans pages à réorganiser.
-        new = new[np.argsort(wanted[new], kind="stable")]
-        if fill is not None:
-            fill.before_insert(len(new))
-        if postgresql:
-            insert_pairs(pairs, new, now=now, alerted=not notify)
-    if not postgresql:
-        for first in range(0, len(new), CHUNK_WRITE):
-            with transaction.atomic():
-                insert_pairs(pairs, new[first : first + CHUNK_WRITE], now=now, alerted=not notify)
-    return {"created": len(new), "updated": int(changed.sum()), "deactivated": len(stale)}
-
-
-def create_indexes() -> None:
-    """Les index secondaires de la table des paires, s'ils manquent (après un premier remplissage, même
-    interrompu)."""
-    with connection.cursor() as cursor:
-        present = connection.introspection.get_constraints(cursor, Match._meta.db_table)
-    if all(index.name in present for index in Match._meta.indexes):
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # clés étrangères vérifiées maintenant (pas d'index sinon)
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        _create_indexes()
-
-
-def _drop_indexes() -> None:
-    with connection.cursor() as cursor:
-        for index in Match._meta.indexes:
-            cursor.execute(f"DROP INDEX {_quote(index.name)}")
-
-
-def _create_indexes() -> None:
-    table = table_name(Match)
-    with connection.cursor() as cursor:
-        for index in Match._meta.indexes:
-            columns = ", ".join(_quote(Match._meta.get_field(name).column) for name in index.fields)
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {_quote(index.name)} ON {table} ({columns})")
-
-
-# Colonnes d'une paire nouvelle ; les autres restent vides (NULL).
-NEW_PAIR_COLUMNS = (
-    "candidate_id",
-    "offer_id",
-    "score",
-    "distance_km",
-    "state",
-    "is_active",
-    "created_at",
-    "updated_at",
-    "declined_by",
-    "no_interest_reason",
-    "candidate_alerted",
-    "employer_alerted",
-)
-
-
-def insert_pairs(pairs: Pairs, rows: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
-    """Crée les paires `pairs[rows]` (état « proposée », active), trouvées à `now`, par paquets."""
-    found_us = microseconds(now)
-    for first in range(0, len(rows), CHUNK_WRITE):
-        part = pairs.select(rows[first : first + CHUNK_WRITE])
-        scores = part.score_at(found_us)
-        if connection.vendor == "postgresql":
-            _copy_pairs(part, scores, now=now, alerted=alerted)
-        else:
-            _insert_pairs(part, scores, now=now, alerted=alerted)
-
-
-def _insert_pairs(pairs: Pairs, scores: np.ndarray, *, now: datetime.datetime, alerted: bool) -> None:
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    constant = (MatchState.PROPOSED.value, True, stamp, stamp, "", "", alerted, alerted)
-    table = table_name(Match)
-    names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(NEW_PAIR_COLUMNS))
-    rows = zip(pairs.candidate.tolist(), pairs.offer.tolist(), scores.tolist(), pairs.distance.tolist(), strict=True)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-            (row + constant for row in rows),
-        )
-
-
-PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 en µs depuis 1970 (origine des horodatages de PostgreSQL)
-
-
-def _copy_pairs(pairs: Pairs, scores: np.ndarray, *, now, alerted: bool) -> None:
-    """COPY binaire : chaque ligne a la même longueur, le tableau numpy s'écrit tel quel."""
-    state = MatchState.PROPOSED.value.encode()
-    stamp = microseconds(now) - PG_EPOCH_US
-    dtype = np.dtype(
-        [
-            ("count", ">i2"),
-            ("l1", ">i4"), ("candidate", ">i8"),
-            ("l2", ">i4"), ("offer", ">i8"),
-            ("l3", ">i4"), ("score", ">f8"),
-            ("l4", ">i4"), ("distance", ">f8"),
-            ("l5", ">i4"), ("state", f"S{len(state)}"),
-            ("l6", ">i4"), ("active", "?"),
-            ("l7", ">i4"), ("created", ">i8"),
-            ("l8", ">i4"), ("updated", ">i8"),
-            ("l9", ">i4"),
-            ("l10", ">i4"),
-            ("l11", ">i4"), ("candidate_alerted", "?"),
-            ("l12", ">i4"), ("employer_alerted", "?"),
-        ]
-    )  # fmt: skip
-    lengths = {"l1": 8, "l2": 8, "l3": 8, "l4": 8, "l5": len(state), "l6": 1, "l7": 8, "l8": 8, "l9": 0, "l10": 0,
-               "l11": 1, "l12": 1}  # fmt: skip
-    rows = np.zeros(len(pairs), dtype=dtype)
-    rows["count"] = len(NEW_PAIR_COLUMNS)
-    for name, length in lengths.items():
-        rows[name] = length
-    rows["candidate"], rows["offer"] = pairs.candidate, pairs.offer
-    rows["score"], rows["distance"] = scores, pairs.distance
-    rows["state"], rows["active"] = state, True
-    rows["created"] = rows["updated"] = stamp
-    rows["candidate_alerted"] = rows["employer_alerted"] = alerted
-    table = table_name(Match)
-    names = ", ".join(_quote(name) for name in NEW_PAIR_COLUMNS)
-    sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-        copy.write(rows.tobytes())
-        copy.write(struct.pack(">h", -1))
-
-
-def update_pairs(ids: np.ndarray, scores: np.ndarray, distances: np.ndarray, *, now) -> None:
-    """Réactive les paires `ids` avec leur nouveau score et leur distance."""
-    table = table_name(Match)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET is_active = %s, score = %s, distance_km = %s, updated_at = %s WHERE id = %s",  # noqa: S608
-            (
-                (True, score, distance, stamp, pk)
-                for pk, score, distance in zip(ids.tolist(), scores.tolist(), distances.tolist(), strict=True)
-            ),
-        )
-
-
-def deactivate_pairs(ids: list[int], *, now) -> None:
-    """Les paires `ids` ne correspondent plus : elles restent, inactives (leur état est gardé)."""
-    for first in range(0, len(ids), 10_000):
-        Match.objects.filter(pk__in=ids[first : first + 10_000]).update(is_active=False, updated_at=now)

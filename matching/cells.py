@@ -7,9 +7,10 @@ Une case est un entier `ligne * COLUMNS + colonne` : les cases d'une même bande
 
 import math
 
+from geo.distance import KM_PER_DEGREE
+
 CELL_DEGREES = 0.1
 COLUMNS = round(360 / CELL_DEGREES)
-KM_PER_DEGREE_LAT = 111.2
 MARGIN_KM = 0.5
 
 
@@ -26,7 +27,7 @@ def cell_ranges(lat: float, lng: float, radius_km: float) -> list[tuple[int, int
     la distance.
     """
     reach = radius_km + MARGIN_KM
-    dlat = reach / KM_PER_DEGREE_LAT
+    dlat = reach / KM_PER_DEGREE
     first_row = math.floor((lat - dlat + 90.0) / CELL_DEGREES)
     last_row = math.floor((lat + dlat + 90.0) / CELL_DEGREES)
     ranges = []
@@ -35,7 +36,7 @@ def cell_ranges(lat: float, lng: float, radius_km: float) -> list[tuple[int, int
         south, north = row * CELL_DEGREES - 90.0, (row + 1) * CELL_DEGREES - 90.0
         widest = max(abs(max(south, lat - dlat)), abs(min(north, lat + dlat)))
         cos_lat = math.cos(math.radians(min(widest, 89.0)))
-        dlng = reach / (KM_PER_DEGREE_LAT * cos_lat)
+        dlng = reach / (KM_PER_DEGREE * cos_lat)
         first = math.floor((lng - dlng + 180.0) / CELL_DEGREES)
         last = math.floor((lng + dlng + 180.0) / CELL_DEGREES)
         if first < 0 or last >= COLUMNS:  # antiméridien : toute la bande (cas sans intérêt en France)

@@ -1,72 +1,25 @@
-"""Trouver les paires : les faits des règles, les deux index dénormalisés et les recherches par cases.
+"""Les deux recherches de paires : les candidat·es d'une offre (`offer_candidate_pool`) et les offres d'un
+profil (`candidate_offer_pool`).
 
-- `offer_candidate_pool` : les candidat·es d'une offre ; `candidate_offer_pool` : les offres d'un profil.
-  Toutes deux lisent un index par métier et cases de 0,1° (`matching.cells`), filtrent en SQL ce que les
-  règles permettent de traduire en bornes (niveau, dates, contrats, âge, mineur·es), puis calculent en
-  Python la distance exacte entre communes et le score.
-- `*_by_scan` : le même résultat par un parcours complet et `rules.evaluate` (la référence des tests et des
-  mesures : les deux doivent donner exactement les mêmes paires).
+Toutes deux lisent un index par métier et cases de 0,1° (`matching.indexes`, `matching.cells`), filtrent en SQL
+ce que les règles permettent de traduire en bornes (niveau, dates, contrats, âge, mineur·es), puis calculent
+en Python la distance exacte entre communes et le score. Les tests les comparent à un parcours complet par
+`rules.evaluate` : les deux doivent donner exactement les mêmes paires.
 """
 
 import datetime
 import functools
-import logging
-from collections import defaultdict
 
-from django.db import connection, transaction
 from django.utils import timezone
 
-from candidates.enums import RADIUS_CHOICES
-from candidates.models import CandidateProfile
-from core.enums import ContractType, DiplomaLevel
-from geo.distance import commune_index, distance_km
+from core.enums import ContractType
+from geo.distance import commune_index
 from matching import cells, rules
+from matching.indexes import RADIUS_BANDS, located
 from matching.models import CandidateTradeIndex, OfferIndex
-from offers.models import Offer
+from matching.rule_facts import CONTRACT_BITS, LEVEL_BITS, contract_mask, contract_set, level_tuple
+from matching.sql import fetch_rows, ranges_join, table_name
 from trades.models import Trade
-
-logger = logging.getLogger(__name__)
-
-# Bornes des anneaux de distance pour la recherche des candidat·es d'une offre (rayons proposés).
-RADIUS_BANDS = tuple(sorted(value for value, _ in RADIUS_CHOICES))
-BATCH = 2000
-
-# Types de contrat et niveaux en bits, pour les filtrer en SQL (`&`, le même opérateur sur SQLite et PostgreSQL).
-CONTRACT_BITS = {ContractType.APPRENTISSAGE.value: 1, ContractType.PROFESSIONNALISATION.value: 2}
-LEVEL_BITS = {level.value: 1 << int(level.value) for level in DiplomaLevel}
-
-
-def contract_mask(values) -> int:
-    return functools.reduce(int.__or__, (CONTRACT_BITS[value] for value in values or ()), 0)
-
-
-@functools.cache
-def contract_set(mask: int) -> frozenset:
-    return frozenset(value for value, bit in CONTRACT_BITS.items() if mask & bit)
-
-
-def level_mask(levels) -> int:
-    """0 : tous niveaux (offre sans niveau précisé)."""
-    return functools.reduce(int.__or__, (LEVEL_BITS[level] for level in levels or ()), 0)
-
-
-@functools.cache
-def level_tuple(mask: int) -> tuple:
-    return tuple(level for level, bit in LEVEL_BITS.items() if mask & bit)
-
-
-def radius_band(radius_km: int) -> int:
-    """Le plus petit rayon proposé qui couvre `radius_km` (la recherche par cases se fait par rayon proposé)."""
-    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
-
-
-def _located(code: str | None, kind: str, pk) -> tuple[float, float] | None:
-    """(lat, lng) de la commune d'un profil ou d'une offre ; sans coordonnées, aucune paire (cause journalisée,
-    sans donnée personnelle)."""
-    location = commune_index().location(code) if code else None
-    if location is None:
-        logger.warning("%s %s : commune %s sans coordonnées, aucune paire.", kind, pk, code)
-    return location
 
 
 @functools.lru_cache(maxsize=4096)
@@ -79,281 +32,9 @@ def _aware(value):
     return value.replace(tzinfo=datetime.UTC) if value is not None and value.tzinfo is None else value
 
 
-# --- Faits pour les règles ------------------------------------------------------------------------
-
-
-def offer_facts(offer: Offer) -> rules.OfferFacts:
-    return rules.OfferFacts(
-        id=offer.pk,
-        commune_code=offer.commune_id,
-        trade_id=offer.trade_id,
-        trade_label=offer.trade.label,
-        levels=tuple(offer.levels or ()),
-        contract_types=frozenset(offer.contract_types or ()),
-        start_date=offer.start_date,
-        accepts_minors=offer.accepts_minors,
-        published=offer.is_matchable,  # en ligne, entreprise vérifiée, mise en relation non suspendue
-        published_at=offer.published_at,
-        trade_active=offer.trade.is_active,
-    )
-
-
-OFFER_FIELDS = (
-    "pk",
-    "commune_id",
-    "trade_id",
-    "trade__label",
-    "levels",
-    "contract_types",
-    "start_date",
-    "accepts_minors",
-    "published_at",
-    "trade__is_active",
-)
-
-
-def offer_facts_from_row(row) -> rules.OfferFacts:
-    """Faits d'une offre publiée lue par `values_list(*OFFER_FIELDS)`."""
-    pk, commune, trade, label, levels, contracts, start, minors, published_at, trade_active = row
-    return rules.OfferFacts(
-        id=pk,
-        commune_code=commune,
-        trade_id=trade,
-        trade_label=label,
-        levels=tuple(levels or ()),
-        contract_types=frozenset(contracts or ()),
-        start_date=start,
-        accepts_minors=minors,
-        published=True,
-        published_at=published_at,
-        trade_active=trade_active,
-    )
-
-
-def candidate_facts(profile: CandidateProfile, trade_ids, *, searching: bool) -> rules.CandidateFacts:
-    return rules.CandidateFacts(
-        id=profile.pk,
-        commune_code=profile.commune_id,
-        radius_km=profile.radius_km,
-        trade_ids=frozenset(trade_ids),
-        level=profile.level or "",
-        contract_types=frozenset(profile.contract_types or ()),
-        available_from=profile.available_from,
-        birth_date=profile.birth_date,
-        age_exception=bool(profile.age_exception),
-        job_seeker=bool(profile.job_seeker),
-        searching=searching,
-    )
-
-
-# --- Index des candidat·es ------------------------------------------------------------------------
-
-PROFILE_FIELDS = (
-    "pk",
-    "commune_id",
-    "radius_km",
-    "level",
-    "contract_types",
-    "available_from",
-    "birth_date",
-    "age_exception",
-    "job_seeker",
-)
-INDEX_COLUMNS = (
-    "candidate_id",
-    "trade_id",
-    "commune_code",
-    "cell",
-    "radius_band",
-    "radius_km",
-    "level",
-    "contracts",
-    "available_from",
-    "birth_date",
-    "availability_age",
-    "age_exception",
-    "job_seeker",
-)
-
-
-def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
-    """Les lignes d'index (valeurs de `INDEX_COLUMNS`) d'un profil en recherche lu par `PROFILE_FIELDS` ;
-    aucune s'il est incomplet ou si sa commune n'a pas de coordonnées."""
-    pk, commune, radius, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
-    if not (commune and level and available_from and birth_date):
-        return []
-    location = _located(commune, "Profil", pk)
-    if location is None:
-        return []
-    cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
-    age = rules.age_on(birth_date, available_from)
-    return [
-        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, age, bool(exception),
-         bool(job_seeker))
-        for trade in sorted(trade_ids)
-    ]  # fmt: skip
-
-
-def candidate_index_sync(*, profile: CandidateProfile, trade_ids, searching: bool) -> int:
-    """Remplace les lignes d'index du profil (aucune s'il ne cherche pas ou est incomplet) ; renvoie leur nombre."""
-    CandidateTradeIndex.objects.filter(candidate_id=profile.pk).delete()
-    if not searching:
-        return 0
-    values = candidate_index_values(tuple(getattr(profile, name) for name in PROFILE_FIELDS), trade_ids)
-    CandidateTradeIndex.objects.bulk_create(
-        [CandidateTradeIndex(**dict(zip(INDEX_COLUMNS, row, strict=True))) for row in values], ignore_conflicts=True
-    )
-    return len(values)
-
-
-@transaction.atomic
-def candidate_index_rebuild(*, progress=None) -> int:
-    """Reconstruit l'index des candidat·es en recherche ; renvoie le nombre de lignes."""
-    through = CandidateProfile.trades.through
-    CandidateTradeIndex.objects.all().delete()
-    trades = defaultdict(list)
-    for profile_id, trade_id in through.objects.values_list("candidateprofile_id", "trade_id").iterator(
-        chunk_size=BATCH * 10
-    ):
-        trades[profile_id].append(trade_id)
-    profiles = CandidateProfile.objects.searching().values_list(*PROFILE_FIELDS)
-    count, rows = 0, []
-    for profile in profiles.iterator(chunk_size=BATCH * 10):
-        rows += candidate_index_values(profile, trades.get(profile[0], ()))
-        if len(rows) >= BATCH * 50:  # écrites par paquets : jamais toutes en mémoire
-            insert_rows(CandidateTradeIndex, INDEX_COLUMNS, rows)
-            count, rows = count + len(rows), []
-    insert_rows(CandidateTradeIndex, INDEX_COLUMNS, rows)
-    count += len(rows)
-    if progress:
-        progress(f"index des candidat·es : {count} lignes")
-    return count
-
-
-# --- Index des offres -----------------------------------------------------------------------------
-
-OFFER_INDEX_COLUMNS = (
-    "offer_id",
-    "trade_id",
-    "commune_code",
-    "cell",
-    "levels",
-    "contracts",
-    "start_date",
-    "accepts_minors",
-    "published_at",
-)
-
-
-def offer_index_values(facts: rules.OfferFacts) -> tuple | None:
-    """La ligne d'index (valeurs de `OFFER_INDEX_COLUMNS`) d'une offre publiée, localisée et d'un métier au
-    catalogue ; sinon None."""
-    if not (facts.published and facts.trade_active and facts.commune_code):
-        return None
-    location = _located(facts.commune_code, "Offre", facts.id)
-    if location is None:
-        return None
-    return (
-        facts.id,
-        facts.trade_id,
-        facts.commune_code,
-        cells.cell_of(*location),
-        level_mask(facts.levels),
-        contract_mask(facts.contract_types),
-        facts.start_date,
-        facts.accepts_minors,
-        facts.published_at,
-    )
-
-
-def offer_index_sync(*, offer: Offer) -> bool:
-    """Met l'offre dans l'index si elle peut correspondre à des profils ; sinon l'en retire."""
-    OfferIndex.objects.filter(offer_id=offer.pk).delete()
-    values = offer_index_values(offer_facts(offer))
-    if values is not None:
-        OfferIndex.objects.bulk_create(
-            [OfferIndex(**dict(zip(OFFER_INDEX_COLUMNS, values, strict=True)))], ignore_conflicts=True
-        )
-    return values is not None
-
-
-@transaction.atomic
-def offer_index_rebuild() -> int:
-    OfferIndex.objects.all().delete()
-    published = Offer.objects.matchable().values_list(*OFFER_FIELDS)
-    rows = [
-        values
-        for row in published.iterator(chunk_size=BATCH * 5)
-        if (values := offer_index_values(offer_facts_from_row(row))) is not None
-    ]
-    insert_rows(OfferIndex, OFFER_INDEX_COLUMNS, rows)
-    return len(rows)
-
-
-# --- Lectures et écritures en SQL direct ----------------------------------------------------------
-
-
-def fetch_rows(sql: str, params=()) -> list[tuple]:
-    """Lignes d'une requête SQL directe (construire la requête par l'ORM coûterait plus que l'exécuter)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def table_name(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def insert_rows(model, columns, rows) -> None:
-    """Insère des lignes (valeurs des `columns`, noms d'attributs du modèle) : COPY sous PostgreSQL,
-    executemany sous SQLite."""
-    fields = [model._meta.get_field(name) for name in columns]
-    table = table_name(model)
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        adapters = [_sqlite_adapter(field) for field in fields]
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
-            (tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True)) for row in rows),
-        )
-
-
-def _sqlite_adapter(field):
-    internal = field.get_internal_type()
-    if internal == "DateField":
-        return connection.ops.adapt_datefield_value
-    if internal == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
-    return lambda value: value
-
-
-# --- Recherches -----------------------------------------------------------------------------------
-
-
 def _cell_ranges(lat: float, lng: float) -> list[tuple[int, int, int]]:
     """Pour chaque rayon proposé R, les cases à R km ou moins de (lat, lng), en intervalles : (R, début, fin)."""
     return [(band, first, last) for band in RADIUS_BANDS for first, last in cells.cell_ranges(lat, lng, band)]
-
-
-def _ranges_join(names: tuple, count: int, columns: str, table: str, condition: str) -> str:
-    """SELECT `columns` des lignes de `table` qui vérifient `condition` pour l'un des `count` intervalles de
-    cases passés en liste VALUES (`r`) : une boucle sur les intervalles, un parcours d'index couvrant chacun.
-
-    SQLite fait de lui-même cette boucle ; PostgreSQL préférerait parcourir tout le métier puis joindre par
-    hachage : LATERAL lui impose la boucle.
-    """
-    values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * count)
-    head = f"WITH r({', '.join(names)}) AS (VALUES {values}) "
-    if connection.vendor == "postgresql":  # OFFSET 0 : la sous-requête n'est pas remise à plat dans une jointure
-        inner = f"SELECT {columns} FROM {table} WHERE {condition} OFFSET 0"  # noqa: S608
-        return f"{head}SELECT c.* FROM r CROSS JOIN LATERAL ({inner}) c"  # noqa: S608
-    return f"{head}SELECT {columns} FROM r JOIN {table} ON {condition}"  # noqa: S608
 
 
 def _age_where(facts: rules.OfferFacts, today: datetime.date) -> tuple[str, list] | None:
@@ -416,7 +97,7 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     today = timezone.localtime(now).date()
     if not facts.published or not facts.trade_active:
         return {}
-    location = _located(facts.commune_code, "Offre", facts.id)
+    location = located(facts.commune_code, "Offre", facts.id)
     if location is None:
         return {}
     age = _age_where(facts, today)
@@ -432,7 +113,7 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     # Les intervalles de cases en liste VALUES, joints à l'index couvrant : une boucle sur les intervalles, un
     # parcours d'index par intervalle, sans lire la table.
     ranges = _cell_ranges(*location)
-    sql = _ranges_join(
+    sql = ranges_join(
         ("band", "low", "high"),
         len(ranges),
         "commune_code, radius_km, CAST(available_from AS TEXT), candidate_id",
@@ -481,14 +162,14 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
     today = timezone.localtime(now).date()
     if not facts.searching or not facts.trade_ids or not facts.level or facts.available_from is None:
         return {}
-    location = _located(facts.commune_code, "Profil", facts.id)
+    location = located(facts.commune_code, "Profil", facts.id)
     if location is None:
         return {}
     labels = dict(Trade.objects.filter(pk__in=facts.trade_ids, is_active=True).values_list("pk", "label"))
     if not labels:
         return {}
     ranges = [(trade, first, last) for trade in labels for first, last in cells.cell_ranges(*location, facts.radius_km)]
-    sql = _ranges_join(
+    sql = ranges_join(
         ("trade", "low", "high"),
         len(ranges),
         "offer_id, commune_code, trade_id, levels, contracts, CAST(start_date AS TEXT), accepts_minors, published_at",
@@ -539,73 +220,3 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
         )
         fits[offer_id] = rules.Fit(base, round(distance, 1), _aware(published_at))
     return fits
-
-
-def offer_candidate_pool_by_scan(facts: rules.OfferFacts, *, now=None) -> dict[int, rules.Fit]:
-    """La même chose par un parcours de tous les profils (référence des tests et des mesures)."""
-    now = timezone.localtime(now)
-    through = CandidateProfile.trades.through
-    trades = defaultdict(set)
-    for profile_id, trade_id in through.objects.values_list("candidateprofile_id", "trade_id").iterator(
-        chunk_size=BATCH * 5
-    ):
-        trades[profile_id].add(trade_id)
-    fits = {}
-    for profile in CandidateProfile.objects.searching().iterator(chunk_size=BATCH):
-        candidate = candidate_facts(profile, trades.get(profile.pk, ()), searching=True)
-        fit = rules.evaluate(candidate, facts, distance_km(candidate.commune_code, facts.commune_code), now)
-        if fit is not None:
-            fits[candidate.id] = fit
-    return fits
-
-
-def candidate_offer_pool_by_scan(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
-    now = timezone.localtime(now)
-    fits = {}
-    for row in Offer.objects.matchable().values_list(*OFFER_FIELDS).iterator(chunk_size=BATCH):
-        offer = offer_facts_from_row(row)
-        fit = rules.evaluate(facts, offer, distance_km(facts.commune_code, offer.commune_code), now)
-        if fit is not None:
-            fits[offer.id] = fit
-    return fits
-
-
-def public_offer_search(
-    commune_code: str, radius_km: float, *, trade_ids=None, level: str = ""
-) -> list[tuple[int, float, str]]:
-    """Les offres mises en relation (`Offer.objects.matchable`, par leur index) à `radius_km` km ou moins de la
-    commune, d'un des métiers `trade_ids` (tous si None) et ouvertes au niveau `level` (tout niveau si vide) :
-    [(id de l'offre, distance arrondie, code de sa commune)], les plus proches d'abord.
-
-    La recherche publique, sans profil : ni âge, ni disponibilité, ni contrat ; les mêmes cases, le même index
-    et les mêmes distances que `candidate_offer_pool`.
-    """
-    location = commune_index().location(commune_code)
-    if location is None:
-        return []
-    if trade_ids is not None:
-        trade_ids = sorted(trade_ids)
-        if not trade_ids:
-            return []
-    bands = cells.cell_ranges(*location, radius_km)
-    condition = "cell BETWEEN r.low AND r.high"
-    if level:
-        condition += " AND (levels = 0 OR (levels & %s) <> 0)"
-    if trade_ids is None:
-        names, ranges = ("low", "high"), bands
-    else:
-        names, ranges = ("trade", "low", "high"), [(trade, first, last) for trade in trade_ids for first, last in bands]
-        condition = "trade_id = r.trade AND " + condition
-    sql = _ranges_join(names, len(ranges), "offer_id, commune_code", table_name(OfferIndex), condition)
-    params = [value for row in ranges for value in row] + ([LEVEL_BITS.get(level, 0)] if level else [])
-    distance_to_origin = commune_index().distance_from(location)
-    distances = {}
-    found = []
-    for offer_id, commune in fetch_rows(sql, params):
-        distance = distances.get(commune, -1.0)
-        if distance == -1.0:
-            distance = distances[commune] = distance_to_origin(commune)
-        if distance is not None and distance <= radius_km:
-            found.append((offer_id, round(distance, 1), commune))
-    found.sort(key=lambda row: (row[1], row[0]))
-    return found

@@ -8,7 +8,8 @@
 - `rematch_daily` : chaque jour, les seuls profils dont un anniversaire ou la disponibilité change les paires,
   ensemble, en colonnes (`rematch_candidates`).
 
-Les recherches elles-mêmes (index, faits des règles) sont dans `matching.search`.
+Les faits des règles sont dans `matching.rule_facts`, les index dans `matching.indexes`, les recherches dans
+`matching.search`.
 - `match_candidate_answer`, `match_employer_answer`, `match_set_outcome`, `match_propose_by_hand` : les
   seules écritures de l'état du contact (table `TRANSITIONS`).
 - `match_kit`, `match_step_set`, `matches_nudge_stalled` : « Et maintenant ? », de la mise en relation au
@@ -30,7 +31,7 @@ from candidates.models import CandidateProfile
 from core.enums import ContractType
 from employers.models import approved_memberships_prefetch
 from geo.distance import distance_km
-from matching import bulk, kit, rules, search
+from matching import bulk, indexes, kit, pairs_store, rule_facts, rules, search
 from matching.enums import KIT_STEP_SIDE, OPEN_STATES, KitStep, MatchState, NoInterestReason, Side
 from matching.models import CandidateTradeIndex, DailyRematch, Match, MatchStep
 from notifications.enums import EmailKind
@@ -91,7 +92,7 @@ def _sync_pairs(*, fits: dict[tuple[int, int], rules.Fit], existing, now, notify
     # ignore_conflicts : une autre tâche a pu créer la même paire entre-temps (contrainte d'unicité).
     Match.objects.bulk_create(to_create, batch_size=BATCH, ignore_conflicts=True)
     Match.objects.bulk_update(to_update, ["is_active", "score", "distance_km", "updated_at"], batch_size=BATCH)
-    bulk.deactivate_pairs(to_deactivate, now=now)
+    pairs_store.deactivate_pairs(to_deactivate, now=now)
     return {"created": len(to_create), "updated": len(to_update), "deactivated": len(to_deactivate)}
 
 
@@ -101,9 +102,9 @@ def rematch_offer(offer_id: int, *, notify: bool = True) -> dict:
     offer = Offer.objects.select_related("trade", "company").filter(pk=offer_id).first()
     if offer is None:
         return {"created": 0, "updated": 0, "deactivated": 0}
-    search.offer_index_sync(offer=offer)
+    indexes.offer_index_sync(offer=offer)
     now = timezone.now()
-    pool = search.offer_candidate_pool(search.offer_facts(offer), now=now)
+    pool = search.offer_candidate_pool(rule_facts.offer_facts(offer), now=now)
     fits = {(candidate_id, offer.pk): fit for candidate_id, fit in pool.items()}
     counts = _sync_pairs(fits=fits, existing=Match.objects.filter(offer_id=offer.pk), now=now, notify=notify)
     if notify:
@@ -119,9 +120,9 @@ def rematch_candidate(candidate_id: int, *, notify: bool = True) -> dict:
         return {"created": 0, "updated": 0, "deactivated": 0}
     searching = CandidateProfile.objects.searching().filter(pk=profile.pk).exists()
     trade_ids = set(profile.trades.values_list("pk", flat=True))
-    indexed = search.candidate_index_sync(profile=profile, trade_ids=trade_ids, searching=searching)
+    indexed = indexes.candidate_index_sync(profile=profile, trade_ids=trade_ids, searching=searching)
     now = timezone.now()
-    facts = search.candidate_facts(profile, trade_ids, searching=searching)
+    facts = rule_facts.candidate_facts(profile, trade_ids, searching=searching)
     pool = search.candidate_offer_pool(facts, now=now) if indexed else {}
     fits = {(profile.pk, offer_id): fit for offer_id, fit in pool.items()}
     counts = _sync_pairs(fits=fits, existing=Match.objects.filter(candidate_id=profile.pk), now=now, notify=notify)
@@ -172,21 +173,21 @@ def rematch_all(*, progress=None, notify: bool = True) -> dict:
     def step(message):
         say(f"{message} ({time.monotonic() - started:.1f} s)")
 
-    search.candidate_index_rebuild(progress=step)
-    step(f"index des offres : {search.offer_index_rebuild()} offres")
+    indexes.candidate_index_rebuild(progress=step)
+    step(f"index des offres : {indexes.offer_index_rebuild()} offres")
     engine = bulk.Engine(timezone.localdate(now))
-    fill = bulk.FirstFill()
+    fill = pairs_store.FirstFill()
     ranges = bulk.candidate_ranges()
     for number, where in enumerate(ranges, 1):
         pairs = engine.fits(where)
-        counts = bulk.sync_pairs(pairs, where, now=now, notify=notify, fill=fill)
+        counts = pairs_store.sync_pairs(pairs, where, now=now, notify=notify, fill=fill)
         totals["pairs"] += len(pairs)
         del pairs
         for name, count in counts.items():
             totals[name] += count
         if len(ranges) > 1:
             step(f"paquet {number}/{len(ranges)} : {totals['pairs']} paires, {totals['created']} créées")
-    bulk.create_indexes()  # après un premier remplissage (ou un premier remplissage interrompu)
+    pairs_store.create_indexes()  # après un premier remplissage (ou un premier remplissage interrompu)
     step(f"paires qui correspondent : {totals['pairs']}")
     step(f"écritures : {totals['created']} créées, {totals['updated']} à jour, {totals['deactivated']} désactivées")
     # Modifiés pendant le calcul : recalculés un par un, avec les données du moment.
@@ -220,7 +221,7 @@ def rematch_candidates(candidate_ids, *, now=None, notify: bool = True) -> dict:
     for first in range(0, len(candidate_ids), DAILY_BATCH):
         part = candidate_ids[first : first + DAILY_BATCH]
         where = bulk.candidate_list(part)
-        for name, count in bulk.sync_pairs(engine.fits(where), where, now=now, notify=notify).items():
+        for name, count in pairs_store.sync_pairs(engine.fits(where), where, now=now, notify=notify).items():
             totals[name] += count
         if notify:
             for start in range(0, len(part), BATCH):
@@ -287,8 +288,8 @@ def match_reasons(match: Match) -> list[str]:
     if match.proposed_by_id:
         place = [rules.distance_text(match.distance_km)] if profile.commune_id and offer.commune_id else []
         return [*place, "proposée par votre conseiller·e"]
-    facts = search.candidate_facts(profile, (), searching=True)
-    return list(rules.reasons(facts, search.offer_facts(offer), match.distance_km, timezone.localdate()))
+    facts = rule_facts.candidate_facts(profile, (), searching=True)
+    return list(rules.reasons(facts, rule_facts.offer_facts(offer), match.distance_km, timezone.localdate()))
 
 
 # --- Alertes --------------------------------------------------------------------------------------
@@ -305,7 +306,7 @@ def apprentice_pay(match: Match) -> dict | None:
     from offers import legal
 
     profile, offer = match.candidate, match.offer
-    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    facts, offer_facts = rule_facts.candidate_facts(profile, (), searching=True), rule_facts.offer_facts(offer)
     today = timezone.localdate()
     if ContractType.APPRENTISSAGE not in rules.suitable_contracts(facts, offer_facts, today):
         return None
@@ -662,10 +663,10 @@ def match_propose_by_hand(*, candidate: CandidateProfile, offer: Offer, by_user)
     """Un·e conseiller·e propose une paire (même si les règles ne la retiennent pas) ; mêmes alertes."""
     offer = Offer.objects.select_related("trade", "company").get(pk=offer.pk)
     trade_ids = set(candidate.trades.values_list("pk", flat=True))
-    facts = search.candidate_facts(candidate, trade_ids, searching=True)
+    facts = rule_facts.candidate_facts(candidate, trade_ids, searching=True)
     distance = distance_km(candidate.commune_id, offer.commune_id) if candidate.commune_id else None
     now = timezone.now()
-    fit = rules.evaluate(facts, search.offer_facts(offer), distance, timezone.localtime(now))
+    fit = rules.evaluate(facts, rule_facts.offer_facts(offer), distance, timezone.localtime(now))
     try:
         with transaction.atomic():
             match, created = Match.objects.get_or_create(
@@ -741,7 +742,7 @@ def match_kit(match: Match, *, today: datetime.date | None = None, done: dict | 
     dans le département de l'offre ; les étapes cochées sont lues sauf si `done` les donne."""
     profile, offer = match.candidate, match.offer
     today = today or timezone.localdate()
-    facts, offer_facts = search.candidate_facts(profile, (), searching=True), search.offer_facts(offer)
+    facts, offer_facts = rule_facts.candidate_facts(profile, (), searching=True), rule_facts.offer_facts(offer)
     if done is None:
         done = dict(MatchStep.objects.filter(match=match).values_list("step", "done_at"))
     return kit.build_kit(

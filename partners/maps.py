@@ -8,9 +8,8 @@ pour que le cercle de recherche tienne dans la figure.
 import math
 from dataclasses import dataclass
 
-from geo.distance import commune_index
+from geo.distance import KM_PER_DEGREE, commune_index
 
-KM_PER_DEGREE = 111.2
 SIZE = 320  # côté du carré dessiné (unités SVG)
 MARGIN = 14
 SCALE_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)

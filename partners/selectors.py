@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.enums import ContractType
-from matching import rules, search
+from matching import rule_facts, rules
 from offers import legal
 from offers.api import public_offers
 from offers.enums import OfferStatus
@@ -26,7 +26,7 @@ class OfferCard:
 def card_reasons(offer: Offer, *, distance_km: float, trade_searched: bool, level: str) -> list[str]:
     """Les raisons d'une carte, avec les textes des règles (`matching.rules`) : la distance, le métier s'il
     était cherché, le niveau, le début et les contrats proposés (sans profil, l'âge n'est pas jugé)."""
-    offer_facts = search.offer_facts(offer)
+    offer_facts = rule_facts.offer_facts(offer)
     facts = rules.CandidateFacts(
         id=0,
         commune_code=None,

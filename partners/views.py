@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from matching import search
+from matching import public_search
 from offers.api import offer_payload, public_offers
 from partners import maps, seo
 from partners.forms import OfferSearchForm
@@ -34,7 +34,9 @@ def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = Fal
         form.data = form.data.copy()
         form.data["commune"] = commune.label
     trade_ids = form.trade_ids()
-    found = search.public_offer_search(commune.code, data["rayon"], trade_ids=trade_ids, level=data.get("niveau") or "")
+    found = public_search.public_offer_search(
+        commune.code, data["rayon"], trade_ids=trade_ids, level=data.get("niveau") or ""
+    )
     paginator = Paginator(found, RESULTS_PER_PAGE)
     try:
         page = paginator.page(page_number or 1)

@@ -54,7 +54,7 @@ def _anonymise_candidate_profile(user: User) -> None:
         changed.append("status")
     profile.save(update_fields=[*changed, "updated_at"])
     # L'index de la mise en relation copie la date de naissance : il est vidé (le profil ne cherche plus).
-    from matching.search import candidate_index_sync
+    from matching.indexes import candidate_index_sync
 
     candidate_index_sync(profile=profile, trade_ids=[], searching=False)
     # Les paires gardent leur état (statistiques) mais ne sont plus proposées.

@@ -15,7 +15,7 @@ from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from matching import search
+from matching import rule_facts, search
 from matching.models import Match
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail, UndeliverableAddress
@@ -130,7 +130,7 @@ def check(drill) -> list[str]:
     pairs_missing = 0
     pairs = 0
     for offer in Offer.objects.filter(pk__in=ledger.offers).select_related("trade"):
-        expected_pairs = set(search.offer_candidate_pool(search.offer_facts(offer)))
+        expected_pairs = set(search.offer_candidate_pool(rule_facts.offer_facts(offer)))
         stored = set(Match.objects.filter(offer=offer, is_active=True).values_list("candidate_id", flat=True))
         pairs += len(expected_pairs)
         pairs_missing += len(expected_pairs - stored)

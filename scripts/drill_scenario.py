@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
-from matching import search
+from matching import indexes
 from matching.models import Match
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail
@@ -107,7 +107,7 @@ class Drill:
                 level="3",
                 user__email=self.bounce_address if n == 0 else f"coiffure{n}@example.org",
             )
-        search.candidate_index_rebuild()
+        indexes.candidate_index_rebuild()
         load_threads = 3
         answers = [
             (m.pk, session_for(m.candidate.user))

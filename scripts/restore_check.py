@@ -33,7 +33,7 @@ from accounts.enums import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.services import magic_link_send  # noqa: E402
 from candidates.models import CandidateProfile  # noqa: E402
-from matching import search  # noqa: E402
+from matching import rule_facts, search  # noqa: E402
 from matching.models import Match  # noqa: E402
 
 
@@ -93,7 +93,7 @@ def check_match() -> list[str]:
         return ["aucune mise en relation active à retrouver"]
     profile = match.candidate
     trade_ids = set(profile.trades.values_list("pk", flat=True))
-    pool = search.candidate_offer_pool(search.candidate_facts(profile, trade_ids, searching=True))
+    pool = search.candidate_offer_pool(rule_facts.candidate_facts(profile, trade_ids, searching=True))
     if match.offer_id not in pool:
         return [f"la mise en relation {match.pk} n'est plus retrouvée par la recherche"]
     print(f"Mise en relation : la paire {match.pk} est retrouvée par la recherche ({len(pool)} offre(s))")

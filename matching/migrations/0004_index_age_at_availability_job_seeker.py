@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def fill_availability_age(apps, schema_editor):
     """L'âge à la disponibilité des lignes déjà là, en une requête (les nouvelles lignes le reçoivent de
-    `search.candidate_index_values`) : années d'écart, moins un si l'anniversaire n'est pas encore passé."""
+    `indexes.candidate_index_values`) : années d'écart, moins un si l'anniversaire n'est pas encore passé."""
     if schema_editor.connection.vendor == "postgresql":
         year, month_day = "CAST(EXTRACT(YEAR FROM {}) AS integer)", "to_char({}, 'MM-DD')"
     else:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from matching import search
+from matching import indexes
 from notifications.models import OutboxEmail
 from tests.browser.conftest import PHONE, assert_accessible, assert_fits_width
 from tests.candidates.factories import CommuneFactory, TradeFactory
@@ -32,7 +32,7 @@ def offers():
         commune=arques,
         trade=baker,
     )
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     return near
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import MagicLink, User
 from candidates.enums import SearchStatus
 from candidates.models import CandidateProfile
-from matching import search
+from matching import indexes
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -162,7 +162,7 @@ def test_finishing_the_profile_shows_the_first_matches_at_once(client, django_ca
     commune = CommuneFactory()
     trade = TradeFactory()
     offer = OfferFactory(trade=trade, commune=commune, company__commune=commune, company__name="Fournil Martin")
-    search.offer_index_sync(offer=offer)  # ce que fait la publication
+    indexes.offer_index_sync(offer=offer)  # ce que fait la publication
     profile = CandidateProfileFactory(
         incomplete=True, commune=commune, level="3", trades=[trade], birth_date=datetime.date(2008, 1, 1)
     )

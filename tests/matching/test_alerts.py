@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
-from matching import search, services
+from matching import indexes, services
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -23,7 +23,7 @@ def trade():
 @pytest.fixture
 def offer(trade):
     offer = OfferFactory(trade=trade, commune=commune_at(0))
-    search.offer_index_sync(offer=offer)
+    indexes.offer_index_sync(offer=offer)
     return offer
 
 
@@ -77,7 +77,7 @@ def test_daily_digest_groups_new_offers_in_one_email_per_day(trade, offer):
         trades=[trade], commune=commune_at(1), notification_frequency=NotificationFrequency.DAILY
     )
     second = OfferFactory(trade=trade, commune=commune_at(2))
-    search.offer_index_sync(offer=second)
+    indexes.offer_index_sync(offer=second)
     services.rematch_candidate(candidate.pk)
     assert keys("matching:new_offer") == []
     assert services.send_daily_digests() == 1

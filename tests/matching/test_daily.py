@@ -8,7 +8,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from matching import search, services
+from candidates.models import CandidateProfile
+from matching import indexes, services
 from matching.models import DailyRematch, Match
 from notifications.models import OutboxEmail
 from offers.models import Offer
@@ -24,7 +25,7 @@ def at(day: datetime.date):
 
 def _offer(trade, **kwargs):
     offer = OfferFactory(trade=trade, commune=commune_at(0), company__commune=commune_at(0), **kwargs)
-    search.offer_index_sync(offer=offer)
+    indexes.offer_index_sync(offer=offer)
     return offer
 
 
@@ -125,7 +126,7 @@ def test_after_moving_the_clock_forward_the_daily_job_gives_the_pairs_of_the_rul
     for key, match in stored.items():
         assert match.distance_km == truth[key].distance_km
     assert stored.keys() != before  # le temps a bien changé des paires
-    assert 0 < counts["profiles"] < search.CandidateProfile.objects.count()  # pas tout le monde
+    assert 0 < counts["profiles"] < CandidateProfile.objects.count()  # pas tout le monde
     assert Offer.objects.published().exists()
 
 

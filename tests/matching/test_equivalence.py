@@ -14,13 +14,19 @@ import random
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from backoffice import diagnostics
+from candidates.enums import SearchStatus
+from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
-from matching import bulk, rules, search, services
+from matching import bulk, indexes, pairs_store, rule_facts, rules, search, services
 from matching.models import Match
+from matching.sql import microseconds
+from offers.enums import OfferStatus
 from offers.models import Offer
+from tests.matching import scan
 from tests.matching.factories import CandidateProfileFactory, CommuneFactory, OfferFactory, TradeFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +98,8 @@ def _world(day: str):
     day = datetime.date.fromisoformat(day)
     with time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, tzinfo=datetime.UTC), tick=False):
         build_world(random.Random(20261130), timezone.localdate())
-        search.candidate_index_rebuild()
-        search.offer_index_rebuild()
+        indexes.candidate_index_rebuild()
+        indexes.offer_index_rebuild()
         yield timezone.localdate()
 
 
@@ -111,7 +117,7 @@ def _truth(now):
     """Toutes les paires, profil par profil, par le parcours complet et `rules.evaluate`."""
     fits = {}
     for offer in Offer.objects.published().select_related("trade"):
-        for candidate_id, fit in search.offer_candidate_pool_by_scan(search.offer_facts(offer), now=now).items():
+        for candidate_id, fit in scan.offer_candidate_pool_by_scan(rule_facts.offer_facts(offer), now=now).items():
             fits[candidate_id, offer.pk] = fit
     return fits
 
@@ -123,14 +129,14 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
 
     # La recherche d'une offre.
     for offer in Offer.objects.published().select_related("trade"):
-        facts = search.offer_facts(offer)
+        facts = rule_facts.offer_facts(offer)
         expected = {candidate: fit for (candidate, offer_id), fit in truth.items() if offer_id == offer.pk}
         assert search.offer_candidate_pool(facts, now=now) == expected, offer.pk
 
     # La recherche d'un profil (comparée aussi à son propre parcours complet).
-    for profile in search.CandidateProfile.objects.prefetch_related("trades"):
-        facts = search.candidate_facts(profile, {trade.pk for trade in profile.trades.all()}, searching=True)
-        expected = search.candidate_offer_pool_by_scan(facts, now=now)
+    for profile in CandidateProfile.objects.prefetch_related("trades"):
+        facts = rule_facts.candidate_facts(profile, {trade.pk for trade in profile.trades.all()}, searching=True)
+        expected = scan.candidate_offer_pool_by_scan(facts, now=now)
         assert expected == {offer: fit for (candidate, offer), fit in truth.items() if candidate == profile.pk}
         assert search.candidate_offer_pool(facts, now=now) == expected, profile.pk
 
@@ -154,7 +160,7 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
         base, distance, published = found[key]
         assert base == pytest.approx(fit.base, abs=1e-9)
         assert distance == fit.distance_km
-        assert published == bulk.microseconds(fit.published_at)
+        assert published == microseconds(fit.published_at)
 
     # Le même calcul pour quelques profils choisis (la tâche quotidienne).
     chosen = sorted({candidate for candidate, _ in truth})[::3] + [0]
@@ -165,7 +171,7 @@ def test_four_paths_give_exactly_the_pairs_of_the_rules(dated_world):
 
     # Le « pourquoi aucune paire » : « des offres compatibles existent » exactement pour les profils (et les
     # offres) qui ont une paire selon les règles.
-    profiles = list(search.CandidateProfile.objects.searching().select_related("commune").prefetch_related("trades"))
+    profiles = list(CandidateProfile.objects.searching().select_related("commune").prefetch_related("trades"))
     reasons = diagnostics.candidates_reasons(profiles)
     compatible = diagnostics.CANDIDATE_REASONS[None]
     assert {pk for pk, reason in reasons.items() if reason == compatible} == {candidate for candidate, _ in truth}
@@ -196,9 +202,7 @@ def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_pe
 
 
 def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_chunk):
-    from django.db import connection
-
-    monkeypatch.setattr(bulk, "FIRST_FILL_WITHOUT_INDEXES", 1)
+    monkeypatch.setattr(pairs_store, "FIRST_FILL_WITHOUT_INDEXES", 1)
     totals = services.rematch_all(notify=False)
     assert totals["created"] == len(_truth(timezone.now()))
     with connection.cursor() as cursor:
@@ -207,17 +211,12 @@ def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_c
 
 
 def test_full_rematch_after_changes_writes_only_the_differences(world, rows_per_chunk):
-    from candidates.enums import SearchStatus
-    from offers.enums import OfferStatus
-
     services.rematch_all(notify=False)
     before = {(m.candidate_id, m.offer_id): m for m in Match.objects.all()}
     offers = list(Offer.objects.published().order_by("pk")[:6])
     Offer.objects.filter(pk=offers[0].pk).update(status=OfferStatus.ARCHIVED)
     Offer.objects.filter(pk__in=[offer.pk for offer in offers[1:4]]).update(levels=[], accepts_minors=True)
-    search.CandidateProfile.objects.filter(pk__in=[key[0] for key in list(before)[:3]]).update(
-        status=SearchStatus.PAUSED
-    )
+    CandidateProfile.objects.filter(pk__in=[key[0] for key in list(before)[:3]]).update(status=SearchStatus.PAUSED)
     totals = services.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}

@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.db import connection
 
-from matching import rules, search
+from matching import indexes, rules
 from matching.models import CandidateTradeIndex
 from tests.matching.factories import CandidateProfileFactory, TradeFactory, commune_at
 
@@ -40,7 +40,7 @@ def test_the_age_at_availability_of_existing_index_rows_is_the_age_of_the_rules(
     profile = CandidateProfileFactory(
         trades=[TradeFactory()], commune=commune_at(0), birth_date=birth, available_from=available
     )
-    search.candidate_index_sync(profile=profile, trade_ids=[profile.trades.get().pk], searching=True)
+    indexes.candidate_index_sync(profile=profile, trade_ids=[profile.trades.get().pk], searching=True)
     CandidateTradeIndex.objects.update(availability_age=0)
     migration.fill_availability_age(None, _Editor())
     assert CandidateTradeIndex.objects.get().availability_age == rules.age_on(birth, available)

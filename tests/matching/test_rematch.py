@@ -4,10 +4,11 @@ import pytest
 from django.db import IntegrityError
 
 from candidates.enums import NotificationFrequency, SearchStatus
-from matching import bulk, search, services
+from matching import indexes, pairs_store, rule_facts, search, services
 from matching.models import CandidateTradeIndex, Match
 from notifications.models import OutboxEmail
 from offers.enums import OfferStatus
+from tests.matching import scan
 from tests.matching.factories import CandidateProfileFactory, CommuneFactory, OfferFactory, TradeFactory, commune_at
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def trade():
 
 def indexed(offer):
     """Une offre publiée passe par `rematch_offer` (appelé par le service des offres) : elle entre dans l'index."""
-    search.offer_index_sync(offer=offer)
+    indexes.offer_index_sync(offer=offer)
     return offer
 
 
@@ -63,8 +64,8 @@ def test_index_and_full_scan_agree(trade):
         for radius in (10, 30, 100):
             services.rematch_candidate(profile(trade, km=km, radius_km=radius).pk)
     for offer in offers:
-        facts = search.offer_facts(offer)
-        assert search.offer_candidate_pool(facts).keys() == search.offer_candidate_pool_by_scan(facts).keys()
+        facts = rule_facts.offer_facts(offer)
+        assert search.offer_candidate_pool(facts).keys() == scan.offer_candidate_pool_by_scan(facts).keys()
 
 
 def test_rematch_updates_deactivates_and_is_idempotent(trade, offer):
@@ -166,7 +167,7 @@ def test_rematch_all_rebuilds_everything_and_is_idempotent(trade, offer):
 
 def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, monkeypatch):
     candidate = profile(trade)
-    original = bulk.existing_pairs
+    original = pairs_store.existing_pairs
     edits = []
 
     def edit_then_read(where):
@@ -177,7 +178,7 @@ def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, m
         services.rematch_candidate(candidate.pk)
         return original(where)
 
-    monkeypatch.setattr(bulk, "existing_pairs", edit_then_read)
+    monkeypatch.setattr(pairs_store, "existing_pairs", edit_then_read)
     totals = services.rematch_all(notify=False)
     monkeypatch.undo()
     assert edits and totals["created"] == 1  # la paire calculée avant la modification…

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from matching import search
+from matching import indexes
 from offers.enums import OfferStatus
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
@@ -37,7 +37,7 @@ def test_search_lists_offers_within_radius_closest_first_with_reasons(client, pl
     far = _offer(places["aire"])
     near = _offer(places["arques"])
     _offer(places["lille"])
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     response = _search(client, commune="Saint-Omer", rayon="30", metier="boulanger")
     assert response.status_code == 200
     cards = response.context["cards"]
@@ -55,7 +55,7 @@ def test_offers_of_unverified_or_suspended_companies_are_not_listed(client, plac
     _offer(places["arques"], company={"unverified": True})
     _offer(places["arques"], matching_suspended=True)
     _offer(places["arques"], status=OfferStatus.DRAFT, published_at=None)
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     response = _search(client, commune="62765", rayon="30")
     assert [card.offer.pk for card in response.context["cards"]] == [listed.pk]
 
@@ -74,7 +74,7 @@ def test_trade_family_and_level_filter(client, places):
     bakery = _offer(places["arques"], levels=["3"])
     pastry = _offer(places["arques"], trade=TradeFactory(code="patissier", family="alimentation"), levels=[])
     hair = _offer(places["arques"], trade=TradeFactory(code="coiffeur", family="beaute_soins"), levels=["4"])
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
 
     def found(**params):
         response = _search(client, commune="62765", **params)
@@ -89,7 +89,7 @@ def test_trade_family_and_level_filter(client, places):
 
 def test_results_are_paged(client, places):
     offers = [_offer(places["arques"]) for _ in range(12)]
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     first = _search(client, commune="62765")
     second = _search(client, commune="62765", page="2")
     assert len(first.context["cards"]) == 10
@@ -101,7 +101,7 @@ def test_results_are_paged(client, places):
 def test_map_draws_circle_origin_and_numbered_offers(client, places):
     _offer(places["arques"])
     _offer(places["lille"])
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     response = _search(client, commune="62765", rayon="100")
     drawing = response.context["map"]
     assert [point.number for point in drawing["numbered"]] == [2, 1]
@@ -144,7 +144,7 @@ def test_bad_input_gets_a_clear_french_message(client, places, params, field, me
 
 def test_page_out_of_range_answers_404_with_a_french_message(client, places):
     _offer(places["arques"])
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     for page in ("3", "abc", "0"):
         response = _search(client, commune="62765", page=page)
         assert response.status_code == 404
@@ -173,7 +173,7 @@ def test_no_result_invites_to_sign_up(client, places):
 def test_search_query_count_does_not_grow_with_results(client, places, django_assert_max_num_queries):
     for _ in range(10):
         _offer(places["arques"])
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     _search(client, commune="62765")  # index des communes et cache chauds
     with django_assert_max_num_queries(8):
         response = _search(client, commune="62765", metier="boulanger")

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from matching import search
+from matching import indexes
 from partners.models import Widget
 from partners.services import WidgetError, widget_create
 from tests.geo.factories import CommuneFactory
@@ -53,7 +53,7 @@ def test_widget_searches_and_links_to_the_full_site_in_a_new_window(client, widg
     arques = CommuneFactory(code="62040", name="Arques", lat=50.736, lng=2.303)
     CommuneFactory(code="62765", name="Saint-Omer", postal_codes=["62500"], lat=50.75, lng=2.252)
     offer = OfferFactory(company=CompanyFactory(commune=arques), commune=arques)
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
     response = _get(client, widget, referer=f"{settings.SITE_URL}/widget/cma-hdf", commune="62765", rayon="30")
     assert response.status_code == 200
     html = response.content.decode()

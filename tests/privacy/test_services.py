@@ -136,8 +136,8 @@ def test_magic_links_are_purged_one_day_after_expiry():
 
 def test_anonymised_candidate_stops_searching_and_leaves_the_matching_index():
     from candidates.enums import SearchStatus
+    from matching.indexes import candidate_index_sync
     from matching.models import CandidateTradeIndex
-    from matching.search import candidate_index_sync
 
     user, profile = make_candidate()
     candidate_index_sync(profile=profile, trade_ids=list(profile.trades.values_list("pk", flat=True)), searching=True)

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from matching import search, services
+from matching import indexes, services
 from tests.matching.factories import CandidateProfileFactory, OfferFactory, TradeFactory, commune_at
 
 pytestmark = [
@@ -32,7 +32,7 @@ def database_url():
 def world():
     trade = TradeFactory(code="boulanger")
     offer = OfferFactory(trade=trade, commune=commune_at(0))
-    search.offer_index_sync(offer=offer)
+    indexes.offer_index_sync(offer=offer)
     candidate = CandidateProfileFactory(trades=[trade], commune=commune_at(4))
     services.rematch_candidate(candidate.pk)
     return candidate
