@@ -20,7 +20,7 @@ def candidate_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         commune = data["commune"]
-        if not scope.departements_for(request.advisor).filter(pk=commune.departement_id).exists():
+        if not scope.covers(request.advisor, commune):
             form.add_error("commune", "Cette commune est hors de votre territoire.")
         else:
             profile = services.assisted_signup_create(

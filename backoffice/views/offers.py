@@ -30,9 +30,8 @@ def offer_create(request):
     form = forms.OfferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        allowed = scope.departements_for(advisor)
         company = scope.companies_for(advisor).filter(siret=data["siret"]).first()
-        if not allowed.filter(pk=data["commune"].departement_id).exists():
+        if not scope.covers(advisor, data["commune"]):
             form.add_error("commune", "Ce lieu de travail est hors de votre territoire.")
         elif scope.sirets_outside(advisor, [data["siret"]]):
             form.add_error("siret", "Cette entreprise est inscrite hors de votre territoire.")
@@ -91,7 +90,7 @@ def offer_edit(request, pk):
     }
     form = forms.OfferForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        if not scope.departements_for(request.advisor).filter(pk=form.cleaned_data["commune"].departement_id).exists():
+        if not scope.covers(request.advisor, form.cleaned_data["commune"]):
             form.add_error("commune", "Ce lieu de travail est hors de votre territoire.")
         else:
             try:
