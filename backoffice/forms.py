@@ -2,7 +2,7 @@ from django import forms
 
 from accounts.models import User
 from backoffice.enums import AuditAction, ClosureReason, ForceReason
-from backoffice.importers import MAX_BYTES
+from backoffice.importers import MAX_BYTES, siret_is_valid
 from backoffice.models import Cma
 from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES
 from core.enums import ContractType, DiplomaLevel
@@ -171,8 +171,6 @@ class OfferForm(BaseForm):
             del self.fields["company_name"]
 
     def clean_siret(self):
-        from backoffice.importers import siret_is_valid
-
         siret = self.cleaned_data["siret"].replace(" ", "")
         if not siret.isdigit() or len(siret) != 14:
             raise forms.ValidationError(f"Le SIRET {siret} doit compter 14 chiffres.")

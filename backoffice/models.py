@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backoffice import crypto
 from backoffice.enums import AuditAction
+from geo.models import Departement
 
 
 class Cma(models.Model):
@@ -46,19 +48,13 @@ class AdvisorProfile(models.Model):
 
     def get_totp_secret(self) -> str:
         """Le secret TOTP en clair (vide s'il n'y en a pas encore)."""
-        from backoffice import crypto
-
         return crypto.decrypt(self.totp_secret) if self.totp_secret else ""
 
     def set_totp_secret(self, secret: str) -> None:
-        from backoffice import crypto
-
         self.totp_secret = crypto.encrypt(secret) if secret else ""
 
     def departement_codes(self):
         """Sous-requête des codes des départements couverts (les siens et ceux de ses régions)."""
-        from geo.models import Departement
-
         return Departement.objects.filter(
             Q(pk__in=self.departements.values("pk")) | Q(region__in=self.regions.values("pk"))
         ).values("code")

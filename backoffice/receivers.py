@@ -8,6 +8,8 @@ from django.dispatch import receiver
 from backoffice.enums import AuditAction
 from backoffice.middleware import session_start
 from backoffice.scope import BACKOFFICE_ROLES
+from backoffice.search import sqlite_search_text
+from backoffice.services import audit_record
 from employers.signals import company_event
 
 
@@ -19,8 +21,6 @@ def start_backoffice_session(sender, request, user, **kwargs):
 
 @receiver(company_event, dispatch_uid="backoffice-audit-company-event")
 def audit_company_event(sender, *, action, actor, company, membership=None, details=None, **kwargs):
-    from backoffice.services import audit_record
-
     audit_record(
         actor=actor,
         action=AuditAction(action),
@@ -34,6 +34,4 @@ def audit_company_event(sender, *, action, actor, company, membership=None, deta
 def declare_search_text(sender, connection, **kwargs):
     """`cm_search_text` (créée par une migration sous PostgreSQL) pour le chemin simple de SQLite."""
     if connection.vendor == "sqlite":
-        from backoffice.search import sqlite_search_text
-
         connection.connection.create_function("cm_search_text", -1, sqlite_search_text, deterministic=True)

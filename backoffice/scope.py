@@ -36,6 +36,11 @@ def departements_for(advisor: AdvisorProfile):
     return Departement.objects.filter(code__in=advisor.departement_codes())
 
 
+def covers(advisor: AdvisorProfile, commune) -> bool:
+    """La commune est-elle dans le territoire (lieu d'un profil créé ou d'une offre) ?"""
+    return departements_for(advisor).filter(pk=commune.departement_id).exists()
+
+
 def _in_territory(advisor: AdvisorProfile, field: str) -> Q:
     if is_national(advisor):
         return Q()

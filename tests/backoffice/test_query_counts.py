@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from backoffice.selectors import BOARD_LISTS
+from backoffice.worklists import BOARD_LISTS
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import UndeliverableAddress

@@ -52,6 +52,15 @@ def test_scoped_querysets_follow_departements_and_regions(territories):
     assert list(scope.candidates_for(AdvisorFactory(departements=[]))) == []
 
 
+def test_covers_follows_departements_and_regions(territories):
+    lille = CommuneFactory(departement=territories["nord"])
+    lyon = CommuneFactory(departement=territories["rhone"])
+    assert scope.covers(AdvisorFactory(departements=["59"]), lille)
+    assert not scope.covers(AdvisorFactory(departements=["59"]), lyon)
+    assert scope.covers(AdvisorFactory(departements=[], regions=["84"]), lyon)
+    assert scope.covers(AdvisorFactory(admin=True), lyon)
+
+
 def test_a_pair_across_a_border_is_seen_from_both_sides(territories):
     candidate = CandidateProfileFactory(commune=CommuneFactory(departement=territories["nord"]))
     offer = OfferFactory(company=CompanyFactory(commune=CommuneFactory(departement=territories["pdc"])))

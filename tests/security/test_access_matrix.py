@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.enums import Role
-from backoffice.selectors import BOARD_LISTS
+from backoffice.worklists import BOARD_LISTS
 from core import scheduler
 from matching.models import Match
 from partners.models import Widget
