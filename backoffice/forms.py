@@ -4,8 +4,7 @@ from accounts.models import User
 from backoffice.enums import AuditAction, ClosureReason, ForceReason
 from backoffice.importers import MAX_BYTES
 from backoffice.models import Cma
-from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES
-from core.enums import ContractType, DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, ContractType, DiplomaLevel
 from core.forms import BaseForm
 from geo.forms import CommuneField
 from geo.models import Departement, Region

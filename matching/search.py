@@ -16,9 +16,8 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from candidates.enums import RADIUS_CHOICES
 from candidates.models import CandidateProfile
-from core.enums import ContractType, DiplomaLevel
+from core.enums import RADIUS_BANDS, ContractType, DiplomaLevel, radius_band
 from geo.distance import commune_index, distance_km
 from matching import cells, rules
 from matching.models import CandidateTradeIndex, OfferIndex
@@ -27,8 +26,6 @@ from trades.models import Trade
 
 logger = logging.getLogger(__name__)
 
-# Bornes des anneaux de distance pour la recherche des candidat·es d'une offre (rayons proposés).
-RADIUS_BANDS = tuple(sorted(value for value, _ in RADIUS_CHOICES))
 BATCH = 2000
 
 # Types de contrat et niveaux en bits, pour les filtrer en SQL (`&`, le même opérateur sur SQLite et PostgreSQL).
@@ -53,11 +50,6 @@ def level_mask(levels) -> int:
 @functools.cache
 def level_tuple(mask: int) -> tuple:
     return tuple(level for level, bit in LEVEL_BITS.items() if mask & bit)
-
-
-def radius_band(radius_km: int) -> int:
-    """Le plus petit rayon proposé qui couvre `radius_km` (la recherche par cases se fait par rayon proposé)."""
-    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
 
 
 def _located(code: str | None, kind: str, pk) -> tuple[float, float] | None:
@@ -179,16 +171,16 @@ INDEX_COLUMNS = (
 def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
     """Les lignes d'index (valeurs de `INDEX_COLUMNS`) d'un profil en recherche lu par `PROFILE_FIELDS` ;
     aucune s'il est incomplet ou si sa commune n'a pas de coordonnées."""
-    pk, commune, radius, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
+    pk, commune, radius_km, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
     if not (commune and level and available_from and birth_date):
         return []
     location = _located(commune, "Profil", pk)
     if location is None:
         return []
-    cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
+    cell, band, mask = cells.cell_of(*location), radius_band(radius_km), contract_mask(contracts)
     age = rules.age_on(birth_date, available_from)
     return [
-        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, age, bool(exception),
+        (pk, trade, commune, cell, band, radius_km, level, mask, available_from, birth_date, age, bool(exception),
          bool(job_seeker))
         for trade in sorted(trade_ids)
     ]  # fmt: skip
@@ -447,13 +439,13 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     fits = {}
     # La boucle est le chemin chaud : noms locaux, et le tuple du Fit construit sans son constructeur Python.
     new_fit, fit_class, published_at = tuple.__new__, rules.Fit, facts.published_at
-    for commune, radius, available, candidate_id in fetch_rows(sql, params):
-        place = near.get((commune, radius))
+    for commune, radius_km, available, candidate_id in fetch_rows(sql, params):
+        place = near.get((commune, radius_km))
         if place is None:
             distance = distances.get(commune, -1.0)
             if distance == -1.0:
                 distance = distances[commune] = distance_to_offer(commune)
-            place = near[commune, radius] = _proximity(distance, radius)
+            place = near[commune, radius_km] = _proximity(distance, radius_km)
         if place is False:
             continue
         start = starts.get(available)
@@ -464,11 +456,11 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     return fits
 
 
-def _proximity(distance: float | None, radius: int) -> tuple[float, float] | bool:
+def _proximity(distance: float | None, radius_km: int) -> tuple[float, float] | bool:
     """(points de proximité, distance arrondie) d'une commune à `distance` km ; False hors du rayon ou inconnue."""
-    if distance is None or distance > radius:
+    if distance is None or distance > radius_km:
         return False
-    return rules.proximity_points(distance, radius), round(distance, 1)
+    return rules.proximity_points(distance, radius_km), round(distance, 1)
 
 
 def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:

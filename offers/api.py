@@ -10,7 +10,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from core.enums import ContractType, DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, ContractType, DiplomaLevel
 from geo.distance import commune_index, communes_version, communes_within
 from geo.selectors import commune_lookup
 from offers.models import Offer
@@ -20,8 +20,6 @@ from trades.models import Trade
 router = Router(tags=["Offres"])
 reference_router = Router(tags=["Référentiels"])
 
-MAX_RADIUS_KM = 200
-DEFAULT_RADIUS_KM = 30
 MAX_PER_PAGE = 100
 ORIGIN_CACHE_SECONDS = 60 * 60
 
@@ -44,7 +42,8 @@ class OffersQuery(Schema):
         DEFAULT_RADIUS_KM,
         gt=0,
         le=MAX_RADIUS_KM,
-        description="Rayon de recherche autour de la commune, en km (plus de 0, au plus 200). Ignoré sans commune.",
+        description=f"Rayon de recherche autour de la commune, en km (plus de 0, au plus {MAX_RADIUS_KM}). Ignoré sans "
+        "commune.",
     )
     metier: str | None = Field(
         None, description="Code métier du catalogue (ex. boulanger) ou code ROME (ex. D1102).", max_length=60
