@@ -21,7 +21,7 @@ from offers.models import Offer
 CANDIDATE_REASONS = {
     "is_open": "Aucune offre publiée dans ses métiers.",
     "same_trade": "Aucune offre publiée dans ses métiers.",
-    "is_near": "Aucune offre de ses métiers à moins de {radius} km{closest}.",
+    "is_near": "Aucune offre de ses métiers à moins de {radius_km} km{closest}.",
     "level_accepted": "Les offres proches ne prennent pas son niveau ({level}).",
     "contract_overlaps": "Les offres proches proposent un autre type de contrat.",
     "start_fits": "Les offres proches commencent trop tôt pour sa date de disponibilité.",
@@ -75,7 +75,7 @@ def candidates_reasons(candidates) -> dict[int, str]:
         rule = _furthest(((facts, offer) for offer in in_trade), today) if in_trade else "same_trade"
         known = [d for offer in in_trade if (d := distance_km(facts.commune_code, offer.commune_code)) is not None]
         reasons[candidate.pk] = CANDIDATE_REASONS[rule].format(
-            radius=candidate.radius_km,
+            radius_km=candidate.radius_km,
             closest=f" (la plus proche à {round(min(known))} km)" if known else "",
             level=DiplomaLevel(candidate.level).short_label if candidate.level in DiplomaLevel.values else "?",
         )
@@ -94,7 +94,7 @@ def offers_reasons(offers) -> dict[int, str]:
         rules.CandidateFacts(
             id=pk,
             commune_code=commune,
-            radius_km=radius,
+            radius_km=radius_km,
             trade_ids=frozenset({trade}),
             level=level or "",
             contract_types=frozenset(contracts or ()),
@@ -103,7 +103,7 @@ def offers_reasons(offers) -> dict[int, str]:
             age_exception=bool(exception),
             job_seeker=bool(job_seeker),
         )
-        for trade, pk, commune, radius, level, contracts, available_from, birth_date, exception, job_seeker in rows
+        for trade, pk, commune, radius_km, level, contracts, available_from, birth_date, exception, job_seeker in rows
     ]
     today = timezone.localdate()
     reasons = {}

@@ -4,12 +4,18 @@ from accounts.models import User
 from backoffice.enums import AuditAction, ClosureReason, ForceReason
 from backoffice.importers import MAX_BYTES, siret_is_valid
 from backoffice.models import Cma
-from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES
-from core.enums import ContractType, DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, ContractType, DiplomaLevel
 from core.forms import BaseForm
 from geo.forms import CommuneField
 from geo.models import Departement, Region
 from matching.enums import MatchState
+from offers.fields import (
+    ADVISOR_FIELD_NAMES,
+    contract_types_field,
+    description_field,
+    levels_field,
+    positions_field,
+)
 from trades.catalogue import FAMILIES
 from trades.models import Trade
 
@@ -133,42 +139,23 @@ class OfferForm(BaseForm):
         empty_label="Choisir un métier",
         error_messages={"required": "Choisissez un métier."},
     )
-    levels = forms.MultipleChoiceField(
-        label="Niveaux acceptés",
-        help_text="Aucun coché : tous les niveaux.",
-        choices=DiplomaLevel.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    contract_types = forms.MultipleChoiceField(
-        label="Types de contrat",
-        choices=ContractType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=[ContractType.APPRENTISSAGE],
-        error_messages={"required": "Cochez au moins un type de contrat."},
-    )
+    levels = levels_field(label="Niveaux acceptés", help_text="Aucun coché : tous les niveaux.")
+    contract_types = contract_types_field()
     start_date = forms.DateField(
         label="Début", widget=DATE_WIDGET, required=False, help_text="Vide : dès que possible."
     )
-    positions = forms.IntegerField(
-        label="Nombre de postes",
-        min_value=1,
-        max_value=50,
-        initial=1,
-        error_messages={
-            "required": "Indiquez le nombre de postes (au moins 1).",
-            "min_value": "Il faut au moins un poste.",
-            "max_value": "50 postes au plus par offre.",
-            "invalid": "Indiquez un nombre entier de postes.",
-        },
-    )
-    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    positions = positions_field()
+    description = description_field(rows=4, required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["siret"]
             del self.fields["company_name"]
+
+    def offer_fields(self) -> dict:
+        """Les valeurs des champs de l'offre que saisissent les conseiller·es (`offers.fields.ADVISOR_FIELD_NAMES`)."""
+        return {name: self.cleaned_data[name] for name in ADVISOR_FIELD_NAMES}
 
     def clean_siret(self):
         siret = self.cleaned_data["siret"].replace(" ", "")

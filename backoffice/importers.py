@@ -2,6 +2,7 @@
 
 `parse_offers_csv` lit et vérifie tout le fichier sans rien écrire : il renvoie les lignes prêtes à
 importer et les erreurs, ligne par ligne, en français. L'écriture est `services.offers_import`, tout ou rien.
+Les colonnes de l'offre, leurs choix et leurs limites sont ceux des formulaires (`offers.fields`).
 """
 
 import csv
@@ -13,31 +14,46 @@ from django.conf import settings
 
 from core.enums import ContractType, DiplomaLevel
 from geo.selectors import commune_lookup
+from offers.fields import (
+    DEFAULT_CONTRACT_TYPES,
+    DEFAULT_POSITIONS,
+    DESCRIPTION_MAX_LENGTH,
+    DESCRIPTION_MAX_TEXT,
+    DESCRIPTION_TOO_LONG,
+    OFFER_FIELDS,
+    POSITIONS_MAX,
+    POSITIONS_MIN,
+)
 from trades.models import Trade
 
 MAX_BYTES = settings.UPLOAD_MAX_BYTES  # le plus gros fichier que le site accepte (voir RequestSizeLimitMiddleware)
 MAX_ROWS = 2000
 
-# (colonne, obligatoire, explication) : la documentation affichée sur la page d'import.
-COLUMNS = [
-    ("siret", True, "14 chiffres, espaces permis."),
-    ("raison_sociale", True, "Nom de l'entreprise."),
-    ("commune", True, "Code INSEE, code postal ou « Nom (code postal) » du lieu de travail."),
-    ("metier", True, "Code du métier au catalogue (ex. « boulanger ») ou son libellé exact."),
-    ("niveaux", False, "Niveaux acceptés séparés par « | » (3 à 7) ; vide : tous les niveaux."),
-    (
-        "types_contrat",
+# (obligatoire, explication) de chaque colonne : la documentation affichée sur la page d'import. L'entreprise,
+# puis les champs de l'offre que saisissent les conseiller·es (`offers.fields.OFFER_FIELDS`, dans leur ordre).
+COMPANY_COLUMNS = {
+    "siret": (True, "14 chiffres, espaces permis."),
+    "raison_sociale": (True, "Nom de l'entreprise."),
+}
+OFFER_COLUMNS = {
+    "commune": (True, "Code INSEE, code postal ou « Nom (code postal) » du lieu de travail."),
+    "metier": (True, "Code du métier au catalogue (ex. « boulanger ») ou son libellé exact."),
+    "niveaux": (False, "Niveaux acceptés séparés par « | » (3 à 7) ; vide : tous les niveaux."),
+    "types_contrat": (
         False,
         "« apprentissage », « professionnalisation » ou les deux séparés par « | » ; vide : apprentissage.",
     ),
-    ("date_debut", False, "JJ/MM/AAAA ; vide : dès que possible."),
-    ("postes", False, "Nombre de postes ; vide : 1."),
-    ("description", False, "Texte libre de l'offre."),
+    "date_debut": (False, "JJ/MM/AAAA ; vide : dès que possible."),
+    "postes": (False, f"Nombre de postes ; vide : {DEFAULT_POSITIONS}."),
+    "description": (False, f"Texte libre de l'offre ; {DESCRIPTION_MAX_TEXT} au plus."),
+}
+COLUMNS = [(name, *COMPANY_COLUMNS[name]) for name in COMPANY_COLUMNS] + [
+    (field.column, *OFFER_COLUMNS[field.column]) for field in OFFER_FIELDS if field.column
 ]
 REQUIRED = [name for name, required, _ in COLUMNS if required]
 
 EXAMPLE = (
-    "siret;raison_sociale;commune;metier;niveaux;types_contrat;date_debut;postes;description\n"
+    ";".join(name for name, _required, _help in COLUMNS) + "\n"
     "73282932000074;Boulangerie du Beffroi;62193;boulanger;3|4;apprentissage;01/09/2027;1;"
     "Fournil traditionnel, pain au levain.\n"
 )
@@ -171,12 +187,18 @@ def _parse_line(n, record, trades_by_key, allowed_departements, sirets_outside):
             start_date = datetime.datetime.strptime(record["date_debut"], "%d/%m/%Y").date().isoformat()
         except ValueError:
             errors.append(f"{prefix} la date de début « {record['date_debut']} » doit s'écrire JJ/MM/AAAA.")
-    positions = 1
+    positions = DEFAULT_POSITIONS
     if record.get("postes"):
-        if record["postes"].isdigit() and 1 <= int(record["postes"]) <= 50:
+        if record["postes"].isdigit() and POSITIONS_MIN <= int(record["postes"]) <= POSITIONS_MAX:
             positions = int(record["postes"])
         else:
-            errors.append(f"{prefix} le nombre de postes « {record['postes']} » doit être un nombre de 1 à 50.")
+            errors.append(
+                f"{prefix} le nombre de postes « {record['postes']} » doit être un nombre de "
+                f"{POSITIONS_MIN} à {POSITIONS_MAX}."
+            )
+    description = record.get("description", "")
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        errors.append(f"{prefix} {DESCRIPTION_TOO_LONG[0].lower()}{DESCRIPTION_TOO_LONG[1:]}")
     if errors:
         return None, errors
     return (
@@ -189,10 +211,10 @@ def _parse_line(n, record, trades_by_key, allowed_departements, sirets_outside):
             trade_id=trade.pk,
             trade_label=trade.label,
             levels=levels,
-            contract_types=contract_types or [ContractType.APPRENTISSAGE.value],
+            contract_types=contract_types or list(DEFAULT_CONTRACT_TYPES),
             start_date=start_date,
             positions=positions,
-            description=record.get("description", "")[:5000],
+            description=description,
         ),
         [],
     )

@@ -13,10 +13,6 @@ class NotificationFrequency(models.TextChoices):
     NONE = "aucun", "Aucun e-mail"
 
 
-RADIUS_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
-DEFAULT_RADIUS_KM = 30
-
-
 class AgeException(models.TextChoices):
     """Cas où l'apprentissage reste possible après 29 ans."""
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from dsfr.forms import DsfrBoundField
 
-from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, AgeException, NotificationFrequency
-from core.enums import ContractType, DiplomaLevel
+from candidates.enums import AgeException, NotificationFrequency
+from core.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, ContractType, DiplomaLevel, radius_band
 from core.forms import BaseForm
 from core.phone import clean_french_phone, format_phone
 from core.text import MONTHS
@@ -437,11 +437,9 @@ def search_prefill(data) -> dict:
     code = str(data.get("commune", ""))[:5]
     if code and Commune.objects.filter(code=code).exists():
         prefill["commune"] = code
-    radius = str(data.get("rayon", ""))
-    if radius.isdigit() and int(radius) > 0:
-        prefill["radius_km"] = next(
-            (value for value, _label in RADIUS_CHOICES if int(radius) <= value), RADIUS_CHOICES[-1][0]
-        )
+    radius_km = str(data.get("rayon", ""))
+    if radius_km.isdigit() and int(radius_km) > 0:
+        prefill["radius_km"] = radius_band(int(radius_km))
     trade = str(data.get("metier", ""))[:60]
     if trade and Trade.objects.active().filter(code=trade).exists():
         prefill["trade_codes"] = [trade]

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from candidates.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, AgeException, NotificationFrequency, SearchStatus
-from core.enums import DiplomaLevel
+from candidates.enums import AgeException, NotificationFrequency, SearchStatus
+from core.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, DiplomaLevel
 
 
 class CandidateProfileQuerySet(models.QuerySet):

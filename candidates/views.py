@@ -31,7 +31,7 @@ from candidates.forms import (
     where_what_initial,
 )
 from candidates.models import CandidateProfile
-from core.enums import DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, DiplomaLevel
 from employers.models import Membership
 from matching.enums import MatchState
 from matching.models import Match
@@ -151,7 +151,7 @@ def _prefill_summary(prefill: dict) -> str:
         parts += Trade.objects.filter(code__in=prefill["trade_codes"]).values_list("label", flat=True)
     if prefill.get("commune"):
         name = Commune.objects.filter(code=prefill["commune"]).values_list("name", flat=True).first()
-        parts.append(f"à {prefill.get('radius_km', 30)} km de {name}")
+        parts.append(f"à {prefill.get('radius_km', DEFAULT_RADIUS_KM)} km de {name}")
     if prefill.get("level"):
         parts.append(f"niveau {DiplomaLevel(prefill['level']).short_label}")
     return ", ".join(parts)

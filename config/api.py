@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled, ValidationError
 
+from core.enums import MAX_RADIUS_KM
 from geo.api import router as geo_router
 from offers.api import reference_router as offers_reference_router
 from offers.api import router as offers_router
@@ -18,7 +19,7 @@ from trades.api import router as trades_router
 
 PARAMETER_MESSAGES = {
     "commune": "Commune inconnue : donnez un code INSEE (ex. 75056) ou un code postal (ex. 62000).",
-    "rayon": "Le rayon doit être un nombre de kilomètres, plus grand que 0 et au plus égal à 200.",
+    "rayon": f"Le rayon doit être un nombre de kilomètres, plus grand que 0 et au plus égal à {MAX_RADIUS_KM}.",
     "metier": "Métier inconnu : donnez un code du catalogue (voir /api/v1/metiers) ou un code ROME.",
     "niveau": "Niveau inconnu : les valeurs possibles sont 3, 4, 5, 6 et 7 (voir /api/v1/niveaux).",
     "type_contrat": "Type de contrat inconnu : apprentissage ou professionnalisation (voir /api/v1/types-contrat).",

@@ -20,3 +20,19 @@ class DiplomaLevel(models.TextChoices):
 class ContractType(models.TextChoices):
     APPRENTISSAGE = "apprentissage", "Contrat d'apprentissage"
     PROFESSIONNALISATION = "professionnalisation", "Contrat de professionnalisation"
+
+
+# La distance maximale d'un·e candidat·e (`radius_km`, en km) se choisit parmi ces rayons proposés, qui sont
+# aussi les bandes de l'index des candidat·es (`radius_band`). La recherche publique d'offres (page /offres et
+# API) accepte toute distance jusqu'à MAX_RADIUS_KM : en km entiers sur la page (au moins MIN_RADIUS_KM),
+# toute distance positive dans l'API.
+RADIUS_CHOICES = [(10, "10 km"), (20, "20 km"), (30, "30 km"), (50, "50 km"), (100, "100 km")]
+RADIUS_BANDS = tuple(sorted(value for value, _label in RADIUS_CHOICES))
+DEFAULT_RADIUS_KM = 30
+MIN_RADIUS_KM = 1
+MAX_RADIUS_KM = 200
+
+
+def radius_band(radius_km: float) -> int:
+    """Le plus petit rayon proposé qui couvre `radius_km` (le plus grand au-delà)."""
+    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])

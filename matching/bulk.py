@@ -135,7 +135,7 @@ def _load_candidates(communes: _Communes, where: str):
     )
     if not rows:
         return None
-    ids, trades, codes, radius, level, contracts, available, birth, availability_age, exception, job_seeker = zip(
+    ids, trades, codes, radius_km, level, contracts, available, birth, availability_age, exception, job_seeker = zip(
         *rows, strict=True
     )
     commune = communes.numbers(codes)
@@ -149,7 +149,7 @@ def _load_candidates(communes: _Communes, where: str):
         "id": np.array(ids, dtype=np.int64),
         "trade": np.array(trades, dtype=np.int64),
         "commune": commune,
-        "radius": np.array(radius, dtype=np.float64),
+        "radius_km": np.array(radius_km, dtype=np.float64),
         "level_bit": np.array([LEVEL_BITS.get(value, 0) for value in level], dtype=np.int64),
         "contracts": np.array(contracts, dtype=np.int64),
         "available": available_days,
@@ -160,7 +160,7 @@ def _load_candidates(communes: _Communes, where: str):
         "exception": np.array([bool(value) for value in exception]),
         "job_seeker": np.array([bool(value) for value in job_seeker]),
     }
-    return _located_sorted(columns, "trade", "commune", "radius")
+    return _located_sorted(columns, "trade", "commune", "radius_km")
 
 
 def _load_offers(communes: _Communes, today: datetime.date):
@@ -217,8 +217,8 @@ def _segments(keys: np.ndarray):
     return starts, np.diff(np.r_[starts, len(keys)])
 
 
-def _near_communes(c_communes, c_reach, o_communes, geo):
-    """Couples (commune de candidat·es i, commune d'offres j, distance) à `c_reach[i]` km ou moins.
+def _near_communes(c_communes, c_radius_km, o_communes, geo):
+    """Couples (commune de candidat·es i, commune d'offres j, distance) à `c_radius_km[i]` km ou moins.
 
     Communes d'offres triées par latitude ; chaque paquet de communes de candidat·es (triées par latitude)
     n'est comparé qu'à la bande de latitude qu'il peut atteindre. Même formule que `geo.distance.haversine_km`.
@@ -231,10 +231,10 @@ def _near_communes(c_communes, c_reach, o_communes, geo):
     found_i, found_j, found_d = [], [], []
     for first in range(0, len(c_order), CHUNK_COMMUNES):
         chunk = c_order[first : first + CHUNK_COMMUNES]
-        reach = c_reach[chunk].max() + 1
+        padded_radius_km = c_radius_km[chunk].max() + 1
         lats = lat[c_communes[chunk]]
-        low = np.searchsorted(o_lat, lats.min() - reach / KM_PER_DEGREE, "left")
-        high = np.searchsorted(o_lat, lats.max() + reach / KM_PER_DEGREE, "right")
+        low = np.searchsorted(o_lat, lats.min() - padded_radius_km / KM_PER_DEGREE, "left")
+        high = np.searchsorted(o_lat, lats.max() + padded_radius_km / KM_PER_DEGREE, "right")
         if low >= high:
             continue
         a, b = c_communes[chunk][:, None], o_sorted[low:high][None, :]
@@ -242,7 +242,7 @@ def _near_communes(c_communes, c_reach, o_communes, geo):
         s2 = np.sin((lam[b] - lam[a]) * 0.5)
         h = s1 * s1 + cos_phi[a] * cos_phi[b] * s2 * s2
         distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
-        rows, columns = np.nonzero(distance <= c_reach[chunk][:, None])
+        rows, columns = np.nonzero(distance <= c_radius_km[chunk][:, None])
         found_i.append(chunk[rows])
         found_j.append(by_lat[low + columns])
         found_d.append(distance[rows, columns])
@@ -261,20 +261,20 @@ def _expand(sizes: np.ndarray):
 
 def _trade_pairs(c, o, geo, out):
     """Les paires d'un métier : `c` et `o`, colonnes des lignes d'index du métier (triées par commune, rayon)."""
-    g_keys = c["commune"] * 1000 + c["radius"].astype(np.int64)  # groupes (commune, rayon)
+    g_keys = c["commune"] * 1000 + c["radius_km"].astype(np.int64)  # groupes (commune, rayon)
     g_start, g_size = _segments(g_keys)
-    g_commune, g_radius = c["commune"][g_start], c["radius"][g_start]
+    g_commune, g_radius_km = c["commune"][g_start], c["radius_km"][g_start]
     uc_start, uc_size = _segments(g_commune)  # communes de candidat·es -> leurs groupes
     uc_commune = g_commune[uc_start]
-    uc_reach = np.maximum.reduceat(g_radius, uc_start)
+    uc_radius_km = np.maximum.reduceat(g_radius_km, uc_start)
     o_start, o_size = _segments(o["commune"])
-    i, j, distance = _near_communes(uc_commune, uc_reach, o["commune"][o_start], geo)
+    i, j, distance = _near_communes(uc_commune, uc_radius_km, o["commune"][o_start], geo)
     # Chaque couple de communes vaut pour les groupes (commune, rayon) dont le rayon couvre la distance.
     pair_group, pair_offers, pair_distance = [], [], []
     for k in range(int(uc_size.max(initial=0))):
         valid = k < uc_size[i]
         group = uc_start[i[valid]] + k
-        fits = g_radius[group] >= distance[valid]
+        fits = g_radius_km[group] >= distance[valid]
         pair_group.append(group[fits])
         pair_offers.append(j[valid][fits])
         pair_distance.append(distance[valid][fits])
@@ -317,7 +317,7 @@ def _evaluate(c, o, c_first, c_count, o_first, o_count, distance, out):
         & (o["accepts_minors"][oi] | (age >= rules.MAJORITY_AGE))  # minor_accepted
     )
     ci, oi, d, has_start, start = ci[keep], oi[keep], d[keep], has_start[keep], start[keep]
-    proximity = rules.PROXIMITY_POINTS * np.maximum(0.0, 1 - d / np.maximum(c["radius"][ci], 1))
+    proximity = rules.PROXIMITY_POINTS * np.maximum(0.0, 1 - d / np.maximum(c["radius_km"][ci], 1))
     exact = levels[keep] & level_bit[keep] != 0
     level = np.where(exact, float(rules.EXACT_LEVEL_POINTS), float(rules.ANY_LEVEL_POINTS))
     gap = np.abs(start - c["available"][ci])

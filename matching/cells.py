@@ -26,8 +26,8 @@ def cell_ranges(lat: float, lng: float, radius_km: float) -> list[tuple[int, int
     Un rectangle par bande de latitude, un peu plus large que le cercle : le tri exact se fait ensuite sur
     la distance.
     """
-    reach = radius_km + MARGIN_KM
-    dlat = reach / KM_PER_DEGREE
+    padded_radius_km = radius_km + MARGIN_KM
+    dlat = padded_radius_km / KM_PER_DEGREE
     first_row = math.floor((lat - dlat + 90.0) / CELL_DEGREES)
     last_row = math.floor((lat + dlat + 90.0) / CELL_DEGREES)
     ranges = []
@@ -36,7 +36,7 @@ def cell_ranges(lat: float, lng: float, radius_km: float) -> list[tuple[int, int
         south, north = row * CELL_DEGREES - 90.0, (row + 1) * CELL_DEGREES - 90.0
         widest = max(abs(max(south, lat - dlat)), abs(min(north, lat + dlat)))
         cos_lat = math.cos(math.radians(min(widest, 89.0)))
-        dlng = reach / (KM_PER_DEGREE * cos_lat)
+        dlng = padded_radius_km / (KM_PER_DEGREE * cos_lat)
         first = math.floor((lng - dlng + 180.0) / CELL_DEGREES)
         last = math.floor((lng + dlng + 180.0) / CELL_DEGREES)
         if first < 0 or last >= COLUMNS:  # antiméridien : toute la bande (cas sans intérêt en France)

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from candidates.enums import RADIUS_CHOICES
 from candidates.models import CandidateProfile
+from core.enums import radius_band
 from geo.distance import commune_index
 from matching import cells, rules
 from matching.models import CandidateTradeIndex, OfferIndex
@@ -26,14 +26,7 @@ from offers.models import Offer
 
 logger = logging.getLogger(__name__)
 
-# Bornes des anneaux de distance pour la recherche des candidat·es d'une offre (rayons proposés).
-RADIUS_BANDS = tuple(sorted(value for value, _ in RADIUS_CHOICES))
 BATCH = 2000
-
-
-def radius_band(radius_km: int) -> int:
-    """Le plus petit rayon proposé qui couvre `radius_km` (la recherche par cases se fait par rayon proposé)."""
-    return next((band for band in RADIUS_BANDS if radius_km <= band), RADIUS_BANDS[-1])
 
 
 def located(code: str | None, kind: str, pk) -> tuple[float, float] | None:
@@ -67,16 +60,16 @@ INDEX_COLUMNS = (
 def candidate_index_values(profile_row, trade_ids) -> list[tuple]:
     """Les lignes d'index (valeurs de `INDEX_COLUMNS`) d'un profil en recherche lu par `PROFILE_FIELDS` ;
     aucune s'il est incomplet ou si sa commune n'a pas de coordonnées."""
-    pk, commune, radius, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
+    pk, commune, radius_km, level, contracts, available_from, birth_date, exception, job_seeker = profile_row
     if not (commune and level and available_from and birth_date):
         return []
     location = located(commune, "Profil", pk)
     if location is None:
         return []
-    cell, band, mask = cells.cell_of(*location), radius_band(radius), contract_mask(contracts)
+    cell, band, mask = cells.cell_of(*location), radius_band(radius_km), contract_mask(contracts)
     age = rules.age_on(birth_date, available_from)
     return [
-        (pk, trade, commune, cell, band, radius, level, mask, available_from, birth_date, age, bool(exception),
+        (pk, trade, commune, cell, band, radius_km, level, mask, available_from, birth_date, age, bool(exception),
          bool(job_seeker))
         for trade in sorted(trade_ids)
     ]  # fmt: skip

@@ -20,7 +20,6 @@ from typing import NamedTuple
 from core.enums import ContractType, DiplomaLevel
 from core.text import MONTHS
 
-MAX_RADIUS_KM = 100
 # Code du travail, L6222-1 : apprentissage de 16 à 29 ans révolus (15 ans en sortie de 3e, vérifié à
 # l'inscription) ; au-delà, seulement avec une exception (RQTH, sportif·ve de haut niveau, projet d'entreprise).
 APPRENTICESHIP_MIN_AGE = 15

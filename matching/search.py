@@ -12,10 +12,10 @@ import functools
 
 from django.utils import timezone
 
-from core.enums import ContractType
+from core.enums import RADIUS_BANDS, ContractType
 from geo.distance import commune_index
 from matching import cells, rules
-from matching.indexes import RADIUS_BANDS, located
+from matching.indexes import located
 from matching.models import CandidateTradeIndex, OfferIndex
 from matching.rule_facts import CONTRACT_BITS, LEVEL_BITS, contract_mask, contract_set, level_tuple
 from matching.sql import fetch_rows, ranges_join, table_name
@@ -94,7 +94,7 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     liste VALUES jointe à l'index couvrant), avec les bornes de niveau, de disponibilité, de contrat et
     d'âge. Python : la distance exacte (une fois par commune), le rayon de chacun·e et le score.
     """
-    today = timezone.localtime(now).date()
+    today = timezone.localdate(now)
     if not facts.published or not facts.trade_active:
         return {}
     location = located(facts.commune_code, "Offre", facts.id)
@@ -128,13 +128,13 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     fits = {}
     # La boucle est le chemin chaud : noms locaux, et le tuple du Fit construit sans son constructeur Python.
     new_fit, fit_class, published_at = tuple.__new__, rules.Fit, facts.published_at
-    for commune, radius, available, candidate_id in fetch_rows(sql, params):
-        place = near.get((commune, radius))
+    for commune, radius_km, available, candidate_id in fetch_rows(sql, params):
+        place = near.get((commune, radius_km))
         if place is None:
             distance = distances.get(commune, -1.0)
             if distance == -1.0:
                 distance = distances[commune] = distance_to_offer(commune)
-            place = near[commune, radius] = _proximity(distance, radius)
+            place = near[commune, radius_km] = _proximity(distance, radius_km)
         if place is False:
             continue
         start = starts.get(available)
@@ -145,11 +145,11 @@ def offer_candidate_pool(facts: rules.OfferFacts, *, now=None) -> dict[int, rule
     return fits
 
 
-def _proximity(distance: float | None, radius: int) -> tuple[float, float] | bool:
+def _proximity(distance: float | None, radius_km: int) -> tuple[float, float] | bool:
     """(points de proximité, distance arrondie) d'une commune à `distance` km ; False hors du rayon ou inconnue."""
-    if distance is None or distance > radius:
+    if distance is None or distance > radius_km:
         return False
-    return rules.proximity_points(distance, radius), round(distance, 1)
+    return rules.proximity_points(distance, radius_km), round(distance, 1)
 
 
 def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, rules.Fit]:
@@ -159,7 +159,7 @@ def candidate_offer_pool(facts: rules.CandidateFacts, *, now=None) -> dict[int, 
     VALUES jointe à l'index couvrant), avec les bornes de niveau, de contrat et de date de début. Python :
     l'âge (une fois par date de début et contrats), la distance exacte (une fois par commune) et le score.
     """
-    today = timezone.localtime(now).date()
+    today = timezone.localdate(now)
     if not facts.searching or not facts.trade_ids or not facts.level or facts.available_from is None:
         return {}
     location = located(facts.commune_code, "Profil", facts.id)

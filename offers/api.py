@@ -4,25 +4,22 @@ import datetime
 import hashlib
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from core.enums import ContractType, DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, ContractType, DiplomaLevel
 from geo.distance import commune_index, communes_version, communes_within
 from geo.selectors import commune_lookup
 from offers.models import Offer
-from trades.catalogue import FAMILY_LABELS
+from offers.selectors import offer_payload, public_offers
 from trades.models import Trade
 
 router = Router(tags=["Offres"])
 reference_router = Router(tags=["Référentiels"])
 
-MAX_RADIUS_KM = 200
-DEFAULT_RADIUS_KM = 30
 MAX_PER_PAGE = 100
 ORIGIN_CACHE_SECONDS = 60 * 60
 
@@ -45,7 +42,8 @@ class OffersQuery(Schema):
         DEFAULT_RADIUS_KM,
         gt=0,
         le=MAX_RADIUS_KM,
-        description="Rayon de recherche autour de la commune, en km (plus de 0, au plus 200). Ignoré sans commune.",
+        description=f"Rayon de recherche autour de la commune, en km (plus de 0, au plus {MAX_RADIUS_KM}). Ignoré sans "
+        "commune.",
     )
     metier: str | None = Field(
         None, description="Code métier du catalogue (ex. boulanger) ou code ROME (ex. D1102).", max_length=60
@@ -105,44 +103,6 @@ class LevelOut(Schema):
 
 
 # --- Lectures --------------------------------------------------------------------------------------
-
-
-def offer_url(offer_id: int) -> str:
-    return f"{settings.SITE_URL}/offres/{offer_id}"
-
-
-def offer_payload(offer: Offer, distance_km: float | None = None) -> dict:
-    """Les champs publics d'une offre (aucune donnée personnelle) ; repris par l'export JSON Lines."""
-    trade = offer.trade
-    return {
-        "id": offer.pk,
-        "entreprise": offer.company.name,
-        "commune": {"code": offer.commune.code, "nom": offer.commune.name, "departement": offer.commune.departement_id},
-        "distance_km": round(distance_km, 1) if distance_km is not None else None,
-        "metier": {
-            "code": trade.code,
-            "libelle": trade.label,
-            "famille": trade.family,
-            "famille_libelle": FAMILY_LABELS.get(trade.family, trade.family),
-            "codes_rome": list(trade.rome_codes),
-        },
-        "niveaux": [
-            {"code": level, "libelle": DiplomaLevel(level).label} for level in offer.levels if level in DiplomaLevel
-        ],
-        "types_contrat": [
-            {"code": kind, "libelle": ContractType(kind).label} for kind in offer.contract_types if kind in ContractType
-        ],
-        "debut": offer.start_date,
-        "postes": max(offer.positions - offer.filled_positions, 0),
-        "publiee_le": offer.published_at,
-        "url": offer_url(offer.pk),
-    }
-
-
-def public_offers():
-    """Les offres publiques : celles qui sont mises en relation (en ligne, entreprise vérifiée, mise en relation
-    non suspendue) ; l'offre d'une entreprise non vérifiée n'est montrée nulle part."""
-    return Offer.objects.matchable().select_related("company", "commune", "trade")
 
 
 def _origin(value: str) -> str:

@@ -3,10 +3,18 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from core.enums import ContractType, DiplomaLevel
 from core.forms import BaseForm
 from employers.models import Company
 from geo.forms import CommuneField
+from offers.fields import (
+    FIELD_NAMES,
+    START_DATE_MAX_DAYS,
+    contract_types_field,
+    description_field,
+    levels_field,
+    positions_field,
+    working_hours_field,
+)
 from trades.catalogue import FAMILY_LABELS
 from trades.models import Trade
 
@@ -53,20 +61,8 @@ class OfferForm(BaseForm):
             "invalid_choice": "Choisissez un métier de la liste.",
         },
     )
-    levels = forms.MultipleChoiceField(
-        label="Niveaux de diplôme acceptés",
-        help_text="Aucune case cochée : tous les niveaux.",
-        choices=DiplomaLevel.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    contract_types = forms.MultipleChoiceField(
-        label="Types de contrat",
-        choices=ContractType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=[ContractType.APPRENTISSAGE.value],
-        error_messages={"required": "Cochez au moins un type de contrat."},
-    )
+    levels = levels_field(label="Niveaux de diplôme acceptés", help_text="Aucune case cochée : tous les niveaux.")
+    contract_types = contract_types_field()
     # Un seul choix, obligatoire : « dès que possible » ou une date (alors obligatoire, voir `__init__`).
     start_asap = forms.TypedChoiceField(
         label="Début du contrat",
@@ -85,41 +81,20 @@ class OfferForm(BaseForm):
             "invalid": "Indiquez une date valide, par exemple 01/09/2026.",
         },
     )
-    positions = forms.IntegerField(
-        label="Nombre de postes",
-        min_value=1,
-        max_value=50,
-        initial=1,
-        error_messages={
-            "required": "Indiquez le nombre de postes (au moins 1).",
-            "min_value": "Il faut au moins un poste.",
-            "max_value": "50 postes au plus par offre.",
-            "invalid": "Indiquez un nombre entier de postes.",
-        },
-    )
+    positions = positions_field()
     commune = CommuneField(
         label="Lieu de travail",
         help_text="Par défaut, la commune de l'établissement.",
         error_messages={"required": "Indiquez la commune du lieu de travail."},
     )
-    description = forms.CharField(
-        label="Description",
+    description = description_field(
+        rows=6,
+        required=True,
         help_text="Quelques phrases simples suffisent. Modifiez le modèle proposé.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=3000,
         initial=DESCRIPTION_TEMPLATE,
-        error_messages={
-            "required": "Décrivez l'offre en quelques phrases.",
-            "max_length": "La description dépasse 3 000 caractères : raccourcissez-la.",
-        },
+        error_messages={"required": "Décrivez l'offre en quelques phrases."},
     )
-    working_hours = forms.CharField(
-        label="Horaires",
-        help_text="Par exemple : du mardi au samedi, 7 h - 14 h.",
-        required=False,
-        max_length=200,
-        error_messages={"max_length": "Les horaires tiennent en 200 caractères au plus."},
-    )
+    working_hours = working_hours_field()
     night_or_early_work = forms.BooleanField(label="Travail de nuit ou très tôt le matin (avant 6 h)", required=False)
     driving_licence_required = forms.BooleanField(label="Permis de conduire nécessaire", required=False)
     accepts_minors = forms.BooleanField(
@@ -138,21 +113,11 @@ class OfferForm(BaseForm):
         companies = Company.objects.for_member(user).select_related("commune").order_by("name")
         initial = kwargs.setdefault("initial", {})
         if offer is not None:
+            initial.update({name: getattr(offer, name) for name in FIELD_NAMES if name != "trade"})
             initial.update(
                 company=offer.company_id,
                 trade=str(offer.trade_id),
-                levels=offer.levels,
-                contract_types=offer.contract_types,
                 start_asap=ASAP if offer.start_date is None else ON_DATE,
-                start_date=offer.start_date,
-                positions=offer.positions,
-                commune=offer.commune,
-                description=offer.description,
-                working_hours=offer.working_hours,
-                night_or_early_work=offer.night_or_early_work,
-                driving_licence_required=offer.driving_licence_required,
-                accepts_minors=offer.accepts_minors,
-                lba_consent=offer.lba_consent,
             )
         else:
             first = companies.first()
@@ -184,25 +149,19 @@ class OfferForm(BaseForm):
         start = self.cleaned_data["start_date"]
         if start and start < timezone.localdate():
             raise forms.ValidationError("La date de début ne peut pas être dans le passé.")
-        if start and start > timezone.localdate() + datetime.timedelta(days=366):
+        if start and start > timezone.localdate() + datetime.timedelta(days=START_DATE_MAX_DAYS):
             raise forms.ValidationError("La date de début doit être dans moins d'un an.")
         return start
 
     def offer_fields(self) -> dict:
+        """Les valeurs des champs de l'offre (`offers.fields.OFFER_FIELDS`), pour `offer_create` ou `offer_update`."""
         data = self.cleaned_data
-        return {
-            "trade": data["trade"],
+        return {name: data[name] for name in FIELD_NAMES} | {
             "levels": sorted(data["levels"]),
             "contract_types": list(data["contract_types"]),
             "start_date": None if data["start_asap"] else data["start_date"],
-            "positions": data["positions"],
-            "commune": data["commune"],
             "description": data["description"].strip(),
             "working_hours": data["working_hours"].strip(),
-            "night_or_early_work": data["night_or_early_work"],
-            "driving_licence_required": data["driving_licence_required"],
-            "accepts_minors": data["accepts_minors"],
-            "lba_consent": data["lba_consent"],
         }
 
     def get_company(self):

@@ -16,6 +16,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 ALL_FRANCE = ""
 MAYOTTE = "976"
 
@@ -137,7 +139,7 @@ def minimum_pay_percent(*, age: int, contract_year: int, day: datetime.date | No
     if contract_year < 1:
         raise ValueError("L'année de contrat commence à 1.")
     year_index = min(contract_year, 3) - 1
-    for low, high, _label, percents in _pay_bands(day or datetime.date.today()):
+    for low, high, _label, percents in _pay_bands(day or timezone.localdate()):
         if age >= low and (high is None or age <= high):
             return percents[year_index]
     raise ValueError(f"Âge invalide : {age}")

@@ -12,7 +12,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from core.storage import exports_storage
-from offers.api import OfferOut, offer_payload, public_offers
+from offers.api import OfferOut
+from offers.selectors import offer_payload, public_offers
 from partners.services import EXPORT_NAME
 
 router = Router(tags=["Offres"])

@@ -3,15 +3,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.enums import DiplomaLevel
+from core.enums import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, MIN_RADIUS_KM, DiplomaLevel
 from core.forms import BaseForm
 from geo.forms import CommuneField
 from trades.catalogue import FAMILIES, FAMILY_LABELS
 from trades.models import Trade
-
-MIN_RADIUS_KM = 1
-MAX_RADIUS_KM = 200
-DEFAULT_RADIUS_KM = 30
 
 
 def trade_choices() -> list:

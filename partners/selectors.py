@@ -8,9 +8,9 @@ from django.utils import timezone
 from core.enums import ContractType
 from matching import rule_facts, rules
 from offers import legal
-from offers.api import public_offers
 from offers.enums import OfferStatus
 from offers.models import Offer
+from offers.selectors import public_offers
 
 GONE_STATUSES = (OfferStatus.EXPIRED, OfferStatus.FILLED, OfferStatus.ARCHIVED)
 

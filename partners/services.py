@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.storage import exports_storage
-from offers.api import offer_payload, public_offers
 from offers.models import Offer
+from offers.selectors import offer_payload, public_offers
 from partners import lba
 from partners.enums import LbaStatus
 from partners.models import ApiKey, LbaPublication, Widget, key_hash

@@ -13,7 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from matching import public_search
-from offers.api import offer_payload, public_offers
+from offers.selectors import offer_payload, public_offers
 from partners import maps, seo
 from partners.forms import OfferSearchForm
 from partners.models import Widget

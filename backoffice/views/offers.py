@@ -12,18 +12,6 @@ from offers.enums import OfferStatus
 from offers.services import OfferTransitionError
 
 
-def _offer_fields(data):
-    return {
-        "trade": data["trade"],
-        "levels": data["levels"],
-        "contract_types": data["contract_types"],
-        "start_date": data["start_date"],
-        "positions": data["positions"],
-        "commune": data["commune"],
-        "description": data["description"],
-    }
-
-
 @advisor_required
 def offer_create(request):
     advisor = request.advisor
@@ -41,7 +29,7 @@ def offer_create(request):
             company = company or services.company_get_or_create(
                 actor=request.user, siret=data["siret"], name=data["company_name"], commune=data["commune"]
             )
-            offer = services.offer_create_for_company(actor=request.user, company=company, **_offer_fields(data))
+            offer = services.offer_create_for_company(actor=request.user, company=company, **form.offer_fields())
             messages.success(request, "Offre créée et publiée.")
             return redirect("backoffice:offer", pk=offer.pk)
     return render(request, "backoffice/offer_form.html", {"title": "Créer une offre pour un·e artisan·e", "form": form})
@@ -94,7 +82,7 @@ def offer_edit(request, pk):
             form.add_error("commune", "Ce lieu de travail est hors de votre territoire.")
         else:
             try:
-                services.offer_update_by_advisor(actor=request.user, offer=offer, **_offer_fields(form.cleaned_data))
+                services.offer_update_by_advisor(actor=request.user, offer=offer, **form.offer_fields())
             except OfferTransitionError as error:
                 form.add_error(None, str(error))
             else:

@@ -30,7 +30,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.services import magic_link_send
 from core.models import ScheduledRun, WorkerHeartbeat
-from offers.api import public_offers
+from offers.selectors import public_offers
 from partners.services import api_key_create
 from tests.candidates.factories import CandidateProfileFactory
 from tests.offers.factories import OfferFactory

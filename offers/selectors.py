@@ -1,0 +1,46 @@
+"""Lectures des offres publiques : lesquelles sont montrées, et leurs champs publics (API, flux, export JSON
+Lines, données structurées de la page d'une offre)."""
+
+from django.conf import settings
+
+from core.enums import ContractType, DiplomaLevel
+from offers.models import Offer
+from trades.catalogue import FAMILY_LABELS
+
+
+def public_offers():
+    """Les offres publiques : celles qui sont mises en relation (en ligne, entreprise vérifiée, mise en relation
+    non suspendue) ; l'offre d'une entreprise non vérifiée n'est montrée nulle part."""
+    return Offer.objects.matchable().select_related("company", "commune", "trade")
+
+
+def offer_url(offer_id: int) -> str:
+    return f"{settings.SITE_URL}/offres/{offer_id}"
+
+
+def offer_payload(offer: Offer, distance_km: float | None = None) -> dict:
+    """Les champs publics d'une offre (aucune donnée personnelle) ; repris par l'export JSON Lines."""
+    trade = offer.trade
+    return {
+        "id": offer.pk,
+        "entreprise": offer.company.name,
+        "commune": {"code": offer.commune.code, "nom": offer.commune.name, "departement": offer.commune.departement_id},
+        "distance_km": round(distance_km, 1) if distance_km is not None else None,
+        "metier": {
+            "code": trade.code,
+            "libelle": trade.label,
+            "famille": trade.family,
+            "famille_libelle": FAMILY_LABELS.get(trade.family, trade.family),
+            "codes_rome": list(trade.rome_codes),
+        },
+        "niveaux": [
+            {"code": level, "libelle": DiplomaLevel(level).label} for level in offer.levels if level in DiplomaLevel
+        ],
+        "types_contrat": [
+            {"code": kind, "libelle": ContractType(kind).label} for kind in offer.contract_types if kind in ContractType
+        ],
+        "debut": offer.start_date,
+        "postes": max(offer.positions - offer.filled_positions, 0),
+        "publiee_le": offer.published_at,
+        "url": offer_url(offer.pk),
+    }
