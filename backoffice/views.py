@@ -26,7 +26,7 @@ from core.phone import format_phone
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from employers.services import MembershipError
-from matching import services as matching_services
+from matching import selectors as matching_selectors
 from matching.enums import OPEN_STATES, Side
 from matching.models import Match
 from matching.services import MatchTransitionError
@@ -539,7 +539,8 @@ def match_detail(request, pk):
         pk=pk,
     )
     candidate_visible = scope.shows_identity(request.advisor, match.candidate)
-    kit = matching_services.match_kit(match) if match.is_connected else None
+    match.reasons = matching_selectors.match_reasons(match)
+    kit = matching_selectors.match_kit(match) if match.is_connected else None
     return render(
         request,
         "backoffice/match_detail.html",

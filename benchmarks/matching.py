@@ -41,7 +41,7 @@ from candidates.models import CandidateProfile  # noqa: E402
 from demo.services import DemoSeeder  # noqa: E402
 from geo.distance import commune_index  # noqa: E402
 from geo.models import Commune  # noqa: E402
-from matching import search, services  # noqa: E402
+from matching import rematch, search  # noqa: E402
 from matching.models import CandidateTradeIndex, Match, OfferIndex  # noqa: E402
 from offers.models import Offer  # noqa: E402
 from trades.models import Trade  # noqa: E402
@@ -179,10 +179,10 @@ def main():
         if not args.recalcul_only:
             Match.objects.all().delete()
             peak_memory("suppression des paires")
-            elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
+            elapsed, totals = timed(rematch.rematch_all, progress=progress, notify=False)
             log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
             peak_memory("rematch_all, table vide")
-        elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
+        elapsed, totals = timed(rematch.rematch_all, progress=progress, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
         peak_memory("rematch_all, recalcul")
     daily(args.days, eve=args.daily_eve)
@@ -246,15 +246,15 @@ def daily(days: int, *, eve: bool = False):
         day = last + datetime.timedelta(days=offset)
         moment = datetime.datetime(day.year, day.month, day.day, 3, tzinfo=datetime.UTC)
         if eve:
-            ids = services.due_profile_ids(since=day - datetime.timedelta(days=1), day=day)
+            ids = rematch.due_profile_ids(since=day - datetime.timedelta(days=1), day=day)
             with time_machine.travel(moment - datetime.timedelta(days=1), tick=True):
-                elapsed, totals = timed(services.rematch_candidates, ids, notify=False)
+                elapsed, totals = timed(rematch.rematch_candidates, ids, notify=False)
             log(
                 f"veille du {day.isoformat()} : paires des {len(ids)} profils du jour "
                 f"en {elapsed / 1000:.2f} s, {totals}"
             )
         with time_machine.travel(moment, tick=True):
-            elapsed, totals = timed(services.rematch_daily)
+            elapsed, totals = timed(rematch.rematch_daily)
         durations.append(elapsed / 1000)
         counts.append(totals["profiles"])
         log(f"tâche quotidienne du {day.isoformat()} : {elapsed / 1000:.2f} s, {totals}")

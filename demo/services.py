@@ -34,7 +34,7 @@ from employers.models import Company, Membership
 from geo.models import Commune, Region
 from matching import bulk, search
 from matching.models import CandidateTradeIndex, DailyRematch, Match
-from matching.services import rematch_all
+from matching.rematch import rematch_all
 from offers.enums import OfferStatus
 from offers.models import Offer
 from stats.services import stats_refresh

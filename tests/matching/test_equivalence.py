@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from backoffice import diagnostics
 from core.enums import ContractType, DiplomaLevel
-from matching import bulk, rules, search, services
+from matching import bulk, rematch, rules, search
 from matching.models import Match
 from offers.models import Offer
 from tests.matching.factories import CandidateProfileFactory, CommuneFactory, OfferFactory, TradeFactory
@@ -183,7 +183,7 @@ def rows_per_chunk(request, monkeypatch):
 
 
 def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_per_chunk):
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
     assert active.keys() == truth.keys()
@@ -191,7 +191,7 @@ def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_pe
     for key, match in active.items():
         assert match.score == pytest.approx(truth[key].score_at(match.created_at), abs=1e-9)
         assert match.distance_km == truth[key].distance_km
-    again = services.rematch_all(notify=False)
+    again = rematch.rematch_all(notify=False)
     assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
 
 
@@ -199,7 +199,7 @@ def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_c
     from django.db import connection
 
     monkeypatch.setattr(bulk, "FIRST_FILL_WITHOUT_INDEXES", 1)
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     assert totals["created"] == len(_truth(timezone.now()))
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Match._meta.db_table)
@@ -210,7 +210,7 @@ def test_full_rematch_after_changes_writes_only_the_differences(world, rows_per_
     from candidates.enums import SearchStatus
     from offers.enums import OfferStatus
 
-    services.rematch_all(notify=False)
+    rematch.rematch_all(notify=False)
     before = {(m.candidate_id, m.offer_id): m for m in Match.objects.all()}
     offers = list(Offer.objects.published().order_by("pk")[:6])
     Offer.objects.filter(pk=offers[0].pk).update(status=OfferStatus.ARCHIVED)
@@ -218,7 +218,7 @@ def test_full_rematch_after_changes_writes_only_the_differences(world, rows_per_
     search.CandidateProfile.objects.filter(pk__in=[key[0] for key in list(before)[:3]]).update(
         status=SearchStatus.PAUSED
     )
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
     assert active.keys() == truth.keys()
