@@ -30,7 +30,6 @@ os.environ.setdefault("TOTP_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktdG90cC1rZXktMz
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
 
 import django
-import time_machine
 
 django.setup()
 
@@ -42,8 +41,8 @@ from candidates.models import CandidateProfile  # noqa: E402
 from demo.services import DemoSeeder  # noqa: E402
 from geo.distance import commune_index  # noqa: E402
 from geo.models import Commune  # noqa: E402
-from matching import indexes, rule_facts, search, services  # noqa: E402
-from matching.models import CandidateTradeIndex, DailyRematch, Match, OfferIndex  # noqa: E402
+from matching import indexes, rematch, rule_facts, search  # noqa: E402
+from matching.models import CandidateTradeIndex, Match, OfferIndex  # noqa: E402
 from offers.models import Offer  # noqa: E402
 from tests.matching import scan  # noqa: E402
 from trades.models import Trade  # noqa: E402
@@ -181,10 +180,10 @@ def main():
         if not args.recalcul_only:
             Match.objects.all().delete()
             peak_memory("suppression des paires")
-            elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
+            elapsed, totals = timed(rematch.rematch_all, progress=progress, notify=False)
             log(f"rematch_all, table des paires vide : {elapsed / 1000:.0f} s, {totals}")
             peak_memory("rematch_all, table vide")
-        elapsed, totals = timed(services.rematch_all, progress=progress, notify=False)
+        elapsed, totals = timed(rematch.rematch_all, progress=progress, notify=False)
         log(f"rematch_all, recalcul : {elapsed / 1000:.0f} s, {totals}")
         peak_memory("rematch_all, recalcul")
     daily(args.days, eve=args.daily_eve)
@@ -236,6 +235,10 @@ def daily(days: int, *, eve: bool = False):
     `eve` : sans attendre un recalcul complet, les paires des seuls profils du jour sont d'abord mises (sans
     alertes, non mesuré) telles que les donnent les règles la veille à la même heure, comme si un recalcul
     complet ou la tâche de la veille les avait écrites ; la table des paires est vidée au départ."""
+    import time_machine
+
+    from matching.models import DailyRematch
+
     if eve:
         Match.objects.all().delete()
     last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first() or timezone.localdate()
@@ -244,15 +247,15 @@ def daily(days: int, *, eve: bool = False):
         day = last + datetime.timedelta(days=offset)
         moment = datetime.datetime(day.year, day.month, day.day, 3, tzinfo=datetime.UTC)
         if eve:
-            ids = services.due_profile_ids(since=day - datetime.timedelta(days=1), day=day)
+            ids = rematch.due_profile_ids(since=day - datetime.timedelta(days=1), day=day)
             with time_machine.travel(moment - datetime.timedelta(days=1), tick=True):
-                elapsed, totals = timed(services.rematch_candidates, ids, notify=False)
+                elapsed, totals = timed(rematch.rematch_candidates, ids, notify=False)
             log(
                 f"veille du {day.isoformat()} : paires des {len(ids)} profils du jour "
                 f"en {elapsed / 1000:.2f} s, {totals}"
             )
         with time_machine.travel(moment, tick=True):
-            elapsed, totals = timed(services.rematch_daily)
+            elapsed, totals = timed(rematch.rematch_daily)
         durations.append(elapsed / 1000)
         counts.append(totals["profiles"])
         log(f"tâche quotidienne du {day.isoformat()} : {elapsed / 1000:.2f} s, {totals}")

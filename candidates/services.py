@@ -1,5 +1,5 @@
-"""Écritures sur les profils des jeunes : chaque fonction est atomique et relance la mise en relation
-quand un critère de correspondance change."""
+"""Écritures sur les profils des jeunes : chaque fonction est atomique et prévient la mise en relation
+(`candidates.signals`) quand un critère de correspondance change."""
 
 import datetime
 
@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.services import magic_link_send
 from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
+from candidates.signals import profile_changed, profile_completed
 from geo.models import Commune
 from matching.rules import CandidateFacts, model_fields  # les règles seules : fonctions pures, sans modèle
 from notifications.enums import EmailKind
@@ -42,18 +43,6 @@ PROFILE_FIELDS = frozenset(
     }
 )
 USER_FIELDS = frozenset({"first_name", "last_name", "phone"})
-
-
-def _schedule_rematch(profile: CandidateProfile) -> None:
-    from matching.services import schedule_rematch_for_candidate  # matching dépend de candidates, pas l'inverse
-
-    schedule_rematch_for_candidate(profile)
-
-
-def _compute_first_matches(profile: CandidateProfile) -> None:
-    from matching.services import compute_first_matches
-
-    compute_first_matches(profile)
 
 
 @transaction.atomic
@@ -160,9 +149,9 @@ def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fie
             profile.trades.set(trade_ids)
             changed.add("trades")
     if profile.is_complete and changed & MATCHING_FIELDS:
-        _schedule_rematch(profile)
+        profile_changed.send(sender=CandidateProfile, profile=profile)
     if completed:  # « Terminer mon profil » : l'accueil qui suit montre déjà les offres trouvées
-        _compute_first_matches(profile)
+        profile_completed.send(sender=CandidateProfile, profile=profile)
     return profile
 
 
@@ -173,7 +162,7 @@ def _set_status(profile: CandidateProfile, status: str, **extra) -> CandidatePro
         setattr(profile, name, value)
     profile.save()
     if changed and profile.is_complete:
-        _schedule_rematch(profile)
+        profile_changed.send(sender=CandidateProfile, profile=profile)
     return profile
 
 

@@ -15,6 +15,5 @@ urlpatterns = [
     path("candidat/profil/contrat-trouve", views.found_contract, name="found_contract"),
     path("candidat/profil/e-mails", views.notifications, name="notifications"),
     path("candidat/situation/<str:token>", views.status_answer, name="status_answer"),
-    path("candidat/mises-en-relation/<int:match_id>/reponse", views.match_answer, name="match_answer"),
     path("candidat/mises-en-relation/<int:match_id>/signaler", views.match_report, name="match_report"),
 ]

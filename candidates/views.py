@@ -1,7 +1,6 @@
 import functools
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -15,6 +14,7 @@ from accounts import limits
 from accounts.enums import Role
 from accounts.models import User
 from candidates import services, tasks
+from candidates.decorators import candidate_required
 from candidates.enums import SearchStatus
 from candidates.forms import (
     FoundContractForm,
@@ -35,6 +35,7 @@ from core.enums import DEFAULT_RADIUS_KM, DiplomaLevel
 from employers.models import Membership
 from matching.enums import MatchState
 from matching.models import Match
+from matching.selectors import match_reasons
 
 STEPS = {1: "Qui es-tu ?", 2: "Où et quoi", 3: "Quand et comment"}
 WHERE_WHAT_FIELDS = ("commune", "radius_km", "has_driving_licence", "has_vehicle", "trades", "level")
@@ -56,25 +57,6 @@ def _posted(request):
 
 def _stepper(step: int) -> dict:
     return {"current": step, "total": len(STEPS), "title": STEPS[step], "next_title": STEPS.get(step + 1, "")}
-
-
-def candidate_required(view):
-    """Réservé aux candidat·es : anonyme -> /connexion, autre rôle -> 403. Passe le profil à la vue."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.user.role != Role.CANDIDATE:
-            raise PermissionDenied("Cet espace est réservé aux candidat·es.")
-        # Le compte est déjà lu (request.user) : le profil seul, avec sa commune.
-        profile = CandidateProfile.objects.filter(user=request.user).select_related("commune").first()
-        if profile is None:
-            return redirect("candidates:signup")
-        profile.user = request.user
-        return view(request, profile, *args, **kwargs)
-
-    return wrapper
 
 
 def _next_onboarding_url(profile) -> str:
@@ -244,6 +226,7 @@ def home(request, profile):
     contacts = _employer_contacts(matches)
     for match in matches:
         match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
+        match.reasons = match_reasons(match)
         match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
         match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
         match.contact = contacts.get(match.offer.company_id) if match.is_connected else None
@@ -258,30 +241,6 @@ def home(request, profile):
             "is_searching": profile.status == SearchStatus.SEARCHING,
         },
     )
-
-
-@require_POST
-@candidate_required
-def match_answer(request, profile, match_id):
-    from matching.services import MatchTransitionError, match_candidate_answer
-
-    match = get_object_or_404(Match, pk=match_id, candidate=profile)
-    interested = request.POST.get("interested")
-    if interested not in ("oui", "non"):
-        messages.error(request, "Choisis « Je suis intéressé·e » ou « Pas intéressé·e ».")
-        return redirect("candidates:home")
-    try:
-        match_candidate_answer(match=match, interested=interested == "oui")
-    except MatchTransitionError as error:
-        messages.error(request, str(error))
-    else:
-        if interested == "oui":
-            messages.success(request, "C'est noté : l'employeur est prévenu de ton intérêt.")
-        else:
-            messages.info(request, "C'est noté : cette offre ne te sera plus proposée.")
-    page = request.POST.get("page", "")
-    query = f"?page={page}" if page.isdigit() and page != "1" else ""
-    return redirect(f"{reverse('candidates:home')}{query}#mise-en-relation-{match.pk}")
 
 
 @candidate_required

@@ -32,10 +32,9 @@ from demo.names import COMPANY_PATTERNS, FIRST_NAMES, LAST_NAMES
 from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
 from employers.models import Company, Membership
 from geo.models import Commune, Region
-from matching import bulk, indexes
+from matching import bulk, indexes, sql
 from matching.models import CandidateTradeIndex, DailyRematch, Match
-from matching.services import rematch_all
-from matching.sql import microseconds
+from matching.rematch import rematch_all
 from offers.enums import OfferStatus
 from offers.models import Offer
 from stats.services import stats_refresh
@@ -380,7 +379,7 @@ def _microseconds(rows) -> np.ndarray:
     rows = list(rows)
     values = np.zeros(max((pk for pk, _ in rows), default=0) + 1, dtype=np.int64)
     for pk, moment in rows:
-        values[pk] = microseconds(moment)
+        values[pk] = sql.microseconds(moment)
     return values
 
 

@@ -15,6 +15,7 @@ from employers.enums import SIGNUP_SIRET_SESSION_KEY, MembershipStatus, Verifica
 from employers.forms import CompanyAddForm, EmployerSignupCompleteForm, EmployerSignupForm
 from employers.models import Company, Membership
 from geo.models import Commune
+from matching.selectors import offers_with_match_counts
 from offers.models import Offer
 
 DIRECTORY_DOWN_MESSAGE = (
@@ -180,12 +181,9 @@ def _verification_notice(company: Company) -> str:
 @employer_required
 def home(request):
     companies = list(Company.objects.for_member(request.user).order_by("name"))
-    offers = (
-        Offer.objects.filter(company__in=companies)
-        .select_related("trade", "company", "commune")
-        .with_match_counts()
-        .order_by("status_rank", "-created_at")
-    )
+    offers = offers_with_match_counts(
+        Offer.objects.filter(company__in=companies).select_related("trade", "company", "commune")
+    ).order_by("status_rank", "-created_at")
     my_requests = (
         Membership.objects.filter(user=request.user)
         .exclude(status=MembershipStatus.APPROVED)

@@ -1,5 +1,5 @@
-"""Les paires en tableaux numpy, par paquets de profils : le moteur de `services.rematch_all` et de
-`services.rematch_candidates` (la tâche quotidienne).
+"""Les paires en tableaux numpy, par paquets de profils : le moteur de `rematch.rematch_all` et de
+`rematch.rematch_candidates` (la tâche quotidienne).
 
 Un paquet (`candidate_ranges` : un intervalle de numéros de profil ; `candidate_list` : des profils choisis)
 est calculé (`Engine.fits`), puis comparé à ses seules paires enregistrées et écrit

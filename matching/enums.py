@@ -52,3 +52,10 @@ KIT_STEP_SIDE = {
     KitStep.HOURS: Side.EMPLOYER,
     KitStep.HIRING_AID: Side.EMPLOYER,
 }
+
+# Les suites qu'un employeur donne à une paire en relation, avec le libellé de leur bouton.
+OUTCOME_CHOICES = [
+    (MatchState.INTERVIEW, "Entretien prévu"),
+    (MatchState.CONTRACT_SIGNED, "Contrat signé"),
+    (MatchState.NO_FOLLOW_UP, "Pas de suite"),
+]

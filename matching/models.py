@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from matching.enums import CONNECTED_STATES, KitStep, MatchState, NoInterestReason, Side
+from matching.kit import STALL_DAYS
 
 
 class MatchQuerySet(models.QuerySet):
@@ -39,8 +40,6 @@ class MatchQuerySet(models.QuerySet):
 
     def stalled(self, now):
         """En relation (ou entretien) et aucune étape cochée depuis `kit.STALL_DAYS` jours."""
-        from matching.kit import STALL_DAYS
-
         return (
             self.with_progress()
             .filter(state__in=[MatchState.CONNECTED, MatchState.INTERVIEW])
@@ -89,13 +88,6 @@ class Match(models.Model):
 
     def __str__(self):
         return f"Mise en relation {self.pk}"
-
-    @property
-    def reasons(self) -> list[str]:
-        """Pourquoi cette paire, en mots simples, d'après le profil et l'offre du moment."""
-        from matching.services import match_reasons  # les faits des règles sont construits par les services
-
-        return match_reasons(self)
 
     @property
     def is_connected(self) -> bool:
@@ -191,7 +183,7 @@ class OfferIndex(models.Model):
 
 
 class DailyRematch(models.Model):
-    """Un passage de la tâche quotidienne (`services.rematch_daily`) : les paires sont justes pour `day`.
+    """Un passage de la tâche quotidienne (`rematch.rematch_daily`) : les paires sont justes pour `day`.
 
     Le passage suivant reprend au lendemain du dernier jour fait, même si des jours ont été manqués."""
 

@@ -99,7 +99,7 @@ def sync_pairs(pairs: Pairs, where: str, *, now: datetime.datetime, notify: bool
         update_pairs(existing["id"][at][changed], scores[changed], known.distance[changed], now=now)
         gone = np.ones(len(keys), dtype=bool)
         gone[position[found]] = False
-        # Une paire proposée à la main reste (voir `services._sync_pairs`).
+        # Une paire proposée à la main reste (voir `rematch._sync_pairs`).
         stale = existing["id"][order][gone & existing["active"][order] & ~existing["by_hand"][order]]
         deactivate_pairs(stale.tolist(), now=now)
         new = np.flatnonzero(~found)

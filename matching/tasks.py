@@ -1,16 +1,21 @@
+"""Tâches de fond de la mise en relation, et leur mise en file après le commit."""
+
+import functools
+
+from django.db import transaction
 from django.tasks import task
 
-from matching import services
+from matching import alerts, rematch, services
 
 
 @task()
 def rematch_offer(offer_id: int) -> dict:
-    return services.rematch_offer(offer_id)
+    return rematch.rematch_offer(offer_id)
 
 
 @task()
 def rematch_candidate(candidate_id: int) -> dict:
-    return services.rematch_candidate(candidate_id)
+    return rematch.rematch_candidate(candidate_id)
 
 
 @task()
@@ -20,14 +25,24 @@ def remind_and_expire() -> dict:
 
 @task()
 def daily_digests() -> int:
-    return services.send_daily_digests()
+    return alerts.send_daily_digests()
 
 
 @task()
 def rematch_daily() -> dict:
-    return services.rematch_daily()
+    return rematch.rematch_daily()
 
 
 @task()
 def nudge_stalled() -> int:
-    return services.matches_nudge_stalled()
+    return alerts.matches_nudge_stalled()
+
+
+def schedule_rematch_for_offer(offer) -> None:
+    """Recalcule les paires de l'offre en tâche de fond, après le commit."""
+    transaction.on_commit(functools.partial(rematch_offer.enqueue, offer.pk))
+
+
+def schedule_rematch_for_candidate(candidate_profile) -> None:
+    """Recalcule les paires du profil en tâche de fond, après le commit."""
+    transaction.on_commit(functools.partial(rematch_candidate.enqueue, candidate_profile.pk))

@@ -166,15 +166,3 @@ class OfferForm(BaseForm):
 
     def get_company(self):
         return self.cleaned_data.get("company") or self.company
-
-
-class NoInterestForm(BaseForm):
-    reason = forms.ChoiceField(
-        label="Pourquoi ?", choices=(), error_messages={"required": "Choisissez la raison de votre refus."}
-    )
-
-    def __init__(self, *args, **kwargs):
-        from matching.enums import NoInterestReason
-
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = NoInterestReason.choices

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
+from employers.enums import VerificationStatus
+from employers.models import Company
 from offers.enums import OfferStatus, ReportDecision, ReportReason, ReportTarget
 
 
@@ -14,44 +15,15 @@ class OfferQuerySet(models.QuerySet):
         """Les offres à mettre en relation : publiées, d'une entreprise vérifiée, mise en relation non suspendue.
 
         Même règle que `Offer.is_matchable` (pour une offre déjà lue)."""
-        from employers.enums import VerificationStatus
-
         return self.published().filter(
             company__verification_status=VerificationStatus.VERIFIED, matching_suspended=False
         )
 
     def for_member(self, user):
         """Les offres des établissements dont `user` est membre approuvé."""
-        from employers.models import Company
-
         if not user.is_authenticated:
             return self.none()
         return self.filter(company__in=Company.objects.for_member(user).values("pk"))
-
-    def with_match_counts(self):
-        """Compte, en une requête, les paires de chaque offre par étape (voir `matching.enums`).
-
-        `status_rank` trie les offres en ligne d'abord.
-        """
-        from matching.enums import MatchState
-
-        active = Q(matches__is_active=True)
-        return self.annotate(
-            new_count=Count("matches", filter=active & Q(matches__state=MatchState.PROPOSED)),
-            awaiting_count=Count(
-                "matches",
-                filter=active & Q(matches__state__in=[MatchState.CANDIDATE_INTERESTED, MatchState.EMPLOYER_INTERESTED]),
-            ),
-            connected_count=Count("matches", filter=Q(matches__state__in=[MatchState.CONNECTED, MatchState.INTERVIEW])),
-            signed_count=Count("matches", filter=Q(matches__state=MatchState.CONTRACT_SIGNED)),
-            status_rank=Case(
-                When(status=OfferStatus.PUBLISHED, then=Value(0)),
-                When(status=OfferStatus.DRAFT, then=Value(1)),
-                When(status=OfferStatus.EXPIRED, then=Value(2)),
-                When(status=OfferStatus.FILLED, then=Value(3)),
-                default=Value(4),
-            ),
-        )
 
 
 class Offer(models.Model):

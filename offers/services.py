@@ -5,6 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from employers import services as employer_services
+from employers.enums import VerificationReason
 from employers.models import approved_memberships_prefetch
 from notifications.enums import EmailKind
 from notifications.services import email_enqueue
@@ -81,11 +83,8 @@ def can(offer: Offer, action: str) -> bool:
 
 
 def _rematch(offer: Offer) -> None:
-    """Après tout changement d'une offre : ses paires sont recalculées, et `offer_changed` prévient ceux qui la
-    diffusent ailleurs (La bonne alternance)."""
-    from matching import services as matching_services
-
-    matching_services.schedule_rematch_for_offer(offer)
+    """Après tout changement d'une offre, `offer_changed` prévient ceux qui en dépendent : la mise en relation
+    recalcule ses paires, la diffusion sur La bonne alternance suit."""
     offer_changed.send(sender=Offer, offer=offer)
 
 
@@ -246,9 +245,6 @@ def report_create(*, offer: Offer, reporter, target: str, reason: str, text: str
     """Un·e candidat·e signale une offre ou son employeur. Au 3e signalement de candidat·es distinct·es
     (non encore décidés), la mise en relation de l'offre est suspendue jusqu'à la décision d'un·e conseiller·e.
     Un employeur signalé passe dans la liste « Entreprises à vérifier »."""
-    from employers import services as employer_services
-    from employers.enums import VerificationReason
-
     if reason not in ReportReason.values or target not in ReportTarget.values:
         raise ReportError("Choisissez l'objet et le motif du signalement dans la liste.")
     locked = _locked(offer)

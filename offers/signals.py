@@ -1,4 +1,5 @@
-"""Signaux des offres, pour les applications qui les diffusent ailleurs sans que `offers` les connaisse."""
+"""Signaux des offres, pour les applications qui en dépendent sans que `offers` les connaisse : la mise en
+relation (`matching.receivers`) et la diffusion sur La bonne alternance (`partners.receivers`)."""
 
 from django.dispatch import Signal
 

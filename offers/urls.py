@@ -9,6 +9,4 @@ urlpatterns = [
     path("employeur/offres/<int:pk>/modifier", views.update, name="update"),
     path("employeur/offres/<int:pk>/en-ligne", views.published, name="published"),
     path("employeur/offres/<int:pk>/etat", views.transition, name="transition"),
-    path("employeur/offres/<int:pk>/candidats/<int:match_id>/reponse", views.match_answer, name="match_answer"),
-    path("employeur/offres/<int:pk>/candidats/<int:match_id>/suite", views.match_outcome, name="match_outcome"),
 ]

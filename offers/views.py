@@ -11,18 +11,12 @@ from core.enums import DiplomaLevel
 from core.phone import format_phone
 from employers.decorators import employer_required
 from employers.models import Company
-from matching import services as matching_services
-from matching.enums import CONNECTED_STATES, OPEN_STATES, MatchState, NoInterestReason
+from matching.enums import CONNECTED_STATES, OPEN_STATES, OUTCOME_CHOICES, NoInterestReason
 from matching.models import Match
 from offers import legal, services
-from offers.forms import NoInterestForm, OfferForm
+from offers.forms import OfferForm
 from offers.models import Offer
 
-OUTCOME_CHOICES = [
-    (MatchState.INTERVIEW, "Entretien prévu"),
-    (MatchState.CONTRACT_SIGNED, "Contrat signé"),
-    (MatchState.NO_FOLLOW_UP, "Pas de suite"),
-]
 CANDIDATES_PER_PAGE = 20
 TRANSITION_SERVICES = {
     "publier": (services.offer_publish, "Votre offre est en ligne."),
@@ -174,9 +168,7 @@ def detail(request, pk):
             "proposed": cards[len(connected) :],
             "page": page,
             # Les motifs du refus, rendus une fois pour toutes les cartes de la page.
-            "reason_options": format_html_join(
-                "", '<option value="{}">{}</option>', NoInterestForm().fields["reason"].choices
-            ),
+            "reason_options": format_html_join("", '<option value="{}">{}</option>', NoInterestReason.choices),
             "outcome_choices": OUTCOME_CHOICES,
             "can_publish": services.can(offer, services.OfferAction.PUBLISH),
             "can_extend": services.can(offer, services.OfferAction.EXTEND),
@@ -206,53 +198,3 @@ def transition(request, pk):
     if request.POST.get("next") == "home":
         return redirect("employers:home")
     return redirect("offers:detail", pk=offer.pk)
-
-
-def _member_match(request, pk, match_id) -> Match:
-    offer = _member_offer(request, pk)
-    return get_object_or_404(Match.objects.select_related("candidate__user", "offer"), pk=match_id, offer=offer)
-
-
-@require_POST
-@employer_required
-def match_answer(request, pk, match_id):
-    match = _member_match(request, pk, match_id)
-    interested = request.POST.get("interested") == "oui"
-    reason = ""
-    if not interested:
-        form = NoInterestForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choisissez pourquoi ce profil ne vous intéresse pas.")
-            return redirect("offers:detail", pk=pk)
-        reason = NoInterestReason(form.cleaned_data["reason"])
-    try:
-        matching_services.match_employer_answer(match=match, interested=interested, reason=reason)
-    except matching_services.MatchTransitionError as error:
-        messages.error(request, str(error))
-    else:
-        match.refresh_from_db()
-        if match.is_connected:
-            messages.success(request, "Vous êtes en relation : ses coordonnées sont affichées ci-dessous.")
-        elif interested:
-            messages.success(request, "C'est noté : nous lui proposons votre offre.")
-        else:
-            messages.success(request, "C'est noté : ce profil ne vous sera plus proposé pour cette offre.")
-    return redirect("offers:detail", pk=pk)
-
-
-@require_POST
-@employer_required
-def match_outcome(request, pk, match_id):
-    match = _member_match(request, pk, match_id)
-    states = {state.value: label for state, label in OUTCOME_CHOICES}
-    state = request.POST.get("state", "")
-    if state not in states:
-        messages.error(request, "Choisissez où vous en êtes avec ce ou cette candidat·e.")
-        return redirect("offers:detail", pk=pk)
-    try:
-        matching_services.match_set_outcome(match=match, state=MatchState(state))
-    except matching_services.MatchTransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"C'est noté : {states[state].lower()}.")
-    return redirect("offers:detail", pk=pk)

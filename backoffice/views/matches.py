@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from backoffice import forms, scope, services
 from backoffice.scope import advisor_required
-from matching import services as matching_services
+from matching import selectors as matching_selectors
 from matching.enums import OPEN_STATES, Side
 from matching.services import MatchTransitionError
 
@@ -21,7 +21,8 @@ def match_detail(request, pk):
         pk=pk,
     )
     candidate_visible = scope.shows_identity(request.advisor, match.candidate)
-    kit = matching_services.match_kit(match) if match.is_connected else None
+    match.reasons = matching_selectors.match_reasons(match)
+    kit = matching_selectors.match_kit(match) if match.is_connected else None
     return render(
         request,
         "backoffice/match_detail.html",

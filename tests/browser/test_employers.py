@@ -6,6 +6,7 @@ import re
 import httpx
 import pytest
 
+from matching import rematch
 from matching import services as matching_services
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -64,7 +65,7 @@ def world(monkeypatch):
         user__phone="+33611223344",
     )
     for profile in (keen, other):
-        matching_services.rematch_candidate(profile.pk, notify=False)
+        rematch.rematch_candidate(profile.pk, notify=False)
     return {"trade": trade, "keen": keen, "other": other}
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.services import magic_link_send
-from matching import services
+from matching import selectors, services
 from matching.enums import KitStep, MatchState
 from matching.models import Match
 from tests.browser.conftest import PHONE, assert_accessible, assert_fits_width
@@ -56,7 +56,7 @@ def test_a_minor_and_an_employer_go_from_the_pair_to_a_signed_contract(browser, 
     match = MatchFactory(candidate=minor, offer=offer)
     services.match_candidate_answer(match=match, interested=True)
     services.match_employer_answer(match=match, interested=True)
-    kit = services.match_kit(match)
+    kit = selectors.match_kit(match)
     assert kit.is_minor
 
     # Le ou la jeune, au téléphone : depuis ses mises en relation.

@@ -65,14 +65,14 @@ def test_every_two_months_one_click_keeps_the_situation_true(client):
 
 
 def test_answering_updates_matching(django_capture_on_commit_callbacks):
-    from matching import services as matching_services
+    from matching import rematch
     from matching.models import Match
     from tests.matching.factories import OfferFactory, TradeFactory, commune_at
 
     trade = TradeFactory(code="boulanger")
     profile = CandidateProfileFactory(trades=[trade], commune=commune_at(1))
-    matching_services.rematch_candidate(profile.pk)
-    matching_services.rematch_offer(OfferFactory(trade=trade, commune=commune_at(0)).pk)
+    rematch.rematch_candidate(profile.pk)
+    rematch.rematch_offer(OfferFactory(trade=trade, commune=commune_at(0)).pk)
     assert Match.objects.active().filter(candidate=profile).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.candidate_status_confirm(profile=profile, answer=SearchStatus.PAUSED)

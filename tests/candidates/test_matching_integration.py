@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from candidates import services
+from matching import selectors
 from matching.models import Match
 from offers.services import offer_publish
 from tests.candidates.factories import CandidateProfileFactory, CommuneFactory, TradeFactory
@@ -33,7 +34,7 @@ def test_finishing_the_profile_creates_the_match(django_capture_on_commit_callba
         )
     match = Match.objects.get()
     assert (match.candidate, match.offer) == (profile, offer)
-    assert match.reasons
+    assert selectors.match_reasons(match)
     with django_capture_on_commit_callbacks(execute=True):
         services.candidate_pause(profile=profile)
     match.refresh_from_db()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def rematches(monkeypatch):
     """Les profils pour lesquels la mise en relation a été relancée."""
     calls = []
-    monkeypatch.setattr("matching.services.schedule_rematch_for_candidate", calls.append)
+    monkeypatch.setattr("matching.tasks.schedule_rematch_for_candidate", calls.append)
     return calls
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def rematches(monkeypatch):
     calls = []
-    monkeypatch.setattr("matching.services.schedule_rematch_for_candidate", calls.append)
+    monkeypatch.setattr("matching.tasks.schedule_rematch_for_candidate", calls.append)
     return calls
 
 

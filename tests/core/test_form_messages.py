@@ -17,6 +17,7 @@ FORM_MODULES = [
     "backoffice.forms",
     "candidates.forms",
     "employers.forms",
+    "matching.forms",
     "offers.forms",
     "privacy.forms",
 ]

@@ -120,12 +120,14 @@ def test_a_pending_member_sees_nothing_of_the_company_anywhere(client, company_w
     # Ni déposer une offre pour l'établissement, ni répondre aux candidat·es, ni changer l'offre.
     assert client.get(reverse("offers:create")).url == reverse("employers:company_add")
     assert (
-        client.post(reverse("offers:match_answer", args=[offer.pk, proposed.pk]), {"interested": "oui"}).status_code
+        client.post(
+            reverse("matching:employer_answer", args=[offer.pk, proposed.pk]), {"interested": "oui"}
+        ).status_code
         == 404
     )
     assert client.post(reverse("offers:transition", args=[offer.pk]), {"action": "archiver"}).status_code == 404
     assert (
-        client.post(reverse("offers:match_outcome", args=[offer.pk, connected.pk]), {"state": "contrat_signe"})
+        client.post(reverse("matching:employer_outcome", args=[offer.pk, connected.pk]), {"state": "contrat_signe"})
     ).status_code == 404
     proposed.refresh_from_db()
     offer.refresh_from_db()

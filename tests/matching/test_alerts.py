@@ -6,7 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from candidates.enums import NotificationFrequency
-from matching import indexes, services
+from matching import alerts, indexes, rematch, services
 from matching.enums import MatchState
 from matching.models import Match
 from notifications.models import OutboxEmail
@@ -36,9 +36,9 @@ def test_immediate_alerts_once_per_person_pair_and_event(trade, offer, django_ca
     candidate = CandidateProfileFactory(trades=[trade], commune=commune_at(4), user__last_name="Zwirnerova")
     member = offer.company.members.get()
     with django_capture_on_commit_callbacks(execute=True):
-        services.rematch_candidate(candidate.pk)
-        services.rematch_candidate(candidate.pk)
-        services.rematch_offer(offer.pk)
+        rematch.rematch_candidate(candidate.pk)
+        rematch.rematch_candidate(candidate.pk)
+        rematch.rematch_offer(offer.pk)
     match = Match.objects.get()
     assert keys() == sorted(
         [f"matching:new_candidate:u{member.pk}:m{match.pk}", f"matching:new_offer:u{candidate.user_id}:m{match.pk}"]
@@ -58,7 +58,7 @@ def test_immediate_alerts_once_per_person_pair_and_event(trade, offer, django_ca
     assert candidate.user.last_name not in to_employer.body
     # une paire qui ne correspond plus puis à nouveau : pas de nouvelle alerte
     Match.objects.update(is_active=False)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert OutboxEmail.objects.count() == 2
 
 
@@ -66,10 +66,10 @@ def test_candidate_who_wants_no_email(trade, offer):
     candidate = CandidateProfileFactory(
         trades=[trade], commune=commune_at(1), notification_frequency=NotificationFrequency.NONE
     )
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert keys("matching:new_offer") == []
     assert len(keys("matching:new_candidate")) == 1  # l'employeur, lui, est prévenu
-    assert services.send_daily_digests() == 0
+    assert alerts.send_daily_digests() == 0
 
 
 def test_daily_digest_groups_new_offers_in_one_email_per_day(trade, offer):
@@ -78,31 +78,31 @@ def test_daily_digest_groups_new_offers_in_one_email_per_day(trade, offer):
     )
     second = OfferFactory(trade=trade, commune=commune_at(2))
     indexes.offer_index_sync(offer=second)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert keys("matching:new_offer") == []
-    assert services.send_daily_digests() == 1
+    assert alerts.send_daily_digests() == 1
     day = timezone.localdate().isoformat()
     digest = OutboxEmail.objects.get(key=f"matching:digest:u{candidate.user_id}:{day}")
     assert digest.subject == "2 nouvelles offres pour vous"
     assert digest.body.count("Boulanger / Boulangère chez") == 2
-    assert services.send_daily_digests() == 0  # déjà résumées
+    assert alerts.send_daily_digests() == 0  # déjà résumées
 
 
 def test_no_alert_when_rematch_all_runs_without_alerts(trade, offer):
     CandidateProfileFactory(trades=[trade], commune=commune_at(1))
-    services.rematch_all(notify=False)
+    rematch.rematch_all(notify=False)
     assert Match.objects.count() == 1
     assert keys() == []
-    services.rematch_all()
+    rematch.rematch_all()
     assert keys() == []  # paires déjà connues : pas d'alerte a posteriori
 
 
 def test_rematch_all_with_alerts_announces_each_new_pair_once(trade, offer):
     candidates = [CandidateProfileFactory(trades=[trade], commune=commune_at(km)) for km in (1, 2)]
-    services.rematch_all()
+    rematch.rematch_all()
     assert sorted(key.split(":")[1] for key in keys()) == ["new_candidate"] * 2 + ["new_offer"] * 2
     assert all(m.candidate_alerted and m.employer_alerted for m in Match.objects.all())
-    services.rematch_all()
+    rematch.rematch_all()
     assert len(keys()) == 4 and Match.objects.count() == len(candidates)
 
 

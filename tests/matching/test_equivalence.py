@@ -21,7 +21,7 @@ from backoffice import diagnostics
 from candidates.enums import SearchStatus
 from candidates.models import CandidateProfile
 from core.enums import ContractType, DiplomaLevel
-from matching import bulk, indexes, pairs_store, rule_facts, rules, search, services
+from matching import bulk, indexes, pairs_store, rematch, rule_facts, rules, search
 from matching.models import Match
 from matching.sql import microseconds
 from offers.enums import OfferStatus
@@ -189,7 +189,7 @@ def rows_per_chunk(request, monkeypatch):
 
 
 def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_per_chunk):
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
     assert active.keys() == truth.keys()
@@ -197,13 +197,13 @@ def test_full_rematch_writes_the_scores_of_the_rules_then_nothing(world, rows_pe
     for key, match in active.items():
         assert match.score == pytest.approx(truth[key].score_at(match.created_at), abs=1e-9)
         assert match.distance_km == truth[key].distance_km
-    again = services.rematch_all(notify=False)
+    again = rematch.rematch_all(notify=False)
     assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
 
 
 def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_chunk):
     monkeypatch.setattr(pairs_store, "FIRST_FILL_WITHOUT_INDEXES", 1)
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     assert totals["created"] == len(_truth(timezone.now()))
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Match._meta.db_table)
@@ -211,13 +211,13 @@ def test_first_fill_builds_the_indexes_at_the_end(world, monkeypatch, rows_per_c
 
 
 def test_full_rematch_after_changes_writes_only_the_differences(world, rows_per_chunk):
-    services.rematch_all(notify=False)
+    rematch.rematch_all(notify=False)
     before = {(m.candidate_id, m.offer_id): m for m in Match.objects.all()}
     offers = list(Offer.objects.published().order_by("pk")[:6])
     Offer.objects.filter(pk=offers[0].pk).update(status=OfferStatus.ARCHIVED)
     Offer.objects.filter(pk__in=[offer.pk for offer in offers[1:4]]).update(levels=[], accepts_minors=True)
     CandidateProfile.objects.filter(pk__in=[key[0] for key in list(before)[:3]]).update(status=SearchStatus.PAUSED)
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     truth = _truth(timezone.now())
     active = {(m.candidate_id, m.offer_id): m for m in Match.objects.filter(is_active=True)}
     assert active.keys() == truth.keys()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from matching import kit, services
+from matching import alerts, kit, selectors, services
 from matching.enums import KitStep, MatchState, Side
 from matching.models import Match, MatchStep
 from matching.services import MatchTransitionError
@@ -116,7 +116,7 @@ def test_the_connected_emails_carry_the_kit_for_each_side(minor_match):
     member = minor_match.offer.company.members.get()
     candidate_mail = OutboxEmail.objects.get(key__startswith="matching:connected_candidate")
     employer_mail = OutboxEmail.objects.get(key=f"matching:connected_employer:u{member.pk}:m{minor_match.pk}")
-    the_kit = services.match_kit(minor_match)
+    the_kit = selectors.match_kit(minor_match)
     assert f"/mises-en-relation/{minor_match.pk}/et-maintenant" in candidate_mail.body
     assert KitStep.GUARDIAN.label in candidate_mail.body
     assert KitStep.MEDICAL.label not in candidate_mail.body
@@ -155,18 +155,18 @@ def test_an_adult_pair_has_no_guardian_step_to_tick(minor_match):
 @pytest.mark.django_db
 def test_a_pair_stalled_for_ten_days_is_nudged_once_then_again_after_new_progress(minor_match):
     now = timezone.now()
-    assert services.matches_nudge_stalled(now=now + datetime.timedelta(days=9)) == 0
+    assert alerts.matches_nudge_stalled(now=now + datetime.timedelta(days=9)) == 0
     later = now + datetime.timedelta(days=10, minutes=1)
-    assert services.matches_nudge_stalled(now=later) == 1
+    assert alerts.matches_nudge_stalled(now=later) == 1
     nudges = OutboxEmail.objects.filter(key__startswith="matching:kit_nudge")
     assert nudges.count() == 2  # le ou la jeune et le membre de l'établissement
-    assert services.matches_nudge_stalled(now=later + datetime.timedelta(days=5)) == 0
+    assert alerts.matches_nudge_stalled(now=later + datetime.timedelta(days=5)) == 0
     # Une étape cochée rouvre le délai.
     Match.objects.filter(pk=minor_match.pk).update(progress_at=later + datetime.timedelta(days=1))
-    assert services.matches_nudge_stalled(now=later + datetime.timedelta(days=12)) == 1
+    assert alerts.matches_nudge_stalled(now=later + datetime.timedelta(days=12)) == 1
     assert nudges.count() == 4
     services.match_set_outcome(match=minor_match, state=MatchState.CONTRACT_SIGNED)
-    assert services.matches_nudge_stalled(now=later + datetime.timedelta(days=40)) == 0
+    assert alerts.matches_nudge_stalled(now=later + datetime.timedelta(days=40)) == 0
 
 
 # --- Pages ---------------------------------------------------------------------------------------------

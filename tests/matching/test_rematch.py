@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from candidates.enums import NotificationFrequency, SearchStatus
-from matching import indexes, pairs_store, rule_facts, search, services
+from matching import indexes, pairs_store, rematch, rule_facts, search, selectors, services, tasks
 from matching.models import CandidateTradeIndex, Match
 from notifications.models import OutboxEmail
 from offers.enums import OfferStatus
@@ -36,12 +36,16 @@ def profile(trade, km=5, **kwargs):
 
 def test_new_profile_is_matched_with_nearby_offer_with_reasons(trade, offer):
     candidate = profile(trade, km=12.2)
-    counts = services.rematch_candidate(candidate.pk)
+    counts = rematch.rematch_candidate(candidate.pk)
     assert counts["created"] == 1
     match = Match.objects.get()
     assert (match.candidate, match.offer, match.is_active) == (candidate, offer, True)
     assert match.distance_km == 12.2
-    assert match.reasons[:3] == ["à 12 km", "même métier : Boulanger / Boulangère", "niveau CAP accepté"]
+    assert selectors.match_reasons(match)[:3] == [
+        "à 12 km",
+        "même métier : Boulanger / Boulangère",
+        "niveau CAP accepté",
+    ]
 
 
 def test_new_offer_finds_its_candidates_through_the_index(trade, offer):
@@ -51,10 +55,10 @@ def test_new_offer_finds_its_candidates_through_the_index(trade, offer):
         profile(TradeFactory(code="coiffeur"), km=1),
     )
     for candidate in (near, far, other_trade):
-        services.rematch_candidate(candidate.pk)
+        rematch.rematch_candidate(candidate.pk)
     Match.objects.all().delete()
     assert CandidateTradeIndex.objects.count() == 3
-    services.rematch_offer(offer.pk)
+    rematch.rematch_offer(offer.pk)
     assert list(Match.objects.values_list("candidate_id", flat=True)) == [near.pk]
 
 
@@ -62,7 +66,7 @@ def test_index_and_full_scan_agree(trade):
     offers = [indexed(OfferFactory(trade=trade, commune=commune_at(km))) for km in (0, 20, 60, 95)]
     for km in (0, 9, 19, 45, 70, 99):
         for radius in (10, 30, 100):
-            services.rematch_candidate(profile(trade, km=km, radius_km=radius).pk)
+            rematch.rematch_candidate(profile(trade, km=km, radius_km=radius).pk)
     for offer in offers:
         facts = rule_facts.offer_facts(offer)
         assert search.offer_candidate_pool(facts).keys() == scan.offer_candidate_pool_by_scan(facts).keys()
@@ -70,44 +74,44 @@ def test_index_and_full_scan_agree(trade):
 
 def test_rematch_updates_deactivates_and_is_idempotent(trade, offer):
     candidate = profile(trade, km=10)
-    services.rematch_candidate(candidate.pk)
-    assert services.rematch_candidate(candidate.pk) == {"created": 0, "updated": 0, "deactivated": 0}
-    assert services.rematch_offer(offer.pk) == {"created": 0, "updated": 0, "deactivated": 0}
+    rematch.rematch_candidate(candidate.pk)
+    assert rematch.rematch_candidate(candidate.pk) == {"created": 0, "updated": 0, "deactivated": 0}
+    assert rematch.rematch_offer(offer.pk) == {"created": 0, "updated": 0, "deactivated": 0}
 
     candidate.commune = commune_at(20)
     candidate.save()
-    assert services.rematch_candidate(candidate.pk)["updated"] == 1
+    assert rematch.rematch_candidate(candidate.pk)["updated"] == 1
     assert Match.objects.get().distance_km == 20
 
     offer.status = OfferStatus.FILLED
     offer.save()
-    assert services.rematch_offer(offer.pk)["deactivated"] == 1
+    assert rematch.rematch_offer(offer.pk)["deactivated"] == 1
     match = Match.objects.get()
     assert match.is_active is False
 
     offer.status = OfferStatus.PUBLISHED
     offer.save()
-    assert services.rematch_offer(offer.pk)["updated"] == 1
+    assert rematch.rematch_offer(offer.pk)["updated"] == 1
     assert Match.objects.get(pk=match.pk).is_active is True
     assert Match.objects.count() == 1
 
 
 def test_paused_or_incomplete_profile_leaves_the_index_and_its_pairs(trade, offer):
     candidate = profile(trade)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     candidate.status = SearchStatus.PAUSED
     candidate.save()
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert not CandidateTradeIndex.objects.exists()
     assert Match.objects.get().is_active is False
     incomplete = CandidateProfileFactory(incomplete=True)
-    assert services.rematch_candidate(incomplete.pk)["created"] == 0
+    assert rematch.rematch_candidate(incomplete.pk)["created"] == 0
 
 
 def test_unique_pair_even_when_created_twice(trade, offer):
     candidate = profile(trade)
-    services.rematch_candidate(candidate.pk)
-    services.rematch_offer(offer.pk)
+    rematch.rematch_candidate(candidate.pk)
+    rematch.rematch_offer(offer.pk)
     assert Match.objects.count() == 1
     with pytest.raises(IntegrityError):
         Match.objects.create(candidate=candidate, offer=offer, distance_km=1)
@@ -116,9 +120,9 @@ def test_unique_pair_even_when_created_twice(trade, offer):
 def test_commune_without_coordinates_makes_no_pair_and_logs_no_personal_data(trade, caplog):
     offer = OfferFactory(trade=trade, commune=CommuneFactory(unlocated=True, name="Village perdu"))
     candidate = profile(trade, user__first_name="Léa", user__last_name="Martin")
-    with caplog.at_level(logging.WARNING, logger="matching.services"):
-        services.rematch_offer(offer.pk)
-        services.rematch_candidate(candidate.pk)
+    with caplog.at_level(logging.WARNING, logger="matching.indexes"):
+        rematch.rematch_offer(offer.pk)
+        rematch.rematch_candidate(candidate.pk)
     assert not Match.objects.exists()
     assert "sans coordonnées" in caplog.text
     assert "Léa" not in caplog.text and "Martin" not in caplog.text and "Village perdu" not in caplog.text
@@ -127,27 +131,27 @@ def test_commune_without_coordinates_makes_no_pair_and_logs_no_personal_data(tra
     unlocated = profile(trade)
     unlocated.commune = CommuneFactory(unlocated=True)
     unlocated.save()
-    assert services.rematch_candidate(unlocated.pk)["created"] == 0
+    assert rematch.rematch_candidate(unlocated.pk)["created"] == 0
 
 
 def test_trade_removed_from_the_catalogue_deactivates_its_pairs(trade, offer):
     candidate = profile(trade)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     trade.is_active = False
     trade.save()
-    services.rematch_offer(offer.pk)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_offer(offer.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert Match.objects.get().is_active is False
 
 
 def test_a_pair_with_answers_is_never_deleted(trade, offer):
     candidate = profile(trade)
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     services.match_candidate_answer(match=Match.objects.get(), interested=True)
     candidate.radius_km = 10
     candidate.commune = commune_at(50)
     candidate.save()
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     match = Match.objects.get()
     assert match.is_active is False
     assert match.state == "interet_candidat"
@@ -156,12 +160,12 @@ def test_a_pair_with_answers_is_never_deleted(trade, offer):
 def test_rematch_all_rebuilds_everything_and_is_idempotent(trade, offer):
     candidates = [profile(trade, km=km) for km in (1, 5, 40)]
     messages = []
-    totals = services.rematch_all(progress=messages.append, notify=False)
+    totals = rematch.rematch_all(progress=messages.append, notify=False)
     assert totals["created"] == 2
     assert {m.candidate_id for m in Match.objects.all()} == {candidates[0].pk, candidates[1].pk}
     assert any("index des candidat·es" in message for message in messages)
     assert not OutboxEmail.objects.exists()  # sans alertes
-    again = services.rematch_all(notify=False)
+    again = rematch.rematch_all(notify=False)
     assert (again["created"], again["updated"], again["deactivated"]) == (0, 0, 0)
 
 
@@ -175,11 +179,11 @@ def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, m
         edits.append(1)
         candidate.commune = commune_at(60)
         candidate.save()
-        services.rematch_candidate(candidate.pk)
+        rematch.rematch_candidate(candidate.pk)
         return original(where)
 
     monkeypatch.setattr(pairs_store, "existing_pairs", edit_then_read)
-    totals = services.rematch_all(notify=False)
+    totals = rematch.rematch_all(notify=False)
     monkeypatch.undo()
     assert edits and totals["created"] == 1  # la paire calculée avant la modification…
     match = Match.objects.get(candidate=candidate, offer=offer)  # … une seule fois …
@@ -189,13 +193,13 @@ def test_profile_edited_during_a_full_rematch_makes_no_duplicate(trade, offer, m
 def test_schedule_rematch_runs_after_commit(trade, offer, django_capture_on_commit_callbacks):
     candidate = profile(trade, notification_frequency=NotificationFrequency.NONE)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.schedule_rematch_for_candidate(candidate)
+        tasks.schedule_rematch_for_candidate(candidate)
         assert not Match.objects.exists()
     assert len(callbacks) >= 1
     assert Match.objects.count() == 1
     Match.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        services.schedule_rematch_for_offer(offer)
+        tasks.schedule_rematch_for_offer(offer)
     assert Match.objects.count() == 1
 
 
@@ -215,7 +219,7 @@ def test_management_command_prints_progress(trade, offer):
 def test_best_first_orders_by_score(trade):
     candidate = profile(trade, km=0)
     near, far = (indexed(OfferFactory(trade=trade, commune=commune_at(km))) for km in (2, 25))
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     assert list(Match.objects.for_candidate(candidate).best_first().values_list("offer_id", flat=True)) == [
         near.pk,
         far.pk,

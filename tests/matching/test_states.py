@@ -1,7 +1,9 @@
+import datetime
+
 import pytest
 
 from candidates.enums import NotificationFrequency
-from matching import services
+from matching import rematch, selectors, services
 from matching.enums import MatchState, NoInterestReason, Side
 from matching.models import Match
 from matching.services import MatchTransitionError
@@ -128,6 +130,23 @@ def test_every_transition_in_the_table_is_reachable_and_nothing_else():
     assert (MatchState.CONTRACT_SIGNED, "no_follow_up") not in services.TRANSITIONS
 
 
+def test_expiry_goes_through_the_transition_table(match, monkeypatch):
+    """L'expiration par lots (`matches_remind_and_expire`) suit la table : une paire proposée expire, et sans la
+    transition « expire » dans la table, rien n'expire."""
+    assert services.TRANSITIONS[(MatchState.PROPOSED, "expire")] == MatchState.EXPIRED
+    assert {state for state, event in services.TRANSITIONS if event == "expire"} == {MatchState.PROPOSED}
+    later = match.created_at + services.EXPIRE_AFTER + datetime.timedelta(minutes=1)
+    without_expiry = {key: target for key, target in services.TRANSITIONS.items() if key[1] != "expire"}
+    monkeypatch.setattr(services, "TRANSITIONS", without_expiry)
+    assert services.matches_remind_and_expire(now=later)["expired"] == 0
+    match.refresh_from_db()
+    assert match.state == MatchState.PROPOSED
+    monkeypatch.undo()
+    assert services.matches_remind_and_expire(now=later)["expired"] == 1
+    match.refresh_from_db()
+    assert match.state == MatchState.EXPIRED
+
+
 def test_advisor_proposes_by_hand_and_both_sides_are_alerted():
     trade = TradeFactory(code="boulanger")
     candidate = CandidateProfileFactory(trades=[TradeFactory(code="coiffeur")], commune=commune_at(5))
@@ -135,8 +154,8 @@ def test_advisor_proposes_by_hand_and_both_sides_are_alerted():
     advisor = UserFactory(advisor=True)
     match = services.match_propose_by_hand(candidate=candidate, offer=offer, by_user=advisor)
     assert (match.state, match.proposed_by, match.is_active) == (MatchState.PROPOSED, advisor, True)
-    assert match.reasons[-1] == "proposée par votre conseiller·e"
-    assert match.reasons[0] == "à 5 km"
+    assert selectors.match_reasons(match)[-1] == "proposée par votre conseiller·e"
+    assert selectors.match_reasons(match)[0] == "à 5 km"
     member = offer.company.members.get()
     assert keys() == sorted(
         [f"matching:new_offer:u{candidate.user_id}:m{match.pk}", f"matching:new_candidate:u{member.pk}:m{match.pk}"]
@@ -166,15 +185,15 @@ def test_a_pair_proposed_by_hand_survives_rematches_until_withdrawn():
     offer = OfferFactory(trade=trade, commune=commune_at(0))
     advisor = UserFactory(advisor=True)
     match = services.match_propose_by_hand(candidate=candidate, offer=offer, by_user=advisor)
-    services.rematch_candidate(candidate.pk)
-    services.rematch_offer(offer.pk)
-    services.rematch_all(notify=False)
+    rematch.rematch_candidate(candidate.pk)
+    rematch.rematch_offer(offer.pk)
+    rematch.rematch_all(notify=False)
     match.refresh_from_db()
     assert (match.is_active, match.proposed_by) == (True, advisor)
     services.match_withdraw_by_hand(match=match)
     match.refresh_from_db()
     assert (match.is_active, match.proposed_by) == (False, advisor)  # on sait toujours qui l'avait proposée
-    services.rematch_all(notify=False)
+    rematch.rematch_all(notify=False)
     match.refresh_from_db()
     assert not match.is_active
 

@@ -26,7 +26,7 @@ from accounts.enums import Role
 from accounts.models import User
 from candidates.models import CandidateProfile
 from core.enums import ContractType
-from matching import indexes, services
+from matching import indexes, rematch
 from matching.models import DailyRematch
 from notifications.services import message_id
 from tests.matching.factories import OfferFactory, TradeFactory, commune_at, next_month_start
@@ -67,7 +67,7 @@ def seed_alerts():
         [CandidateProfile.trades.through(candidateprofile_id=p.pk, trade_id=trade.pk) for p in profiles]
     )
     indexes.candidate_index_rebuild()
-    services.rematch_offer(offer.pk)  # 1 000 e-mails écrits, 1 000 tâches en file après le commit
+    rematch.rematch_offer(offer.pk)  # 1 000 e-mails écrits, 1 000 tâches en file après le commit
     # La tâche quotidienne du jour est faite (ces profils disponibles le mois prochain seraient à recalculer le
     # 1er du mois) : ce test ne porte que sur les envois.
     DailyRematch.objects.create(day=timezone.localdate())

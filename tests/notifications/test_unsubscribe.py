@@ -8,7 +8,7 @@ from email.parser import BytesParser
 import pytest
 from django.utils import timezone
 
-from matching import services as matching_services
+from matching import alerts, rematch
 from matching.models import Match
 from notifications import services
 from notifications.enums import EmailKind, OutboxStatus
@@ -126,13 +126,13 @@ def test_employers_who_chose_the_digest_get_one_email_for_the_day_instead_of_one
     member = offer.company.members.get()
     services.email_preferences_set(user=member, subscribed=EmailKind.values, daily_digest=True)
     for km in (1, 2, 3):
-        matching_services.rematch_candidate(CandidateProfileFactory(trades=[trade], commune=commune_at(km)).pk)
-    matching_services.rematch_offer(offer.pk)
+        rematch.rematch_candidate(CandidateProfileFactory(trades=[trade], commune=commune_at(km)).pk)
+    rematch.rematch_offer(offer.pk)
     assert Match.objects.count() == 3
     assert not OutboxEmail.objects.filter(key__startswith="matching:new_candidate").exists()
     tomorrow = timezone.now() + datetime.timedelta(days=1)
-    matching_services.send_daily_digests(now=tomorrow)
-    matching_services.send_daily_digests(now=tomorrow)  # deux passages le même jour : un seul e-mail
+    alerts.send_daily_digests(now=tomorrow)
+    alerts.send_daily_digests(now=tomorrow)  # deux passages le même jour : un seul e-mail
     digest = OutboxEmail.objects.get(key__startswith="matching:employer_digest")
     assert digest.to == member.email and digest.subject == "3 nouveaux profils pour vos offres"
     assert digest.kind == EmailKind.NEW_MATCHES and digest.status == OutboxStatus.PENDING
@@ -141,6 +141,6 @@ def test_employers_who_chose_the_digest_get_one_email_for_the_day_instead_of_one
 def test_employers_without_the_digest_still_get_one_email_per_candidate():
     trade = TradeFactory(code="boulanger")
     offer = OfferFactory(trade=trade, commune=commune_at(0))
-    matching_services.rematch_candidate(CandidateProfileFactory(trades=[trade], commune=commune_at(1)).pk)
-    matching_services.rematch_offer(offer.pk)
+    rematch.rematch_candidate(CandidateProfileFactory(trades=[trade], commune=commune_at(1)).pk)
+    rematch.rematch_offer(offer.pk)
     assert OutboxEmail.objects.filter(key__startswith="matching:new_candidate").count() == 1

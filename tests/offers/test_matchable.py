@@ -6,7 +6,7 @@ import pytest
 
 from employers import services as employer_services
 from employers.enums import VerificationSource
-from matching import services as matching_services
+from matching import rematch
 from matching.models import Match
 from offers import services
 from offers.models import Offer
@@ -43,26 +43,26 @@ def test_an_unverified_company_is_published_but_not_matched_until_verified(
     pair_world, django_capture_on_commit_callbacks
 ):
     offer, profile = pair_world["offer"], pair_world["profile"]
-    matching_services.rematch_offer(offer.pk)
-    matching_services.rematch_candidate(profile.pk)
+    rematch.rematch_offer(offer.pk)
+    rematch.rematch_candidate(profile.pk)
     assert not Match.objects.exists()
     assert offer.is_published
     with django_capture_on_commit_callbacks(execute=True):
         employer_services.company_verify(company=pair_world["company"], source=VerificationSource.ADVISOR)
     assert Match.objects.get().offer == offer
-    matching_services.rematch_all(notify=False)  # le recalcul complet retient la même paire
+    rematch.rematch_all(notify=False)  # le recalcul complet retient la même paire
     assert Match.objects.filter(is_active=True).count() == 1
 
 
 def test_the_full_rematch_skips_unverified_companies(pair_world):
-    matching_services.rematch_all(notify=False)
+    rematch.rematch_all(notify=False)
     assert not Match.objects.exists()
 
 
 def test_suspending_the_offer_deactivates_its_pairs_and_resuming_brings_them_back(
     pair_world, django_capture_on_commit_callbacks
 ):
-    matching_services.rematch_candidate(pair_world["profile"].pk)  # le profil entre dans l'index
+    rematch.rematch_candidate(pair_world["profile"].pk)  # le profil entre dans l'index
     with django_capture_on_commit_callbacks(execute=True):
         employer_services.company_verify(company=pair_world["company"], source=VerificationSource.ADVISOR)
     offer = pair_world["offer"]

@@ -20,7 +20,7 @@ NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC)
 def rematches(monkeypatch):
     """Les offres pour lesquelles la mise en relation a été relancée."""
     calls = []
-    monkeypatch.setattr("matching.services.schedule_rematch_for_offer", lambda offer: calls.append(offer.pk))
+    monkeypatch.setattr("matching.tasks.schedule_rematch_for_offer", lambda offer: calls.append(offer.pk))
     return calls
 
 

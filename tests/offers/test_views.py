@@ -168,7 +168,7 @@ def test_cannot_post_for_a_company_one_is_not_member_of(client, member, company)
 
 def test_update_keeps_the_form_and_rematches(client, company, monkeypatch):
     calls = []
-    monkeypatch.setattr("matching.services.schedule_rematch_for_offer", lambda offer: calls.append(offer.pk))
+    monkeypatch.setattr("matching.tasks.schedule_rematch_for_offer", lambda offer: calls.append(offer.pk))
     offer = OfferFactory(company=company, positions=1)
     page = text(client.get(reverse("offers:update", args=[offer.pk])))
     assert offer.description in page
@@ -191,7 +191,7 @@ def test_non_members_cannot_answer_for_an_offer(client):
     offer = OfferFactory()
     match = _match(offer, _candidate())
     client.force_login(UserFactory(employer=True))
-    response = client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    response = client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
     assert response.status_code == 404
     assert Match.objects.get(pk=match.pk).state == MatchState.PROPOSED
 
@@ -212,7 +212,7 @@ def test_candidates_are_pseudonymised_until_mutual_interest(client, company):
     assert "J'adore le pain." in page
     assert "Intéressé·e par votre offre" in page
 
-    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
     match.refresh_from_db()
     assert match.is_connected
     page = text(client.get(reverse("offers:detail", args=[offer.pk])))
@@ -225,7 +225,7 @@ def test_interest_before_the_candidate_waits_for_their_answer(client, company):
     offer = OfferFactory(company=company)
     match = _match(offer, _candidate())
     response = client.post(
-        reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
+        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
     )
     match.refresh_from_db()
     assert match.state == MatchState.EMPLOYER_INTERESTED
@@ -237,7 +237,9 @@ def test_interest_before_the_candidate_waits_for_their_answer(client, company):
 def test_not_interested_with_a_reason(client, company):
     offer = OfferFactory(company=company)
     match = _match(offer, _candidate())
-    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "non", "reason": "trop_loin"})
+    client.post(
+        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "non", "reason": "trop_loin"}
+    )
     match.refresh_from_db()
     assert match.state == MatchState.NO_FOLLOW_UP
     assert match.no_interest_reason == "trop_loin"
@@ -247,7 +249,7 @@ def test_answering_twice_shows_the_matching_error(client, company):
     offer = OfferFactory(company=company)
     match = _match(offer, _candidate(), state=MatchState.EMPLOYER_INTERESTED)
     response = client.post(
-        reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
+        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
     )
     assert response.status_code == 200
     assert "Vous avez déjà répondu." in text(response)
@@ -257,7 +259,7 @@ def test_outcome_contract_signed_fills_the_offer(client, company):
     offer = OfferFactory(company=company, positions=1)
     match = _match(offer, _candidate(), state=MatchState.CONNECTED, connected_at=timezone.now())
     response = client.post(
-        reverse("offers:match_outcome", args=[offer.pk, match.pk]), {"state": "contrat_signe"}, follow=True
+        reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "contrat_signe"}, follow=True
     )
     assert "C'est noté : contrat signé." in text(response)
     offer.refresh_from_db()
@@ -268,7 +270,7 @@ def test_outcome_before_mutual_interest_shows_an_error(client, company):
     offer = OfferFactory(company=company)
     match = _match(offer, _candidate())
     response = client.post(
-        reverse("offers:match_outcome", args=[offer.pk, match.pk]), {"state": "entretien"}, follow=True
+        reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "entretien"}, follow=True
     )
     assert "Possible seulement une fois en relation." in text(response)
 
@@ -329,7 +331,7 @@ def test_a_minor_shows_only_an_initial_and_an_age_band_until_mutual_interest(cli
     page = text(client.get(reverse("offers:detail", args=[offer.pk])))
     assert "C., 16-17 ans" in page
     assert "Camille" not in page and "16 ans" not in page
-    client.post(reverse("offers:match_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
+    client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
     page = text(client.get(reverse("offers:detail", args=[offer.pk])))
     assert "Camille Martin, 16 ans" in page
 

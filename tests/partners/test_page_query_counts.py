@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching import search
+from matching import indexes
 from partners.services import widget_create
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
@@ -23,7 +23,7 @@ def arques():
 def add_offers(commune, count):
     for _ in range(count):
         OfferFactory(company=CompanyFactory(commune=commune), commune=commune, trade=TradeFactory(code="boulanger"))
-    search.offer_index_rebuild()
+    indexes.offer_index_rebuild()
 
 
 def queries(client, url, params=None) -> int:

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from matching import indexes, services
+from matching import indexes, rematch
 from tests.matching.factories import CandidateProfileFactory, OfferFactory, TradeFactory, commune_at
 
 pytestmark = [
@@ -34,7 +34,7 @@ def world():
     offer = OfferFactory(trade=trade, commune=commune_at(0))
     indexes.offer_index_sync(offer=offer)
     candidate = CandidateProfileFactory(trades=[trade], commune=commune_at(4))
-    services.rematch_candidate(candidate.pk)
+    rematch.rematch_candidate(candidate.pk)
     return candidate
 
 

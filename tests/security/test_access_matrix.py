@@ -99,7 +99,7 @@ EXPECTED = {
     "candidates:resume": CANDIDATES,
     "candidates:found_contract": CANDIDATES,
     "candidates:notifications": CANDIDATES,
-    "candidates:match_answer": {CANDIDATE},
+    "matching:candidate_answer": {CANDIDATE},
     "candidates:match_report": {CANDIDATE},
     "candidates:status_answer": EVERYONE,  # « je cherche toujours… » : jeton invalide, page d'erreur pour tous
     # « Et maintenant ? » : seulement pour une paire en relation (celle de la fixture ne l'est pas encore).
@@ -125,8 +125,8 @@ EXPECTED = {
     "offers:update": {EMPLOYER},
     "offers:published": {EMPLOYER},
     "offers:transition": {EMPLOYER},
-    "offers:match_answer": {EMPLOYER},
-    "offers:match_outcome": {EMPLOYER},
+    "matching:employer_answer": {EMPLOYER},
+    "matching:employer_outcome": {EMPLOYER},
     # Back-office (conseiller·es : second facteur vérifié ; objets du Pas-de-Calais).
     "backoffice:home": BACKOFFICE,
     "backoffice:enrol": NOBODY,  # second facteur déjà activé : renvoi vers la vérification

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from matching.services import rematch_all
+from matching.rematch import rematch_all
 
 
 class Command(BaseCommand):
