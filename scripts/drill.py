@@ -503,8 +503,8 @@ class Drill:
         from django.db import close_old_connections
         from django.utils import timezone
 
+        from notifications.delivery import message_id
         from notifications.models import OutboxEmail
-        from notifications.services import message_id
 
         worker = rng.choice(self.workers)
         deferred = 0
@@ -548,7 +548,7 @@ class Drill:
         log("Redis relancé")
 
     def smtp_refuses(self):
-        from notifications.services import SERVER_PAUSE_AFTER
+        from notifications.delivery import SERVER_PAUSE_AFTER
 
         before = self.outbox_pending()
         started = time.time()
@@ -755,9 +755,9 @@ class Drill:
         from accounts.models import User
         from matching import search
         from matching.models import Match
+        from notifications.delivery import message_id
         from notifications.enums import OutboxStatus
         from notifications.models import OutboxEmail, UndeliverableAddress
-        from notifications.services import message_id
         from offers.models import Offer
 
         close_old_connections()
