@@ -87,6 +87,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+PUBLIC_API = "config.api.api"  # l'API publique, que lisent sa documentation et son schéma (partners/openapi.py)
 
 TEMPLATES = [
     {
