@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -14,6 +13,7 @@ from accounts import limits, roles, services, tasks
 from accounts.context_processors import speaks_to_a_candidate
 from accounts.enums import Role
 from accounts.forms import LoginForm
+from accounts.receivers import EMAIL_REFUSED_SESSION_KEY
 from core.security import token_form_target, token_page
 
 LINK_ERRORS = {
@@ -21,10 +21,6 @@ LINK_ERRORS = {
     "utilise": "Ce lien de connexion a déjà servi : chaque lien ne marche qu'une fois.",
     "expire": "Ce lien de connexion a expiré : il n'est valable que 15 minutes.",
 }
-
-
-# Date du refus de l'adresse par son serveur, notée à la connexion : le bandeau de l'espace la lit ici.
-EMAIL_REFUSED_SESSION_KEY = "email_refused_on"
 
 
 def _safe_next(request, url):
@@ -108,15 +104,6 @@ def account_home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     return redirect(roles.home_url(request.user))
-
-
-def note_email_refusal(sender, request, user, **kwargs):
-    """À la connexion (lien ou FranceConnect) : si son serveur refuse nos e-mails, la personne le voit."""
-    refusal = user.email_refusal()
-    if refusal is None:
-        request.session.pop(EMAIL_REFUSED_SESSION_KEY, None)
-    else:
-        request.session[EMAIL_REFUSED_SESSION_KEY] = timezone.localtime(refusal.refused_at).strftime("%d/%m/%Y")
 
 
 @require_POST

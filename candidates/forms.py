@@ -2,21 +2,20 @@
 et modification du profil (les trois réunis, sans l'e-mail)."""
 
 import datetime
-from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from dsfr.forms import DsfrBoundField
 
 from candidates.enums import AgeException, NotificationFrequency
+from candidates.fields import TradesField
 from core.enums import DEFAULT_RADIUS_KM, RADIUS_CHOICES, ContractType, DiplomaLevel, radius_band
 from core.forms import BaseForm
 from core.phone import clean_french_phone, format_phone
 from core.text import MONTHS
 from geo.forms import CommuneField
+from geo.models import Commune
 from offers.enums import ReportReason, ReportTarget
-from trades.catalogue import FAMILY_LABELS
 from trades.models import Trade
 
 CHECKBOX_TEMPLATE = "candidates/_checkbox_field.html"
@@ -135,40 +134,6 @@ class SignupForm(IdentityForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
-
-
-class TradesBoundField(DsfrBoundField):
-    """Les cases à cocher des métiers, rangées par famille."""
-
-    @property
-    def families(self):
-        selected = {str(value) for value in (self.value() or [])}
-        groups = []
-        subwidgets = sorted(self.subwidgets, key=lambda sw: sw.data["value"].instance.family)
-        order = {code: index for index, code in enumerate(FAMILY_LABELS)}
-        for family, items in groupby(subwidgets, key=lambda sw: sw.data["value"].instance.family):
-            items = list(items)
-            groups.append(
-                {
-                    "code": family,
-                    "label": FAMILY_LABELS.get(family, family),
-                    "subwidgets": items,
-                    "has_selected": any(str(sw.data["value"]) in selected for sw in items),
-                }
-            )
-        groups.sort(key=lambda group: order.get(group["code"], len(order)))
-        return groups
-
-
-class TradesField(forms.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-    template_name = "candidates/_trades_field.html"
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Trade.objects.active().order_by("family", "label"), **kwargs)
-
-    def get_bound_field(self, form, field_name):
-        return TradesBoundField(form, self, field_name)
 
 
 class WhereWhatForm(BaseForm):
@@ -431,8 +396,6 @@ def search_prefill(data) -> dict:
     page « Trouver une offre ») : {"commune": code INSEE, "radius_km", "trade_codes", "level"} ; une valeur
     inconnue est ignorée (l'écran « Où et quoi » la demandera). Le rayon devient le plus petit rayon proposé
     qui le couvre."""
-    from geo.models import Commune
-
     prefill = {}
     code = str(data.get("commune", ""))[:5]
     if code and Commune.objects.filter(code=code).exists():

@@ -87,6 +87,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+PUBLIC_API = "config.api.api"  # l'API publique, que lisent sa documentation et son schéma (partners/openapi.py)
 
 TEMPLATES = [
     {
@@ -422,7 +423,7 @@ if env("LOG_FORMAT", "plain") == "json":
 # Erreurs remontées à Sentry (facultatif) : aucune donnée personnelle (core.observability.sentry_before_send).
 SENTRY_DSN = env("SENTRY_DSN", "")
 if SENTRY_DSN:
-    from core.observability import sentry_init
+    from core.sentry import sentry_init
 
     sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", "production"))
 

@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse
 
 from core import ratelimit
 from core.security import PERMISSIONS_POLICY, enable_statement_timeout
+from core.views import request_too_big
 
 
 class SecurityHeadersMiddleware:
@@ -97,6 +98,4 @@ class RequestSizeLimitMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length <= limit:
             return self.get_response(request)
-        from core.views import request_too_big
-
         return request_too_big(request, file=multipart)

@@ -1,4 +1,4 @@
-"""Journaux JSON et remontée d'erreurs (Sentry), sans donnée personnelle.
+"""Journaux JSON et remontée d'erreurs (Sentry, réglée dans `core/sentry.py`), sans donnée personnelle.
 
 Les adresses e-mail et numéros de téléphone qui se glisseraient dans un message sont masqués ; Sentry ne
 reçoit ni cookies, ni en-têtes, ni corps de requête, ni paramètres d'URL, ni utilisateur, ni variables
@@ -60,29 +60,3 @@ def sentry_before_send(event, hint):
     for crumb in (event.get("breadcrumbs") or {}).get("values", []):
         crumb.pop("data", None)
     return _redact_tree(event)
-
-
-def sentry_init(dsn: str, *, environment: str, transport=None) -> None:
-    import sentry_sdk
-    from sentry_sdk.integrations.django import DjangoIntegration
-
-    sentry_sdk.init(
-        dsn=dsn,
-        environment=environment,
-        integrations=[DjangoIntegration()],
-        # `data_collection` remplace `send_default_pii=False` (déprécié) : rien de personnel n'est collecté.
-        data_collection={
-            "user_info": False,
-            "cookies": {"mode": "off"},
-            "http_headers": {"request": {"mode": "off"}},
-            "http_bodies": [],
-            "url_query_params": {"mode": "off"},
-            "database_query_data": False,
-            "stack_frame_variables": False,
-            "queues": False,
-            "gen_ai": {"inputs": False, "outputs": False},
-        },
-        before_send=sentry_before_send,
-        traces_sample_rate=0.0,
-        transport=transport,
-    )

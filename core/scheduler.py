@@ -10,8 +10,10 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 
 from core.models import ScheduledRun, WorkerHeartbeat
 
@@ -47,9 +49,6 @@ def _claim(name: str, period: datetime.timedelta, now: datetime.datetime) -> boo
 def _still_queued(path: str) -> bool:
     """La tâche `path` attend déjà dans la file : quand les workers sont en retard, les échéances ne
     s'empilent pas (une seule attend ; elle fera le travail de toutes)."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     return DBTaskResult.objects.filter(task_path=path, status=TaskResultStatus.READY).exists()
 
 
@@ -73,9 +72,6 @@ def requeue_abandoned(now: datetime.datetime | None = None) -> int:
 
     Une tâche peut donc être rejouée : les nôtres le supportent (recalculs idempotents, envois réclamés
     dans l'outbox)."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
     dead_before = now - datetime.timedelta(seconds=settings.WORKER_DEAD_SECONDS)
     alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=dead_before).values_list("worker_id", flat=True))
@@ -101,9 +97,6 @@ DATABASE_GONE_RETRY = datetime.timedelta(seconds=5)
 def requeue_if_database_was_gone(result, now: datetime.datetime | None = None) -> bool:
     """Remet en file la tâche `result` (un `DBTaskResult` qui vient d'échouer) si la base ne répondait plus.
     Renvoie True si elle l'est."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     if (
         result.status != TaskResultStatus.FAILED
         or result.exception_class_path not in DATABASE_GONE

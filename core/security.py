@@ -1,9 +1,9 @@
-"""Réglages de sécurité partagés : délai maximal des requêtes SQL du site web, vérifications de déploiement."""
+"""Réglages de sécurité partagés : en-têtes, jetons des pages ouvertes par lien, délai maximal des requêtes SQL du
+site web (les vérifications de déploiement sont dans `core/checks.py`)."""
 
 import functools
 
 from django.conf import settings
-from django.core import checks
 from django.db.backends.signals import connection_created
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import add_never_cache_headers
@@ -77,18 +77,3 @@ def enable_statement_timeout() -> None:
     if not _enabled:
         connection_created.connect(_apply_statement_timeout, dispatch_uid="core.security.statement_timeout")
         _enabled = True
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def check_shared_cache(app_configs, **kwargs):
-    """Les limites de débit doivent être partagées entre serveurs : en production, le cache est Redis."""
-    backend = settings.CACHES["default"]["BACKEND"]
-    if "redis" not in backend.lower():
-        return [
-            checks.Warning(
-                "Le cache n'est pas Redis : chaque serveur compte ses propres essais (limites de débit).",
-                hint="Réglez REDIS_URL.",
-                id="core.W001",
-            )
-        ]
-    return []

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 import httpx
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from employers.enums import StaffBand
 
@@ -180,8 +181,6 @@ def parse_search_response(data, siret: str) -> CompanyInfo | None:
 
 def establishment_check(siret: str, *, transport: httpx.BaseTransport | None = None) -> DirectoryCheck:
     """Ce que l'annuaire dit de l'établissement `siret` (voir `CheckStatus`)."""
-    from django.utils import timezone
-
     try:
         with httpx.Client(
             base_url=settings.COMPANIES_API_URL,

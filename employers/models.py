@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 
+from accounts.models import User
 from employers.enums import MembershipSource, MembershipStatus, StaffBand, VerificationSource, VerificationStatus
 
 
@@ -120,8 +121,6 @@ class Company(models.Model):
     @property
     def members(self):
         """Les comptes membres APPROUVÉS (jamais les demandes en attente, refusées ou retirées)."""
-        from accounts.models import User
-
         return User.objects.filter(Exists(Membership.objects.approved().filter(company=self.pk, user=OuterRef("pk"))))
 
     def active_members(self) -> list:

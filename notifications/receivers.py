@@ -7,8 +7,8 @@ import re
 from anymail.signals import EventType, tracking
 from django.dispatch import receiver
 
+from notifications.delivery import address_refuse
 from notifications.enums import RefusalSource
-from notifications.services import address_refuse
 
 logger = logging.getLogger(__name__)
 TEMPORARY_BOUNCES = frozenset({"soft_bounce", "softbounce", "deferred"})

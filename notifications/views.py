@@ -15,14 +15,21 @@ from django.views.decorators.http import require_POST
 from notifications import services
 from notifications.enums import EmailKind
 from notifications.forms import CodeForm, PhoneForm, PreferencesForm, SmsKindsForm
-from notifications.models import SmsSubscription
+from notifications.models import PhoneVerification, SmsSubscription
+from notifications.preferences import (
+    email_preference_of,
+    email_preferences_set,
+    email_unsubscribe,
+    sms_stop_token_read,
+    unsubscribe_token_read,
+)
 
 
 @csrf_exempt  # le jeton signé du lien est l'autorisation : la messagerie poste sans cookie ni jeton CSRF
 def unsubscribe(request, token):
     """GET : une page qui explique et propose le bouton (les robots qui ouvrent les liens ne désabonnent
     personne) ; POST : désabonne, qu'il vienne du bouton ou de la messagerie (« List-Unsubscribe=One-Click »)."""
-    found = services.unsubscribe_token_read(token)
+    found = unsubscribe_token_read(token)
     user = get_user_model().objects.filter(pk=found[0], is_active=True).first() if found else None
     if user is None:
         return render(
@@ -34,7 +41,7 @@ def unsubscribe(request, token):
     kind = EmailKind(found[1])
     done = request.method == "POST"
     if done:
-        services.email_unsubscribe(user=user, kind=kind)
+        email_unsubscribe(user=user, kind=kind)
     return render(
         request,
         "notifications/unsubscribe.html",
@@ -49,7 +56,7 @@ def preferences(request):
     user = request.user
     candidate = user.is_candidate
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    preference = services.email_preference_of(user)
+    preference = email_preference_of(user)
     initial = {
         "subscribed": [kind for kind in EmailKind.values if kind not in preference.unsubscribed],
         "daily_digest": "oui" if preference.daily_digest else "non",
@@ -64,7 +71,7 @@ def preferences(request):
         request.POST if action == "sms" else None, initial={"kinds": subscription.kinds if subscription else []}
     )
     if action == "e-mails" and form.is_valid():
-        services.email_preferences_set(
+        email_preferences_set(
             user=user,
             subscribed=form.cleaned_data["subscribed"],
             daily_digest=form.cleaned_data.get("daily_digest") if user.is_employer else None,
@@ -96,7 +103,7 @@ def preferences(request):
             services.sms_kinds_set(user=user, kinds=sms_form.cleaned_data["kinds"])
             messages.success(request, "Les SMS choisis sont enregistrés.")
             return redirect(f"{request.path}#sms")
-    pending_code = services.PhoneVerification.objects.filter(user=user, verified_at=None).exists()
+    pending_code = PhoneVerification.objects.filter(user=user, verified_at=None).exists()
     return render(
         request,
         "notifications/preferences.html",
@@ -131,7 +138,7 @@ def sms_events(request, secret):
 @csrf_exempt
 def sms_stop(request, token):
     """Le lien « Stop SMS » de chaque SMS : une page, puis l'arrêt au clic (comme le désabonnement)."""
-    user_id = services.sms_stop_token_read(token)
+    user_id = sms_stop_token_read(token)
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return render(

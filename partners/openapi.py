@@ -3,12 +3,16 @@
 import json
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 COMMITTED_PATH = settings.BASE_DIR / "docs" / "api" / "openapi.json"
 
 
-def openapi_document() -> str:
-    from config.api import api
+def openapi_schema() -> dict:
+    """Le schéma de l'API publique. Elle est assemblée dans `config`, au-dessus des applications : le réglage
+    `PUBLIC_API` la nomme (comme `ROOT_URLCONF` nomme les URL), les applications ne l'importent pas."""
+    return import_string(settings.PUBLIC_API).get_openapi_schema(path_prefix="/api/v1/")
 
-    schema = api.get_openapi_schema(path_prefix="/api/v1/")
-    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+def openapi_document() -> str:
+    return json.dumps(openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

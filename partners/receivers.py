@@ -3,10 +3,12 @@
 from django.dispatch import receiver
 
 from offers.signals import offer_changed
+from partners.services import lba_schedule
+from partners.tasks import lba_sync_after_commit
 
 
 @receiver(offer_changed, dispatch_uid="partners-lba-on-offer-change")
 def publish_on_lba(sender, *, offer, **kwargs):
-    from partners.services import lba_schedule
-
-    lba_schedule(offer=offer)
+    publication = lba_schedule(offer=offer)
+    if publication is not None:
+        lba_sync_after_commit(publication.pk)

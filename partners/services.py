@@ -1,7 +1,6 @@
 """Écritures des partenaires : clés d'API, export quotidien des offres, diffusion sur La bonne alternance."""
 
 import datetime
-import functools
 import json
 import logging
 import secrets
@@ -70,8 +69,9 @@ def lba_wanted_open(offer: Offer) -> bool:
 
 @transaction.atomic
 def lba_schedule(*, offer: Offer) -> LbaPublication | None:
-    """Note qu'une offre a changé : sa diffusion sera envoyée (créée, mise à jour ou fermée) par le worker après
-    le commit. Rien si la diffusion n'est pas réglée, ou si l'offre n'y a jamais été et ne doit pas y être."""
+    """Note qu'une offre a changé ; renvoie sa diffusion, que le worker enverra (création, mise à jour ou
+    fermeture) une fois l'envoi mis en file après le commit (`partners.tasks.lba_sync_after_commit`). None si la
+    diffusion n'est pas réglée, ou si l'offre n'y a jamais été et ne doit pas y être."""
     if not lba.is_enabled():
         return None
     publication = LbaPublication.objects.select_for_update().filter(offer_id=offer.pk).first()
@@ -85,14 +85,12 @@ def lba_schedule(*, offer: Offer) -> LbaPublication | None:
         if publication.status != LbaStatus.SENDING:
             fields["status"] = LbaStatus.PENDING
         LbaPublication.objects.filter(pk=publication.pk).update(**fields)
-    from partners.tasks import sync_lba_publication
-
-    transaction.on_commit(functools.partial(sync_lba_publication.enqueue, publication.pk))
     return publication
 
 
-def lba_sync(publication_id: int, *, transport=None) -> bool:
-    """Envoie l'état du moment d'une offre à La bonne alternance si sa diffusion est due ; True si envoyé.
+def lba_send(publication_id: int, *, transport=None) -> tuple[bool, bool]:
+    """Envoie l'état du moment d'une offre à La bonne alternance si sa diffusion est due ; renvoie (envoyé,
+    nouvel envoi dû : l'offre a encore changé pendant l'envoi). Ne met rien en file (`partners.tasks.lba_sync`).
 
     Une seule création (POST) par offre : la ligne est réclamée (`SENDING`) avant l'envoi, et l'identifiant
     rendu est gardé ; les envois suivants remplacent l'offre (PUT). Un échec temporaire (réseau, 5xx, 429) est
@@ -105,15 +103,14 @@ def lba_sync(publication_id: int, *, transport=None) -> bool:
         .update(status=LbaStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
-        return False
+        return False, False
     publication = LbaPublication.objects.select_related("offer__company", "offer__commune", "offer__trade").get(
         pk=publication_id
     )
     version, offer = publication.wanted_version, publication.offer
     is_open = lba_wanted_open(offer)
     if not publication.lba_id and not is_open:  # jamais créée là-bas : rien à fermer
-        _lba_done(publication, version=version, lba_id="", is_open=False)
-        return False
+        return False, _lba_done(publication, version=version, lba_id="", is_open=False)
     try:
         lba_id = lba.send(lba.job_offer(offer, is_open=is_open), lba_id=publication.lba_id, transport=transport)
     except lba.LbaError as error:
@@ -124,13 +121,12 @@ def lba_sync(publication_id: int, *, transport=None) -> bool:
             last_error=str(error)[:300],
         )
         logger.warning("Diffusion de l'offre %s sur La bonne alternance échouée : %s", offer.pk, error)
-        return False
-    _lba_done(publication, version=version, lba_id=lba_id, is_open=is_open)
-    return True
+        return False, False
+    return True, _lba_done(publication, version=version, lba_id=lba_id, is_open=is_open)
 
 
-def _lba_done(publication: LbaPublication, *, version: int, lba_id: str, is_open: bool) -> None:
-    """Note la version envoyée ; si l'offre a encore changé pendant l'envoi, un nouvel envoi est dû."""
+def _lba_done(publication: LbaPublication, *, version: int, lba_id: str, is_open: bool) -> bool:
+    """Note la version envoyée ; renvoie True si l'offre a encore changé pendant l'envoi (un nouvel envoi est dû)."""
     done = {
         "sent_version": version,
         "lba_id": lba_id,
@@ -145,18 +141,15 @@ def _lba_done(publication: LbaPublication, *, version: int, lba_id: str, is_open
         LbaPublication.objects.filter(pk=publication.pk).update(
             status=LbaStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), **done
         )
-        from partners.tasks import sync_lba_publication
-
-        transaction.on_commit(functools.partial(sync_lba_publication.enqueue, publication.pk))
+    return not current
 
 
-def lba_sweep(*, limit: int = 200, transport=None) -> int:
-    """Reprend les envois interrompus (worker tué) et envoie ce qui est dû ; renvoie le nombre d'envois."""
+def lba_due(*, limit: int) -> list[int]:
+    """Reprend les envois interrompus (worker tué) ; renvoie les diffusions dues, les plus anciennes d'abord."""
     now = timezone.now()
     stale = now - datetime.timedelta(seconds=settings.LBA_STALE_CLAIM_SECONDS)
     LbaPublication.objects.filter(status=LbaStatus.SENDING, claimed_at__lt=stale).update(status=LbaStatus.PENDING)
-    due = LbaPublication.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    return sum(lba_sync(pk, transport=transport) for pk in list(due))
+    return list(LbaPublication.objects.due(now).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
 
 
 # --- Module de recherche intégré (widget) ---------------------------------------------------------------

@@ -1,7 +1,12 @@
+"""Les tâches des partenaires. Elles seules mettent en file les envois vers La bonne alternance (`partners.services`
+écrit sans connaître la file)."""
+
 import datetime
 import errno
+import functools
 import logging
 
+from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -33,11 +38,30 @@ def export_offers(attempt: int = 1) -> int:
         raise
 
 
+def lba_sync_after_commit(publication_id: int) -> None:
+    """Après la validation, une tâche envoie la diffusion `publication_id`."""
+    transaction.on_commit(functools.partial(sync_lba_publication.enqueue, publication_id))
+
+
+def lba_sync(publication_id: int, *, transport=None) -> bool:
+    """Envoie la diffusion si elle est due (`services.lba_send`) ; True si envoyée. Si l'offre a encore changé
+    pendant l'envoi, un nouvel envoi est mis en file."""
+    sent, resend = services.lba_send(publication_id, transport=transport)
+    if resend:
+        lba_sync_after_commit(publication_id)
+    return sent
+
+
+def lba_sweep(*, limit: int = 200, transport=None) -> int:
+    """Reprend les envois interrompus (worker tué) et envoie ce qui est dû ; renvoie le nombre d'envois."""
+    return sum(lba_sync(pk, transport=transport) for pk in services.lba_due(limit=limit))
+
+
 @task()
 def sync_lba_publication(publication_id: int) -> bool:
-    return services.lba_sync(publication_id)
+    return lba_sync(publication_id)
 
 
 @task()
 def sweep_lba_publications() -> int:
-    return services.lba_sweep()
+    return lba_sweep()

@@ -17,6 +17,7 @@ from offers.selectors import offer_payload, public_offers
 from partners import maps, seo
 from partners.forms import OfferSearchForm
 from partners.models import Widget
+from partners.openapi import openapi_schema
 from partners.selectors import public_offer_or_gone, search_cards
 
 RESULTS_PER_PAGE = 10
@@ -164,9 +165,7 @@ def _type(schema: dict) -> str:
 @require_GET
 def api_docs(request):
     """La documentation de l'API publique, lue dans son schéma OpenAPI, dans la mise en page du site."""
-    from config.api import api  # l'assemblage de l'API est au-dessus des applications
-
-    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    schema = openapi_schema()
     operations = []
     for path, methods in schema["paths"].items():
         for method in METHODS:

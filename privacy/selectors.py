@@ -8,8 +8,14 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import MagicLink, User
+from candidates.enums import SearchStatus
+from candidates.models import CandidateProfile
+from employers.enums import MembershipStatus
+from employers.models import Company, Membership
+from matching.models import Match
 from notifications.models import OutboxEmail
 from privacy import retention
+from privacy.services import inactivity_warning_key
 
 RETAINED_ROLES = (Role.CANDIDATE, Role.EMPLOYER)
 
@@ -32,8 +38,6 @@ def users_to_warn(now=None):
 
 def users_to_anonymise_for_inactivity(now=None):
     """Comptes inactifs depuis 2 ans, prévenus depuis 30 jours au moins (la clé de l'alerte le prouve)."""
-    from privacy.services import inactivity_warning_key
-
     now = now or timezone.now()
     candidates = _retained_users().filter(last_seen__lte=now - retention.INACTIVE_ACCOUNT)
     warned_before = now - retention.INACTIVITY_WARNING_AHEAD
@@ -45,8 +49,6 @@ def users_to_anonymise_for_inactivity(now=None):
 
 
 def users_with_old_contract(now=None):
-    from candidates.enums import SearchStatus
-
     now = now or timezone.now()
     return _retained_users().filter(
         candidate_profile__status=SearchStatus.FOUND,
@@ -57,8 +59,6 @@ def users_with_old_contract(now=None):
 def unfinished_signups(now=None):
     """Inscriptions abandonnées depuis 30 jours : profil candidat incomplet, ou compte jamais connecté
     sans profil complet ni entreprise."""
-    from candidates.models import CandidateProfile
-
     now = now or timezone.now()
     limit = now - retention.UNFINISHED_SIGNUP
     complete_profile = CandidateProfile.objects.filter(user=OuterRef("pk"), is_complete=True)
@@ -160,9 +160,6 @@ def _fields(instance, exclude=("id", "user")) -> dict:
 
 
 def _candidate_data(user):
-    from candidates.models import CandidateProfile
-    from matching.models import Match
-
     profile = CandidateProfile.objects.filter(user=user).select_related("commune").first()
     if profile is None:
         return None
@@ -184,10 +181,6 @@ def _candidate_data(user):
 
 
 def _company_data(user):
-    from employers.enums import MembershipStatus
-    from employers.models import Company, Membership
-    from matching.models import Match
-
     # Demandes de rattachement non approuvées : la demande seulement, rien de l'entreprise.
     companies = [
         {"SIRET": m.company.siret, "nom": m.company.name, "rattachement": m.get_status_display(), "offres": []}

@@ -8,9 +8,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import MagicLink, User
+from candidates.enums import SearchStatus
+from candidates.models import CandidateProfile
+from candidates.services import candidate_pause
+from employers.models import Company, Membership
+from matching.indexes import candidate_index_sync
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail, OutboxSms, UndeliverableAddress
 from notifications.services import email_enqueue, outbox_redact
+from offers.enums import OfferStatus
+from offers.models import Offer
+from offers.services import offer_archive
 from privacy import retention
 from privacy.enums import AnonymisationReason
 from privacy.models import AnonymisationRecord
@@ -39,23 +47,17 @@ def _blank(instance, field_names) -> list[str]:
 
 
 def _anonymise_candidate_profile(user: User) -> None:
-    from candidates.enums import SearchStatus
-    from candidates.models import CandidateProfile
-
     profile = CandidateProfile.objects.filter(user=user).first()
     if profile is None:
         return
+    if profile.status != SearchStatus.FOUND:
+        candidate_pause(profile=profile)  # le profil ne reçoit plus de mises en relation
     changed = _blank(profile, retention.CANDIDATE_BLANKED_FIELDS)
     if profile.birth_date and retention.CANDIDATE_BIRTH_DATE_KEEP == "year":
         profile.birth_date = profile.birth_date.replace(month=1, day=1)
         changed.append("birth_date")
-    if profile.status != SearchStatus.FOUND:
-        profile.status = SearchStatus.PAUSED  # le profil ne reçoit plus de mises en relation
-        changed.append("status")
     profile.save(update_fields=[*changed, "updated_at"])
     # L'index de la mise en relation copie la date de naissance : il est vidé (le profil ne cherche plus).
-    from matching.indexes import candidate_index_sync
-
     candidate_index_sync(profile=profile, trade_ids=[], searching=False)
     # Les paires gardent leur état (statistiques) mais ne sont plus proposées.
     profile.matches.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
@@ -76,16 +78,13 @@ def _leave_companies(user: User) -> None:
     L'entreprise (SIRET, nom, commune : données publiques du répertoire SIRENE) et ses offres restent pour
     les statistiques ; elle n'a plus aucun contact.
     """
-    from employers.models import Company, Membership
-    from offers.enums import OfferStatus
-    from offers.models import Offer
-
     companies = list(Company.objects.for_member(user))
     Membership.objects.filter(user=user).delete()
     for company in companies:
         if not company.members.exists():
             offers = Offer.objects.filter(company=company)
-            offers.exclude(status=OfferStatus.ARCHIVED).update(status=OfferStatus.ARCHIVED, updated_at=timezone.now())
+            for offer in offers.exclude(status=OfferStatus.ARCHIVED).order_by("pk"):
+                offer_archive(offer=offer)
             offers_blank_contact(offers=offers)
 
 

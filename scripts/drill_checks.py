@@ -17,9 +17,9 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from matching import rule_facts, search
 from matching.models import Match
+from notifications.delivery import message_id
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail, UndeliverableAddress
-from notifications.services import message_id
 from offers.models import Offer
 from scripts.drill_processes import log
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from matching import indexes
 from matching.models import Match
+from notifications.delivery import SERVER_PAUSE_AFTER, message_id
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail
-from notifications.services import SERVER_PAUSE_AFTER, message_id
 from scripts.drill_load import Ledger
 from scripts.drill_processes import (
     PG_BIN,

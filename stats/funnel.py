@@ -8,6 +8,7 @@ de ses deux comptes l'est ou si sa base compte moins de 5, une médiane si elle 
 import dataclasses
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import formats
 
@@ -16,17 +17,20 @@ from stats.models import Aggregate, MaskedCell
 from stats.secrecy import ALL_MONTHS, zone_key
 from stats.selectors import (
     _SECRET,
+    CACHE_SECONDS,
     Figure,
     Scope,
     _month_range,
     _number,
     _plain,
+    cache_key,
     child_zone_labels,
     count_figure,
     median_figure,
     month_label,
     open_data_rows,
 )
+from stats.tilemap import TILES
 from trades.catalogue import FAMILIES, FAMILY_LABELS
 
 # Les étapes du parcours : (compte, taux depuis l'étape précédente, délai depuis l'étape précédente).
@@ -229,8 +233,6 @@ def per_population_figure(indicator: str, count: Figure, value: int, population:
 def departement_map(*, family: str, labels, population: dict[str, int], colour_by=Indicator.CONTRACTS) -> list[MapCell]:
     """Chaque département (outre-mer compris), depuis le début : offres, candidat·es, contrats, et les mêmes
     pour 10 000 habitants, pour une famille de métiers (vide : toutes)."""
-    from stats.tilemap import TILES
-
     _regions, departements = labels
     rows = (
         Aggregate.objects.filter(family=family, indicator__in=MAP_INDICATORS)
@@ -345,10 +347,6 @@ def funnel_open_data_rows(funnel: Funnel, cells: list[MapCell], *, zone, zone_na
 
 
 def cached_funnel(scope: Scope, *, version: str, labels) -> tuple[Funnel, list[MapCell]]:
-    from django.core.cache import cache
-
-    from stats.selectors import CACHE_SECONDS, cache_key
-
     def compute():
         population = departement_population()
         return funnel_report(scope, labels=labels), departement_map(

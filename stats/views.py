@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from stats import tilemap
 from stats.charts import bar_chart
 from stats.enums import DESCRIPTIONS, SECRET, SUMMARY_INDICATORS, Indicator
 from stats.forms import ScopeForm
@@ -109,8 +110,6 @@ def _form_html(form, version: str) -> str | None:
 
 
 def _funnel_context(report, funnel, cells) -> dict:
-    from stats import tilemap
-
     colour = Indicator.CONTRACTS.value
     return {
         "report": report,

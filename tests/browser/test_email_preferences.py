@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from candidates import services as candidate_services
-from notifications import services
+from notifications import preferences, sms_delivery
 from notifications.enums import EmailKind
 from notifications.models import EmailPreference, SmsSubscription
 from tests.browser.conftest import assert_accessible, assert_fits_width
@@ -38,7 +38,7 @@ def test_preferences_unsubscribe_and_status_pages_at_phone_size(phone_page, live
     page.get_by_label("Numéro de mobile").fill("06 12 34 56 78")
     page.get_by_role("button", name="Recevoir un code par SMS").click()
     page.wait_for_load_state()
-    services.sms_sweep()
+    sms_delivery.sms_sweep()
     code = re.search(r"\b(\d{6})\b", sms_server.received[-1].content).group(1)
     page.get_by_label("Code reçu par SMS").fill(code)
     page.get_by_role("button", name="Vérifier le mobile").click()
@@ -50,7 +50,7 @@ def test_preferences_unsubscribe_and_status_pages_at_phone_size(phone_page, live
     check(page)
 
     page.goto(
-        services.unsubscribe_url(user_id=user.pk, kind=EmailKind.FOLLOW_UP).replace(
+        preferences.unsubscribe_url(user_id=user.pk, kind=EmailKind.FOLLOW_UP).replace(
             "http://testserver", live_server.url
         )
     )
@@ -61,7 +61,7 @@ def test_preferences_unsubscribe_and_status_pages_at_phone_size(phone_page, live
     assert EmailPreference.objects.get(user=user).unsubscribed == [EmailKind.FOLLOW_UP]
     check(page)
 
-    page.goto(live_server.url + urlsplit(services.sms_stop_url(user.pk)).path)
+    page.goto(live_server.url + urlsplit(preferences.sms_stop_url(user.pk)).path)
     check(page)
 
     token = candidate_services.status_token(profile_id=profile.pk, answer="pause")

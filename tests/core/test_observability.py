@@ -6,7 +6,8 @@ import sentry_sdk
 from django.test import Client
 from sentry_sdk.transport import Transport
 
-from core.observability import JsonFormatter, sentry_init
+from core.observability import JsonFormatter
+from core.sentry import sentry_init
 from tests.accounts.factories import UserFactory
 
 EMAIL = "jeune.candidate@example.org"

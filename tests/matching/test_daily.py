@@ -8,7 +8,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from matching import indexes, rematch, search
+from candidates.models import CandidateProfile
+from matching import indexes, rematch
 from matching.models import DailyRematch, Match
 from notifications.models import OutboxEmail
 from offers.models import Offer
@@ -125,7 +126,7 @@ def test_after_moving_the_clock_forward_the_daily_job_gives_the_pairs_of_the_rul
     for key, match in stored.items():
         assert match.distance_km == truth[key].distance_km
     assert stored.keys() != before  # le temps a bien changé des paires
-    assert 0 < counts["profiles"] < search.CandidateProfile.objects.count()  # pas tout le monde
+    assert 0 < counts["profiles"] < CandidateProfile.objects.count()  # pas tout le monde
     assert Offer.objects.published().exists()
 
 

@@ -28,7 +28,7 @@ from candidates.models import CandidateProfile
 from core.enums import ContractType
 from matching import indexes, rematch
 from matching.models import DailyRematch
-from notifications.services import message_id
+from notifications.delivery import message_id
 from tests.matching.factories import OfferFactory, TradeFactory, commune_at, next_month_start
 
 pytestmark = pytest.mark.django_db(transaction=True)

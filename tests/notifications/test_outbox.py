@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import services
+from notifications import delivery, services
 from notifications.enums import OutboxStatus
 from notifications.models import OutboxEmail
 
@@ -27,7 +27,7 @@ def test_email_is_written_then_sent_after_commit(django_capture_on_commit_callba
     assert email.status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Votre lien de connexion à C'est ma chance"
-    assert mail.outbox[0].extra_headers["Message-ID"] == services.message_id("event-1")
+    assert mail.outbox[0].extra_headers["Message-ID"] == delivery.message_id("event-1")
 
 
 def test_same_event_never_makes_two_emails(django_capture_on_commit_callbacks):
@@ -48,7 +48,7 @@ def test_rolled_back_change_sends_nothing():
 def test_failed_send_is_retried_later_with_backoff(settings):
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
     email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b")
-    assert services.outbox_send(email.pk) is False
+    assert delivery.outbox_send(email.pk) is False
     email.refresh_from_db()
     assert email.status == OutboxStatus.PENDING
     assert email.attempts == 1
@@ -56,9 +56,9 @@ def test_failed_send_is_retried_later_with_backoff(settings):
     assert email.last_error == "ConnectionRefusedError"
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert services.outbox_sweep() == 0  # pas encore dû
+    assert delivery.outbox_sweep() == 0  # pas encore dû
     OutboxEmail.objects.update(next_attempt_at=timezone.now())
-    assert services.outbox_sweep() == 1
+    assert delivery.outbox_sweep() == 1
     email.refresh_from_db()
     assert email.status == OutboxStatus.SENT
     assert email.attempts == 2
@@ -68,8 +68,8 @@ def test_gives_up_after_max_attempts(settings):
     """Un message refusé temporairement (4xx) trop de fois est abandonné."""
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.RecipientRefusingBackend"}}
     email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
-                                       attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
-    services.outbox_send(email.pk)
+                                       attempts=delivery.MAX_ATTEMPTS - 1)  # fmt: skip
+    delivery.outbox_send(email.pk)
     email.refresh_from_db()
     assert (email.status, email.last_error) == (OutboxStatus.FAILED, "SMTPRecipientsRefused 450")
 
@@ -78,8 +78,8 @@ def test_an_unreachable_server_never_makes_an_email_give_up(settings):
     """Serveur d'envoi injoignable : c'est lui qui est en pause, l'e-mail attend son retour sans être abandonné."""
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.backends.FailingBackend"}}
     email = OutboxEmail.objects.create(key="k", to="a@example.org", subject="s", body="b",
-                                       attempts=services.MAX_ATTEMPTS - 1)  # fmt: skip
-    services.outbox_send(email.pk)
+                                       attempts=delivery.MAX_ATTEMPTS - 1)  # fmt: skip
+    delivery.outbox_send(email.pk)
     email.refresh_from_db()
     assert email.status == OutboxStatus.PENDING
 
@@ -90,14 +90,14 @@ def test_sweep_resumes_a_send_interrupted_by_a_crashed_worker(settings):
                                claimed_at=claimed_long_ago, next_attempt_at=claimed_long_ago)  # fmt: skip
     OutboxEmail.objects.create(key="recent", to="b@example.org", subject="s", body="b", status=OutboxStatus.SENDING,
                                claimed_at=timezone.now())  # fmt: skip
-    assert services.outbox_sweep() == 1
+    assert delivery.outbox_sweep() == 1
     assert [m.to for m in mail.outbox] == [["a@example.org"]]
 
 
 def test_retry_delay_grows_and_is_capped():
-    assert services.retry_delay(1) == datetime.timedelta(minutes=1)
-    assert services.retry_delay(3) == datetime.timedelta(minutes=4)
-    assert services.retry_delay(30) == datetime.timedelta(hours=6)
+    assert delivery.retry_delay(1) == datetime.timedelta(minutes=1)
+    assert delivery.retry_delay(3) == datetime.timedelta(minutes=4)
+    assert delivery.retry_delay(30) == datetime.timedelta(hours=6)
 
 
 def test_an_email_records_the_people_it_concerns():

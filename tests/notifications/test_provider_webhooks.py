@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from notifications import services
+from notifications import delivery, services
 from notifications.enums import OutboxStatus, RefusalSource
 from notifications.models import UndeliverableAddress
 from tests.accounts.factories import UserFactory
@@ -43,7 +43,7 @@ def test_a_hard_bounce_or_a_complaint_makes_the_address_undeliverable(client, ev
     email = services.email_enqueue(
         key="apres", to=user, template="accounts/emails/magic_link", context={"user": user, "path": "/", "minutes": 1}
     )
-    assert not services.outbox_send(email.pk)
+    assert not delivery.outbox_send(email.pk)
     email.refresh_from_db()
     assert email.status == OutboxStatus.SKIPPED
 

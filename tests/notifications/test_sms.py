@@ -9,7 +9,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from notifications import services
+from notifications import preferences, services, sms_delivery
 from notifications.enums import EmailKind, OutboxStatus, SmsDelivery
 from notifications.models import OutboxSms, SmsSubscription
 from tests.accounts.factories import UserFactory
@@ -132,15 +132,15 @@ def test_each_sms_carries_a_stop_link_and_no_phone_or_email(sms_server):
     assert "Stop SMS : http" in sms.body
     assert user.email not in sms.body and "0612345678" not in sms.body
     token = re.search(r"/s/(\S+)", sms.body).group(1)
-    assert services.sms_stop_token_read(token) == user.pk
+    assert preferences.sms_stop_token_read(token) == user.pk
 
 
 def test_the_outbox_sends_once_through_the_provider_and_counts_the_cost(sms_server, settings):
     user = UserFactory(candidate=True)
     verified(user)
     sms = enqueue(user)
-    assert services.sms_send(sms.pk)
-    assert not services.sms_send(sms.pk)  # déjà parti : rien de plus
+    assert sms_delivery.sms_send(sms.pk)
+    assert not sms_delivery.sms_send(sms.pk)  # déjà parti : rien de plus
     assert len(sms_server.received) == 1
     received = sms_server.received[0]
     assert received.recipient == "33612345678" and received.tag == sms.key and received.api_key == "cle-de-test"
@@ -158,7 +158,7 @@ def test_provider_errors_and_timeouts_lose_nothing(sms_server, mode, status):
     user = UserFactory(candidate=True)
     verified(user)
     sms = enqueue(user)
-    assert not services.sms_send(sms.pk)
+    assert not sms_delivery.sms_send(sms.pk)
     sms.refresh_from_db()
     assert sms.status == status and sms.last_error
     assert user.email not in sms.last_error and "612345678" not in sms.last_error
@@ -166,7 +166,7 @@ def test_provider_errors_and_timeouts_lose_nothing(sms_server, mode, status):
         assert sms.next_attempt_at > timezone.now()
         sms_server.mode = "ok"
         OutboxSms.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now())
-        assert services.sms_send(sms.pk)
+        assert sms_delivery.sms_send(sms.pk)
 
 
 WEBHOOK_PATH = "/sms/evenements/secret-des-evenements"  # SMS_WEBHOOK_SECRET du faux serveur (tests/conftest.py)
@@ -180,7 +180,7 @@ def test_delivery_receipts_and_stop_replies(client, sms_server):
     user = UserFactory(candidate=True)
     verified(user)
     sms = enqueue(user)
-    services.sms_send(sms.pk)
+    sms_delivery.sms_send(sms.pk)
     sms.refresh_from_db()
     response = post_event(client, {"msg_status": "delivered", "messageId": int(sms.provider_id), "to": "33612345678"})
     assert response.status_code == 200 and response.json() == {"resultat": SmsDelivery.DELIVERED}
@@ -227,7 +227,7 @@ def test_the_preferences_page_verifies_a_mobile_and_chooses_sms_kinds(client, sm
     from notifications.models import PhoneVerification
 
     assert PhoneVerification.objects.filter(user=user).count() == 1
-    services.sms_sweep()
+    sms_delivery.sms_sweep()
     response = client.post("/mes-e-mails", {"action": "code", "code": "abc"})
     assert "Code incorrect" in response.text
     client.post("/mes-e-mails", {"action": "code", "code": code_from(sms_server)})
@@ -242,7 +242,7 @@ def test_national_admins_see_the_monthly_cost_of_sms_and_advisors_do_not(client,
     user = UserFactory(candidate=True)
     verified(user)
     for n in range(2):
-        services.sms_send(enqueue(user, key=f"cout{n}").pk)
+        sms_delivery.sms_send(enqueue(user, key=f"cout{n}").pk)
     advisor_login(client, AdvisorFactory())
     assert "Coût des SMS" not in client.get("/conseiller/").text
     client.logout()
@@ -260,7 +260,7 @@ def test_sms_text_is_erased_30_days_after_sending_and_sms_go_with_the_account(sm
     user = UserFactory(candidate=True)
     verified(user)
     sms = enqueue(user)
-    services.sms_send(sms.pk)
+    sms_delivery.sms_send(sms.pk)
     sms.refresh_from_db()
     assert privacy_services.sent_sms_redact(now=sms.created_at + retention.SENT_EMAIL_CONTENT) == 0
     later = sms.created_at + retention.SENT_EMAIL_CONTENT + datetime.timedelta(minutes=1)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from matching import alerts, rematch
 from matching.models import Match
-from notifications import services
+from notifications import delivery, preferences, services
 from notifications.enums import EmailKind, OutboxStatus
 from notifications.models import EmailPreference, OutboxEmail
 from tests.accounts.factories import UserFactory
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def sent_headers(server, email):
     """Les en-têtes de l'e-mail tel que le serveur SMTP local l'a reçu."""
-    assert services.outbox_send(email.pk)
+    assert delivery.outbox_send(email.pk)
     raw = server.messages[-1].raw
     # L'adresse est écrite telle quelle : découpée en « mots encodés » (=?utf-8?q?…), les messageries ne la
     # liraient pas comme une adresse.
@@ -43,7 +43,7 @@ def test_every_message_but_a_login_link_carries_one_click_unsubscribe_headers(sm
     url = re.fullmatch(r"<(https?://\S+/d/(\S+))>", headers["List-Unsubscribe"])
     assert url is not None
     assert user.email not in headers["List-Unsubscribe"]
-    assert services.unsubscribe_token_read(url.group(2)) == (user.pk, EmailKind.FOLLOW_UP)
+    assert preferences.unsubscribe_token_read(url.group(2)) == (user.pk, EmailKind.FOLLOW_UP)
     assert url.group(1) in email.body  # le même lien, dans le texte
 
     magic_link_send(user=user)
@@ -59,7 +59,7 @@ def _context(user):
 
 def test_one_click_post_unsubscribes_without_cookie_and_nothing_of_that_kind_is_written_again(client):
     user = UserFactory(candidate=True)
-    token = services.unsubscribe_token(user_id=user.pk, kind=EmailKind.FOLLOW_UP)
+    token = preferences.unsubscribe_token(user_id=user.pk, kind=EmailKind.FOLLOW_UP)
     url = f"/d/{token}"
     page = client.get(url)
     assert page.status_code == 200 and "Me désabonner" in page.text
@@ -95,11 +95,11 @@ def test_a_forged_or_broken_token_is_refused_in_words(client, token):
 
 
 def test_a_token_for_another_kind_or_account_cannot_be_made_by_hand():
-    token = services.unsubscribe_token(user_id=1, kind=EmailKind.FOLLOW_UP)
+    token = preferences.unsubscribe_token(user_id=1, kind=EmailKind.FOLLOW_UP)
     user_kind, signature = token.rsplit(".", 1)
-    assert services.unsubscribe_token_read(token) == (1, EmailKind.FOLLOW_UP)
-    assert services.unsubscribe_token_read(f"1-4.{signature}") is None
-    assert services.unsubscribe_token_read(f"2-{user_kind.split('-')[1]}.{signature}") is None
+    assert preferences.unsubscribe_token_read(token) == (1, EmailKind.FOLLOW_UP)
+    assert preferences.unsubscribe_token_read(f"1-4.{signature}") is None
+    assert preferences.unsubscribe_token_read(f"2-{user_kind.split('-')[1]}.{signature}") is None
 
 
 def test_preferences_page_sets_one_choice_per_kind(client):
@@ -124,7 +124,7 @@ def test_employers_who_chose_the_digest_get_one_email_for_the_day_instead_of_one
     trade = TradeFactory(code="boulanger")
     offer = OfferFactory(trade=trade, commune=commune_at(0))
     member = offer.company.members.get()
-    services.email_preferences_set(user=member, subscribed=EmailKind.values, daily_digest=True)
+    preferences.email_preferences_set(user=member, subscribed=EmailKind.values, daily_digest=True)
     for km in (1, 2, 3):
         rematch.rematch_candidate(CandidateProfileFactory(trades=[trade], commune=commune_at(km)).pk)
     rematch.rematch_offer(offer.pk)

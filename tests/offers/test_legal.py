@@ -71,7 +71,7 @@ def test_pay_table_has_four_age_bands_and_three_years():
 
 
 def test_system_check_warns_when_the_newest_smic_is_more_than_13_months_old():
-    from offers.apps import smic_is_current
+    from offers.checks import smic_is_current
 
     newest = legal.newest_smic().since
     with time_machine.travel(

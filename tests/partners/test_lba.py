@@ -10,7 +10,7 @@ from offers import services as offer_services
 from partners import lba
 from partners.enums import LbaStatus
 from partners.models import LbaPublication
-from partners.services import lba_sweep, lba_sync
+from partners.tasks import lba_sweep, lba_sync
 from tests.lba_fake import FakeLba, validate_job_offer_write
 from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
 

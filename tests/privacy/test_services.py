@@ -7,8 +7,9 @@ from accounts.models import MagicLink, User
 from accounts.services import magic_link_send
 from matching.enums import MatchState
 from matching.models import Match
+from notifications.delivery import address_refuse
 from notifications.models import OutboxEmail, UndeliverableAddress
-from notifications.services import address_refuse, email_enqueue
+from notifications.services import email_enqueue
 from offers.enums import OfferStatus
 from privacy import retention, services
 from privacy.enums import AnonymisationReason

@@ -126,7 +126,7 @@ def test_deploy_checks_pass_for_security_settings():
 
 
 def test_deploy_check_warns_when_rate_limits_are_not_shared(settings):
-    from core.security import check_shared_cache
+    from core.checks import check_shared_cache
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [m.id for m in check_shared_cache(None)] == ["core.W001"]
