@@ -30,6 +30,7 @@ os.environ.setdefault("TOTP_ENCRYPTION_KEY", "YmVuY2htYXJrLW9ubHktdG90cC1rZXktMz
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.dummy.DummyBackend")
 
 import django
+import time_machine
 
 django.setup()
 
@@ -42,7 +43,7 @@ from demo.services import DemoSeeder  # noqa: E402
 from geo.distance import commune_index  # noqa: E402
 from geo.models import Commune  # noqa: E402
 from matching import indexes, rematch, rule_facts, search  # noqa: E402
-from matching.models import CandidateTradeIndex, Match, OfferIndex  # noqa: E402
+from matching.models import CandidateTradeIndex, DailyRematch, Match, OfferIndex  # noqa: E402
 from offers.models import Offer  # noqa: E402
 from tests.matching import scan  # noqa: E402
 from trades.models import Trade  # noqa: E402
@@ -235,10 +236,6 @@ def daily(days: int, *, eve: bool = False):
     `eve` : sans attendre un recalcul complet, les paires des seuls profils du jour sont d'abord mises (sans
     alertes, non mesuré) telles que les donnent les règles la veille à la même heure, comme si un recalcul
     complet ou la tâche de la veille les avait écrites ; la table des paires est vidée au départ."""
-    import time_machine
-
-    from matching.models import DailyRematch
-
     if eve:
         Match.objects.all().delete()
     last = DailyRematch.objects.order_by("-day").values_list("day", flat=True).first() or timezone.localdate()

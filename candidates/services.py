@@ -17,14 +17,10 @@ from candidates.enums import NotificationFrequency, SearchStatus
 from candidates.models import CandidateProfile
 from candidates.signals import profile_changed, profile_completed
 from geo.models import Commune
-from matching.rules import CandidateFacts, model_fields  # les règles seules : fonctions pures, sans modèle
 from notifications.enums import EmailKind
 from notifications.services import email_enqueue
+from trades.models import Trade
 
-# Champs du profil qui changent les mises en relation possibles : ceux que lisent les faits des règles
-# (`matching.rules.CandidateFacts`, chaque fait déclare ses champs), plus le permis et le véhicule, montrés aux
-# employeurs avec chaque paire.
-MATCHING_FIELDS = model_fields(CandidateFacts) | {"has_driving_licence", "has_vehicle"}
 PROFILE_FIELDS = frozenset(
     {
         "birth_date",
@@ -75,8 +71,6 @@ def candidate_prefill(*, profile: CandidateProfile, search: dict | None) -> Cand
     commune, rayon, métier, niveau. L'écran « Où et quoi » les montre déjà remplis."""
     if not search or profile.is_complete:
         return profile
-    from trades.models import Trade
-
     fields = {}
     if search.get("commune"):
         fields["commune"] = Commune.objects.filter(code=search["commune"]).first() or profile.commune
@@ -122,7 +116,8 @@ def candidate_signup(
 def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fields) -> CandidateProfile:
     """Modifie le profil (et le prénom, le nom, le téléphone du compte) ; `complete=True` le marque complet.
 
-    Relance la mise en relation si le profil est complet et qu'un critère de correspondance a changé.
+    Un profil complet dont un champ a changé est signalé (`profile_changed`, avec les champs changés) : la mise en
+    relation décide si ses paires peuvent en dépendre.
     """
     unknown = set(fields) - PROFILE_FIELDS - USER_FIELDS - {"trades"}
     if unknown:
@@ -148,8 +143,8 @@ def candidate_update(*, profile: CandidateProfile, complete: bool = False, **fie
         if trade_ids != set(profile.trades.values_list("pk", flat=True)):
             profile.trades.set(trade_ids)
             changed.add("trades")
-    if profile.is_complete and changed & MATCHING_FIELDS:
-        profile_changed.send(sender=CandidateProfile, profile=profile)
+    if profile.is_complete and changed:
+        profile_changed.send(sender=CandidateProfile, profile=profile, fields=frozenset(changed))
     if completed:  # « Terminer mon profil » : l'accueil qui suit montre déjà les offres trouvées
         profile_completed.send(sender=CandidateProfile, profile=profile)
     return profile
@@ -162,7 +157,7 @@ def _set_status(profile: CandidateProfile, status: str, **extra) -> CandidatePro
         setattr(profile, name, value)
     profile.save()
     if changed and profile.is_complete:
-        profile_changed.send(sender=CandidateProfile, profile=profile)
+        profile_changed.send(sender=CandidateProfile, profile=profile, fields=frozenset({"status", *extra}))
     return profile
 
 

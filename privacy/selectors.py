@@ -188,7 +188,9 @@ def _company_data(user):
         .exclude(status=MembershipStatus.APPROVED)
         .select_related("company")
     ]
-    for company in Company.objects.for_member(user).select_related("commune").prefetch_related("offers__trade"):
+    for company in (
+        Company.objects.for_member(user).select_related("commune").prefetch_related("offers__trade", "offers__matches")
+    ):
         companies.append(
             {
                 "SIRET": company.siret,
@@ -201,8 +203,7 @@ def _company_data(user):
                         "état": offer.get_status_display(),
                         "créée le": offer.created_at,
                         "mises en relation": [
-                            {"état": m.get_state_display(), "créée le": m.created_at}
-                            for m in Match.objects.filter(offer=offer)
+                            {"état": m.get_state_display(), "créée le": m.created_at} for m in offer.matches.all()
                         ],
                     }
                     for offer in company.offers.all()

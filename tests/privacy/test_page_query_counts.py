@@ -38,10 +38,6 @@ def test_candidate_data_runs_the_same_queries_for_1_and_6_matches(client, name):
     assert queries(client, reverse(name)) == one
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="une requête par offre pour ses mises en relation (privacy.selectors._company_data) : à précharger",
-)
 @pytest.mark.parametrize("name", PAGES)
 def test_employer_data_runs_the_same_queries_for_1_and_6_offers(client, name):
     user = UserFactory(employer=True)
