@@ -69,11 +69,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return UndeliverableAddress.objects.filter(email__iexact=self.email).first()
 
 
-class MagicLinkQuerySet(models.QuerySet):
-    def usable(self, now=None):
-        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
 class MagicLink(models.Model):
     """Lien de connexion à usage unique. Seule l'empreinte du jeton est gardée."""
 
@@ -83,8 +78,6 @@ class MagicLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     next_url = models.CharField(max_length=200, blank=True)
-
-    objects = MagicLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "lien de connexion"

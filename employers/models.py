@@ -59,9 +59,6 @@ class CompanyQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(verification_status=VerificationStatus.VERIFIED)
 
-    def to_verify(self):
-        return self.filter(verification_status=VerificationStatus.TO_VERIFY)
-
     def without_members(self):
         return self.exclude(Exists(Membership.objects.approved().filter(company=OuterRef("pk"))))
 
@@ -113,10 +110,6 @@ class Company(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_status == VerificationStatus.VERIFIED
-
-    @property
-    def is_craft(self) -> bool:
-        return bool(self.craft_activity_code)
 
     @property
     def members(self):

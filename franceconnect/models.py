@@ -25,11 +25,6 @@ class FranceConnectIdentity(models.Model):
         return f"Identité FranceConnect {self.pk}"
 
 
-class LinkRequestQuerySet(models.QuerySet):
-    def usable(self, now=None):
-        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
 class LinkRequest(models.Model):
     """Demande de liaison d'une identité FranceConnect à un compte existant (même e-mail).
 
@@ -48,8 +43,6 @@ class LinkRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-
-    objects = LinkRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "demande de liaison FranceConnect"

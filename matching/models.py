@@ -22,14 +22,6 @@ class MatchQuerySet(models.QuerySet):
     def best_first(self):
         return self.order_by("-score", "distance_km", "pk")
 
-    def awaiting_candidate(self):
-        """Paires où l'on attend la réponse du ou de la candidat·e."""
-        return self.filter(is_active=True, state__in=[MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED])
-
-    def awaiting_employer(self):
-        """Paires où l'on attend la réponse de l'employeur."""
-        return self.filter(is_active=True, state__in=[MatchState.PROPOSED, MatchState.CANDIDATE_INTERESTED])
-
     def connected(self):
         """En relation, entretien ou contrat signé : les coordonnées sont partagées."""
         return self.filter(state__in=CONNECTED_STATES)
