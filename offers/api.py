@@ -7,14 +7,16 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
+from ninja.renderers import JSONRenderer
 
 from core.enums import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, ContractType, DiplomaLevel
 from geo.distance import commune_index, communes_version, communes_within
 from geo.selectors import commune_lookup
 from offers.models import Offer
-from offers.selectors import offer_payload, public_offers
+from offers.selectors import offer_payload, offers_version, public_offers
 from trades.models import Trade
 
 router = Router(tags=["Offres"])
@@ -22,6 +24,9 @@ reference_router = Router(tags=["Référentiels"])
 
 MAX_PER_PAGE = 100
 ORIGIN_CACHE_SECONDS = 60 * 60
+# Une recherche déjà faite est relue du cache tant qu'aucune offre n'a changé (la version des offres est dans la
+# clé) ; la durée borne ce qui ne passe pas par une offre (un métier retiré du catalogue, par exemple).
+SEARCH_CACHE_SECONDS = 5 * 60
 
 
 def input_error(parameter: str, message: str) -> ValidationError:
@@ -196,6 +201,17 @@ def _page_url(request, page: int) -> str:
     "personnelle : pour répondre, suivre le lien `url`.",
 )
 def offer_search(request, filters: Query[OffersQuery]):
+    params = hashlib.sha256(f"{request.scheme}|{request.get_host()}|{sorted(request.GET.lists())}".encode())
+    key = f"api:offres:{offers_version()}:{communes_version()}:{params.hexdigest()[:32]}"
+    content = cache.get(key)
+    if content is None:
+        page = OfferPageOut.model_validate(_search(request, filters)).model_dump()
+        content = JSONRenderer().render(request, page, response_status=200)
+        cache.set(key, content, SEARCH_CACHE_SECONDS)
+    return HttpResponse(content, content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
+
+
+def _search(request, filters: OffersQuery) -> dict:
     offers = public_offers()
     if filters.metier:
         offers = offers.filter(trade_id__in=_trades(filters.metier))

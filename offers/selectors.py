@@ -1,7 +1,10 @@
 """Lectures des offres publiques : lesquelles sont montrées, et leurs champs publics (API, flux, export JSON
 Lines, données structurées de la page d'une offre)."""
 
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 
 from core.enums import ContractType, DiplomaLevel
 from offers.models import Offer
@@ -12,6 +15,23 @@ def public_offers():
     """Les offres publiques : celles qui sont mises en relation (en ligne, entreprise vérifiée, mise en relation
     non suspendue) ; l'offre d'une entreprise non vérifiée n'est montrée nulle part."""
     return Offer.objects.matchable().select_related("company", "commune", "trade")
+
+
+OFFERS_VERSION_KEY = "offres:version"
+
+
+def offers_version() -> str:
+    """La version des offres publiques, qui change après chaque changement d'une offre ou de la vérification d'une
+    entreprise (`offers.receivers`) : une clé de cache partagée par tous les processus."""
+    version = cache.get(OFFERS_VERSION_KEY)
+    if version is None:
+        cache.add(OFFERS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(OFFERS_VERSION_KEY)
+    return version
+
+
+def offers_version_bump() -> None:
+    cache.set(OFFERS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def offer_url(offer_id: int) -> str:

@@ -6,7 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.enums import ContractType
+from offers import services
 from offers.enums import OfferStatus
+from offers.selectors import offers_version_bump
 from tests.candidates.factories import CandidateProfileFactory
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import OfferFactory, TradeFactory
@@ -220,10 +222,12 @@ def test_infinite_radius_is_refused(client):
 def test_search_runs_the_same_queries_for_1_and_25_offers(client, places, baker, params, django_assert_num_queries):
     at(places["arras"], baker)
     get(client, **params)  # index des communes construit une fois par processus
+    offers_version_bump()
     with CaptureQueriesContext(connection) as one:
         assert get(client, **params).json()["count"] == 1
     for position in range(24):
         at(places["lens" if position % 2 else "arras"], baker)
+    offers_version_bump()  # ce que font les services après l'écriture d'une offre (offers.receivers)
     with django_assert_num_queries(len(one)):
         body = get(client, **params).json()
     assert body["count"] == 25 and len(body["results"]) == 20
@@ -232,6 +236,7 @@ def test_search_runs_the_same_queries_for_1_and_25_offers(client, places, baker,
 def test_search_remembers_the_origin_commune_until_a_commune_changes(client, places, baker, django_assert_num_queries):
     arras = at(places["arras"], baker)
     get(client, commune="62000", rayon=30)
+    offers_version_bump()  # la réponse entière n'est plus en cache, la commune de départ si
     with django_assert_num_queries(2):  # les offres de la zone, puis celles de la page
         assert [offer["id"] for offer in get(client, commune="62000", rayon=30).json()["results"]] == [arras.pk]
     places["arras"].postal_codes.all().delete()
@@ -269,3 +274,17 @@ def test_radius_search_sorts_and_cuts_the_page_in_sql(client, places, baker):
     offer_queries = [query["sql"] for query in queries if '"offers_offer"' in query["sql"]]
     assert len(offer_queries) == 2
     assert "GROUP BY" in offer_queries[0] and "LIMIT 5" in offer_queries[1] and "OFFSET 5" in offer_queries[1]
+
+
+def test_a_search_already_made_is_read_from_the_cache_until_an_offer_changes(
+    client, places, baker, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    offer = at(places["arras"], baker)
+    first = get(client, commune="62041", rayon=30)
+    with django_assert_num_queries(0):
+        again = get(client, commune="62041", rayon=30)
+    assert again.content == first.content and again["Content-Type"] == "application/json; charset=utf-8"
+    assert [found["id"] for found in again.json()["results"]] == [offer.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_archive(offer=offer)
+    assert get(client, commune="62041", rayon=30).json()["count"] == 0
