@@ -5,8 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from accounts.enums import Role
 
 MENUS = {
-    Role.CANDIDATE: [("Mes mises en relation", "candidates:home"), ("Mon profil", "candidates:profile")],
-    Role.EMPLOYER: [("Mes offres", "employers:home"), ("Déposer une offre", "offers:create")],
+    Role.CANDIDATE: [("Mes mises en relation", "matching:candidate_home"), ("Mon profil", "candidates:profile")],
+    Role.EMPLOYER: [("Mes offres", "matching:employer_home"), ("Déposer une offre", "offers:create")],
     Role.ADVISOR: [("Tableau de bord", "backoffice:home")],
     Role.ADMIN: [("Tableau de bord", "backoffice:home")],
 }

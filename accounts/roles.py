@@ -5,8 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from accounts.enums import Role
 
 ROLE_HOME_URL_NAMES = {
-    Role.CANDIDATE: "candidates:home",
-    Role.EMPLOYER: "employers:home",
+    Role.CANDIDATE: "matching:candidate_home",
+    Role.EMPLOYER: "matching:employer_home",
     Role.ADVISOR: "backoffice:home",
     Role.ADMIN: "backoffice:home",
 }

@@ -3,6 +3,7 @@ import functools
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from accounts.enums import Role
 from candidates.models import CandidateProfile
@@ -25,3 +26,10 @@ def candidate_required(view):
         return view(request, profile, *args, **kwargs)
 
     return wrapper
+
+
+def next_onboarding_url(profile) -> str:
+    """L'écran où reprendre un profil incomplet : « Où et quoi », ou « Quand et comment » une fois la commune et
+    le niveau connus."""
+    step = 3 if profile.commune_id and profile.level else 2
+    return reverse("candidates:onboarding", kwargs={"step": step})

@@ -15,7 +15,6 @@ from core.phone import clean_french_phone, format_phone
 from core.text import MONTHS
 from geo.forms import CommuneField
 from geo.models import Commune
-from offers.enums import ReportReason, ReportTarget
 from trades.models import Trade
 
 CHECKBOX_TEMPLATE = "candidates/_checkbox_field.html"
@@ -360,34 +359,6 @@ class NotificationsForm(BaseForm):
         choices=NotificationFrequency.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choisis une option."},
-    )
-
-
-class ReportForm(BaseForm):
-    """Signaler une offre ou son employeur : un motif dans une liste courte, des précisions si besoin."""
-
-    target = forms.ChoiceField(
-        label="Que veux-tu signaler ?",
-        choices=ReportTarget.choices,
-        widget=forms.RadioSelect,
-        initial=ReportTarget.OFFER,
-        error_messages={"required": "Choisis ce que tu veux signaler."},
-    )
-    reason = forms.ChoiceField(
-        label="Pourquoi ?",
-        choices=ReportReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choisis la raison du signalement."},
-    )
-    text = forms.CharField(
-        label="Précisions",
-        help_text=(
-            "Ce qui s'est passé, en quelques mots (1 000 caractères au plus). "
-            "Seul·es les conseiller·es de la CMA le liront."
-        ),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 

@@ -4,7 +4,6 @@ from candidates import views
 
 app_name = "candidates"
 urlpatterns = [
-    path("candidat/", views.home, name="home"),
     path("candidat/inscription", views.signup, name="signup"),
     path("candidat/inscription/verifiez-vos-emails", views.signup_sent, name="signup_sent"),
     path("candidat/profil/etape-<int:step>", views.onboarding, name="onboarding"),
@@ -15,5 +14,4 @@ urlpatterns = [
     path("candidat/profil/contrat-trouve", views.found_contract, name="found_contract"),
     path("candidat/profil/e-mails", views.notifications, name="notifications"),
     path("candidat/situation/<str:token>", views.status_answer, name="status_answer"),
-    path("candidat/mises-en-relation/<int:match_id>/signaler", views.match_report, name="match_report"),
 ]

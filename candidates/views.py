@@ -2,26 +2,22 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts import limits
 from accounts.enums import Role
-from accounts.models import User
 from candidates import services, tasks
-from candidates.decorators import candidate_required
-from candidates.enums import SearchStatus
+from candidates.decorators import candidate_required, next_onboarding_url
 from candidates.forms import (
     FoundContractForm,
     IdentityForm,
     NotificationsForm,
     ProfileForm,
-    ReportForm,
     SignupForm,
     WhenHowForm,
     WhereWhatForm,
@@ -32,10 +28,8 @@ from candidates.forms import (
 )
 from candidates.models import CandidateProfile
 from core.enums import DEFAULT_RADIUS_KM, DiplomaLevel
-from employers.models import Membership
-from matching.enums import MatchState
-from matching.models import Match
-from matching.selectors import match_reasons
+from geo.models import Commune
+from trades.models import Trade
 
 STEPS = {1: "Qui es-tu ?", 2: "Où et quoi", 3: "Quand et comment"}
 WHERE_WHAT_FIELDS = ("commune", "radius_km", "has_driving_licence", "has_vehicle", "trades", "level")
@@ -59,11 +53,6 @@ def _stepper(step: int) -> dict:
     return {"current": step, "total": len(STEPS), "title": STEPS[step], "next_title": STEPS.get(step + 1, "")}
 
 
-def _next_onboarding_url(profile) -> str:
-    step = 3 if profile.commune_id and profile.level else 2
-    return reverse("candidates:onboarding", kwargs={"step": step})
-
-
 def signup(request):
     """Écran 1. Anonyme : crée le compte et envoie le lien ; connecté·e sans profil : crée le profil."""
     user = request.user
@@ -73,7 +62,7 @@ def signup(request):
         if user.role != Role.CANDIDATE:
             raise PermissionDenied("Vous êtes connecté·e avec un compte qui n'est pas un compte candidat·e.")
         if CandidateProfile.objects.filter(user=user).exists():
-            return redirect("candidates:home")
+            return redirect("matching:candidate_home")
         form = IdentityForm(_posted(request), initial={"first_name": user.first_name, "last_name": user.last_name})
         if request.method == "POST" and form.is_valid():
             profile = services.candidate_start(
@@ -125,9 +114,6 @@ def signup(request):
 
 def _prefill_summary(prefill: dict) -> str:
     """La recherche reprise, en mots : « Boulanger / Boulangère, à 30 km de Saint-Omer »."""
-    from geo.models import Commune
-    from trades.models import Trade
-
     parts = []
     if prefill.get("trade_codes"):
         parts += Trade.objects.filter(code__in=prefill["trade_codes"]).values_list("label", flat=True)
@@ -173,106 +159,8 @@ def onboarding(request, profile, step):
 @candidate_required
 def done(request, profile):
     if not profile.is_complete:
-        return redirect(_next_onboarding_url(profile))
+        return redirect(next_onboarding_url(profile))
     return render(request, "candidates/done.html", {"title": "Ton profil est prêt", "profile": profile})
-
-
-def _employer_contacts(matches) -> dict[int, User]:
-    """Le contact de l'employeur (son premier membre) par établissement, pour les seules paires en relation :
-    une requête pour toutes les paires, aucune s'il n'y en a pas."""
-    company_ids = {match.offer.company_id for match in matches if match.is_connected}
-    if not company_ids:
-        return {}
-    contacts: dict[int, User] = {}
-    memberships = (
-        Membership.objects.approved()
-        .filter(company_id__in=company_ids, user__is_active=True)
-        .select_related("user")
-        .order_by("pk")
-    )
-    for membership in memberships:
-        contacts.setdefault(membership.company_id, membership.user)
-    return contacts
-
-
-STATE_BADGES = {
-    MatchState.PROPOSED: ("new", "Nouvelle : à toi de répondre"),
-    MatchState.EMPLOYER_INTERESTED: ("new", "L'employeur est intéressé : à toi de répondre"),
-    MatchState.CANDIDATE_INTERESTED: ("info", "En attente de la réponse de l'employeur"),
-    MatchState.CONNECTED: ("success", "En relation"),
-    MatchState.INTERVIEW: ("success", "Entretien"),
-    MatchState.CONTRACT_SIGNED: ("success", "Contrat signé"),
-    MatchState.NO_FOLLOW_UP: ("warning", "Pas de suite"),
-    MatchState.EXPIRED: ("warning", "Offre expirée"),
-}
-
-
-# Les mises en relation d'un profil, les meilleures d'abord, par pages (un profil en a souvent des dizaines).
-MATCHES_PER_PAGE = 10
-
-
-@candidate_required
-def home(request, profile):
-    if not profile.is_complete:
-        return redirect(_next_onboarding_url(profile))
-    page = Paginator(
-        Match.objects.for_candidate(profile)
-        .active()
-        .best_first()
-        .select_related("offer__trade", "offer__company__commune", "offer__commune"),
-        MATCHES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    matches = list(page.object_list)
-    contacts = _employer_contacts(matches)
-    for match in matches:
-        match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
-        match.reasons = match_reasons(match)
-        match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
-        match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
-        match.contact = contacts.get(match.offer.company_id) if match.is_connected else None
-    return render(
-        request,
-        "candidates/home.html",
-        {
-            "title": "Mes mises en relation",
-            "profile": profile,
-            "matches": matches,
-            "page": page,
-            "is_searching": profile.status == SearchStatus.SEARCHING,
-        },
-    )
-
-
-@candidate_required
-def match_report(request, profile, match_id):
-    """Signaler l'offre d'une mise en relation, ou son employeur, aux conseiller·es de la CMA."""
-    from offers.services import ReportError, report_create
-
-    match = get_object_or_404(
-        Match.objects.select_related("offer__trade", "offer__company"), pk=match_id, candidate=profile
-    )
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report_create(
-                offer=match.offer,
-                reporter=request.user,
-                target=form.cleaned_data["target"],
-                reason=form.cleaned_data["reason"],
-                text=form.cleaned_data["text"],
-            )
-        except ReportError as error:
-            messages.info(request, str(error))
-        else:
-            messages.success(
-                request, "Merci : ton signalement est transmis aux conseiller·es de la CMA, qui vont vérifier."
-            )
-        return redirect(f"{reverse('candidates:home')}#mise-en-relation-{match.pk}")
-    return render(
-        request,
-        "candidates/report.html",
-        {"title": "Signaler une offre", "form": form, "match": match, "offer": match.offer},
-    )
 
 
 PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "age_exception", *WHERE_WHAT_FIELDS, *WHEN_HOW_FIELDS)
@@ -281,7 +169,7 @@ PROFILE_FIELDS = ("first_name", "last_name", "birth_date", "age_exception", *WHE
 @candidate_required
 def profile_edit(request, profile):
     if not profile.is_complete:
-        return redirect(_next_onboarding_url(profile))
+        return redirect(next_onboarding_url(profile))
     identity_verified = hasattr(request.user, "franceconnect_identity")
     form = ProfileForm(_posted(request), profile=profile, identity_verified=identity_verified)
     if request.method == "POST" and form.is_valid():

@@ -378,7 +378,7 @@ def employer_signup(
         source=MembershipSource.SIGNUP,
         proconnect=proconnect,
     )
-    magic_link_send(user=user, next_url=reverse("employers:home"))
+    magic_link_send(user=user, next_url=reverse("matching:employer_home"))
     return user
 
 

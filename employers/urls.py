@@ -4,7 +4,6 @@ from employers import views
 
 app_name = "employers"
 urlpatterns = [
-    path("employeur/", views.home, name="home"),
     path("employeur/inscription", views.signup, name="signup"),
     path("employeur/entreprise", views.company_lookup, name="company_lookup"),
     path("employeur/etablissements/ajouter", views.company_add, name="company_add"),

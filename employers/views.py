@@ -2,7 +2,6 @@ import functools
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -11,12 +10,10 @@ from accounts import limits, roles
 from core import ratelimit
 from employers import companies_api, services, tasks, validators
 from employers.decorators import employer_required
-from employers.enums import SIGNUP_SIRET_SESSION_KEY, MembershipStatus, VerificationReason, VerificationStatus
+from employers.enums import SIGNUP_SIRET_SESSION_KEY, MembershipStatus
 from employers.forms import CompanyAddForm, EmployerSignupCompleteForm, EmployerSignupForm
 from employers.models import Company, Membership
 from geo.models import Commune
-from matching.selectors import offers_with_match_counts
-from offers.models import Offer
 
 DIRECTORY_DOWN_MESSAGE = (
     "L'annuaire des entreprises ne répond pas en ce moment : nous n'avons pas pu vérifier votre SIRET. "
@@ -122,7 +119,7 @@ def signup_complete(request):
     if request.method == "POST" and _join(
         request, form, services.employer_signup_complete, done="Votre inscription est terminée."
     ):
-        return redirect("employers:home")
+        return redirect("matching:employer_home")
     return render(
         request,
         "employers/signup_complete.html",
@@ -160,60 +157,6 @@ def company_lookup(request):
     )
 
 
-def _verification_notice(company: Company) -> str:
-    if company.verification_status == VerificationStatus.REJECTED:
-        return (
-            "La CMA n'a pas pu confirmer cette entreprise : ses offres ne sont pas proposées aux jeunes. "
-            "Contactez la chambre de métiers et de l'artisanat de votre territoire."
-        )
-    reasons = [
-        VerificationReason(code).label.lower()
-        for code in company.verification_reasons
-        if code in VerificationReason.values
-    ]
-    return (
-        "Entreprise en cours de vérification par un·e conseiller·e de la CMA"
-        + (f" ({', '.join(reasons)})" if reasons else "")
-        + " : vos offres sont en ligne, mais ne sont proposées aux jeunes qu'une fois l'entreprise vérifiée."
-    )
-
-
-@employer_required
-def home(request):
-    companies = list(Company.objects.for_member(request.user).order_by("name"))
-    offers = offers_with_match_counts(
-        Offer.objects.filter(company__in=companies).select_related("trade", "company", "commune")
-    ).order_by("status_rank", "-created_at")
-    my_requests = (
-        Membership.objects.filter(user=request.user)
-        .exclude(status=MembershipStatus.APPROVED)
-        .exclude(status=MembershipStatus.REMOVED)
-        .annotate(company_has_members=Exists(Membership.objects.approved().filter(company=OuterRef("company"))))
-        .select_related("company")
-        .order_by("-requested_at")
-    )
-    requests_to_decide = (
-        Membership.objects.pending()
-        .filter(company__in=companies)
-        .select_related("company", "user")
-        .order_by("requested_at")
-    )
-    return render(
-        request,
-        "employers/home.html",
-        {
-            "title": "Mes offres",
-            "companies": companies,
-            "unverified": [
-                (company, _verification_notice(company)) for company in companies if not company.is_verified
-            ],
-            "offers": offers,
-            "my_requests": my_requests,
-            "requests_to_decide": requests_to_decide,
-        },
-    )
-
-
 def _join_message(membership: Membership) -> str:
     company = membership.company
     if membership.is_approved:
@@ -229,7 +172,7 @@ def _join_message(membership: Membership) -> str:
 def company_add(request):
     form = CompanyAddForm(request.POST or None, initial=_pending_siret(request))
     if request.method == "POST" and _join(request, form, services.company_join_or_create):
-        return redirect("employers:home")
+        return redirect("matching:employer_home")
     return render(request, "employers/company_add.html", {"form": form, "title": "Ajouter un établissement"})
 
 
@@ -300,6 +243,6 @@ def member_remove(request, pk, membership_id):
         return redirect("employers:company_members", pk=company.pk)
     if membership.user_id == request.user.pk:
         messages.success(request, f"Vous avez quitté {company.name}.")
-        return redirect("employers:home")
+        return redirect("matching:employer_home")
     messages.success(request, f"{membership.user.get_full_name()} ne fait plus partie de {company.name}.")
     return redirect("employers:company_members", pk=company.pk)

@@ -160,12 +160,12 @@ def proconnect_callback(request):
     if result.company is not None:
         if result.joined:
             messages.success(request, f"Vous êtes rattaché·e à l'établissement {result.company.name}.")
-        return redirect("employers:home")
+        return redirect("matching:employer_home")
     has_company = Company.objects.for_member(user).exists()
     if identity.siret:
         request.session[SIGNUP_SIRET_SESSION_KEY] = identity.siret
         return redirect("employers:company_add" if has_company else "employers:signup")
-    return redirect("employers:home" if has_company else "employers:signup")
+    return redirect("matching:employer_home" if has_company else "employers:signup")
 
 
 def _logout_start(request, provider: Provider):

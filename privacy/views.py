@@ -32,11 +32,11 @@ SITEMAP = [
     ),
     (
         "Jeunes qui cherchent un employeur",
-        [("S'inscrire", "candidates:signup"), ("Mon espace candidat·e", "candidates:home")],
+        [("S'inscrire", "candidates:signup"), ("Mon espace candidat·e", "matching:candidate_home")],
     ),
     (
         "Employeurs qui recrutent",
-        [("S'inscrire", "employers:signup"), ("Mon espace employeur", "employers:home")],
+        [("S'inscrire", "employers:signup"), ("Mon espace employeur", "matching:employer_home")],
     ),
     ("Conseillers et conseillères CMA", [("Espace conseiller·e", "backoffice:home")]),
     (

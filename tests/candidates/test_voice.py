@@ -12,7 +12,13 @@ from tests.offers.factories import CompanyFactory
 from tests.utils import text
 
 VOUS = re.compile(r"\b(vous|votre|vos)\b", re.IGNORECASE)
-CANDIDATE_TEMPLATES = sorted((Path(settings.BASE_DIR) / "candidates" / "templates").rglob("*.html"))
+# Les gabarits du parcours candidat·e, et ceux de ses mises en relation (dans matching).
+CANDIDATE_TEMPLATES = sorted(
+    [
+        *(Path(settings.BASE_DIR) / "candidates" / "templates").rglob("*.html"),
+        *(Path(settings.BASE_DIR) / "matching" / "templates" / "matching").glob("candidate_*.html"),
+    ]
+)
 
 
 def _main(response) -> str:

@@ -202,6 +202,6 @@ def test_signup_still_works_when_the_directory_is_down_and_says_so(client, direc
     assert company.verification_reasons == [VerificationReason.DIRECTORY_UNAVAILABLE]
     assert list(company.members.all()) == [User.objects.get()]
     client.force_login(User.objects.get())
-    home = text(client.get(reverse("employers:home")))
+    home = text(client.get(reverse("matching:employer_home")))
     assert "Entreprise en cours de vérification par un·e conseiller·e de la CMA" in home
     assert "annuaire des entreprises indisponible à l'inscription" in home

@@ -100,8 +100,8 @@ def test_a_pending_member_sees_nothing_of_the_company_anywhere(client, company_w
     secrets = secrets_of(world)
 
     pages = [
-        reverse("employers:home"),
-        reverse("offers:detail", args=[offer.pk]),
+        reverse("matching:employer_home"),
+        reverse("matching:offer_detail", args=[offer.pk]),
         reverse("offers:update", args=[offer.pk]),
         reverse("offers:published", args=[offer.pk]),
         reverse("employers:company_members", args=[world["company"].pk]),
@@ -114,7 +114,7 @@ def test_a_pending_member_sees_nothing_of_the_company_anywhere(client, company_w
         body = b"".join(response.streaming_content) if response.streaming else response.content
         for secret in secrets:
             assert secret not in body.decode(), f"{secret} visible sur {page}"
-    home = text(client.get(reverse("employers:home")))
+    home = text(client.get(reverse("matching:employer_home")))
     assert "Demande en attente pour l'établissement 83014132100034" in home
     assert "vous ne voyez ni ses offres ni ses candidat·es" in home
     # Ni déposer une offre pour l'établissement, ni répondre aux candidat·es, ni changer l'offre.
@@ -172,7 +172,7 @@ def test_a_member_approves_from_the_link_with_a_post_and_the_requester_then_sees
     assert OutboxEmail.objects.filter(to=pending.email, subject__startswith="Vous avez rejoint").exists()
     assert AuditLog.objects.filter(action=AuditAction.MEMBERSHIP_APPROVED, actor=member).exists()
     client.force_login(pending)
-    assert "Zoé" in text(client.get(reverse("offers:detail", args=[world["offer"].pk])))
+    assert "Zoé" in text(client.get(reverse("matching:offer_detail", args=[world["offer"].pk])))
 
 
 def test_a_refused_member_who_tries_again_is_told_and_nothing_changes(client, company_world):
@@ -199,7 +199,7 @@ def test_a_refused_member_who_tries_again_is_told_and_nothing_changes(client, co
     assert 'value="Encore"' in page
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.REFUSED
-    assert "Demande refusée pour l'établissement" in text(client.get(reverse("employers:home")))
+    assert "Demande refusée pour l'établissement" in text(client.get(reverse("matching:employer_home")))
 
 
 def test_a_second_request_for_the_same_company_is_explained(client, company_world):
@@ -208,7 +208,7 @@ def test_a_second_request_for_the_same_company_is_explained(client, company_worl
     client.force_login(employer)
     data = {"siret": SIRET, "company_name": "X", "commune": world["commune"].code, "staff_band": "0-10"}
     first = client.post(reverse("employers:company_add"), data)
-    assert first.url == reverse("employers:home")
+    assert first.url == reverse("matching:employer_home")
     second = client.post(reverse("employers:company_add"), data)
     assert "Votre demande pour rejoindre l'établissement 83014132100034 est déjà en attente" in text(second)
     assert Membership.objects.filter(user=employer, company=world["company"]).count() == 1

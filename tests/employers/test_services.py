@@ -17,9 +17,9 @@ def test_known_siret_opens_the_company_space_to_the_user(client):
     user = UserFactory(employer=True)
     assert membership_approve_from_proconnect(user=user, siret="83014132100034") == company
     client.force_login(user)
-    page = text(client.get(reverse("employers:home")))
-    assert reverse("offers:detail", args=[offer.pk]) in page
-    assert client.get(reverse("offers:detail", args=[offer.pk])).status_code == 200
+    page = text(client.get(reverse("matching:employer_home")))
+    assert reverse("matching:offer_detail", args=[offer.pk]) in page
+    assert client.get(reverse("matching:offer_detail", args=[offer.pk])).status_code == 200
 
 
 def test_unknown_siret_returns_none_and_creates_nothing(client):
@@ -27,4 +27,4 @@ def test_unknown_siret_returns_none_and_creates_nothing(client):
     CompanyFactory(siret="83014132100026")
     assert membership_approve_from_proconnect(user=user, siret="83014132100034") is None
     client.force_login(user)
-    assert "Ajoutez votre établissement" in text(client.get(reverse("employers:home")))
+    assert "Ajoutez votre établissement" in text(client.get(reverse("matching:employer_home")))

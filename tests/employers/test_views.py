@@ -56,7 +56,7 @@ def test_signup_creates_the_employer_and_the_company_and_sends_a_magic_link(
     assert (company.siret, company.naf_code, company.commune) == ("83014132100034", "10.71C", commune)
     assert list(company.members.all()) == [user]
     link = MagicLink.objects.get(user=user)
-    assert link.next_url == reverse("employers:home")
+    assert link.next_url == reverse("matching:employer_home")
     email = OutboxEmail.objects.get(to="paul@boulangerie.fr")
     assert "/connexion/lien/" in email.body
 
@@ -125,12 +125,6 @@ def test_company_lookup_does_not_call_the_directory_for_an_invalid_siret(client,
     assert fake_companies_api.requests == []
 
 
-def test_home_requires_an_employer(client):
-    assert client.get(reverse("employers:home")).status_code == 302
-    client.force_login(UserFactory(candidate=True))
-    assert client.get(reverse("employers:home")).status_code == 403
-
-
 def test_add_an_establishment(client, commune):
     user = UserFactory(employer=True)
     CompanyFactory(member=user)
@@ -143,20 +137,6 @@ def test_add_an_establishment(client, commune):
     )
     assert "L'établissement Fournil du port est ajouté à votre compte." in text(response)
     assert Company.objects.for_member(user).count() == 2
-
-
-def test_home_lists_offers_of_every_establishment(client):
-    from tests.offers.factories import OfferFactory
-
-    user = UserFactory(employer=True)
-    first, second = CompanyFactory(member=user), CompanyFactory(member=user)
-    OfferFactory(company=first, trade__code="boulanger")
-    OfferFactory(company=second, trade__code="coiffeur", trade__family="beaute_soins", draft=True)
-    OfferFactory()  # d'un autre employeur
-    client.force_login(user)
-    page = text(client.get(reverse("employers:home")))
-    assert page.count('class="fr-card__title"') == 2
-    assert "Publiée" in page and "Brouillon" in page
 
 
 def test_employer_signup_keeps_a_low_limit_per_ip(client, commune):
@@ -189,7 +169,7 @@ def test_employer_without_company_finishes_the_sign_up_with_phone_and_company(cl
     assert 'value="Boulangerie du Beffroi"' in text(response)  # la saisie est gardée
     assert not Company.objects.exists()
     response = client.post(reverse("employers:signup"), data)
-    assert response.url == reverse("employers:home")
+    assert response.url == reverse("matching:employer_home")
     company = Company.objects.get()
     assert (company.siret, company.name) == ("83014132100034", "Boulangerie du Beffroi")
     assert list(Company.objects.for_member(user)) == [company]
@@ -201,9 +181,9 @@ def test_employer_without_company_finishes_the_sign_up_with_phone_and_company(cl
 def test_employer_with_a_company_is_sent_home_from_the_sign_up(client):
     company = CompanyFactory()
     client.force_login(company.members.get())
-    assert client.get(reverse("employers:signup")).url == reverse("employers:home")
+    assert client.get(reverse("employers:signup")).url == reverse("matching:employer_home")
 
 
 def test_candidate_is_sent_home_from_the_sign_up(client):
     client.force_login(UserFactory(candidate=True))
-    assert client.get(reverse("employers:signup")).url == reverse("candidates:home")
+    assert client.get(reverse("employers:signup")).url == reverse("matching:candidate_home")

@@ -1,13 +1,9 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.enums import MatchState
-from matching.models import Match
 from offers.enums import OfferStatus
 from offers.forms import DESCRIPTION_TEMPLATE
 from offers.models import Offer
@@ -36,10 +32,6 @@ def _candidate(**kwargs):
         candidate=True, first_name="Camille", last_name="Martin", email="camille@example.org", phone="+33698765432"
     )
     return CandidateProfileFactory(user=user, presentation="J'adore le pain.", **kwargs)
-
-
-def _match(offer, candidate, state=MatchState.PROPOSED, **kwargs):
-    return Match.objects.create(candidate=candidate, offer=offer, distance_km=4.2, score=0.9, state=state, **kwargs)
 
 
 def _valid_data(commune, **overrides):
@@ -116,7 +108,7 @@ def test_create_as_draft(client, company):
         reverse("offers:create"), _valid_data(company.commune, action="brouillon", start_asap="on", start_date="")
     )
     offer = Offer.objects.get()
-    assert response.url == reverse("offers:detail", args=[offer.pk])
+    assert response.url == reverse("matching:offer_detail", args=[offer.pk])
     assert offer.status == OfferStatus.DRAFT
     assert offer.start_date is None
 
@@ -174,105 +166,17 @@ def test_update_keeps_the_form_and_rematches(client, company, monkeypatch):
     assert offer.description in page
     data = _valid_data(company.commune, trade=str(offer.trade_id), positions="2", start_asap="on")
     response = client.post(reverse("offers:update", args=[offer.pk]), data)
-    assert response.url == reverse("offers:detail", args=[offer.pk])
+    assert response.url == reverse("matching:offer_detail", args=[offer.pk])
     offer.refresh_from_db()
     assert offer.positions == 2
     assert calls == [offer.pk]
 
 
-@pytest.mark.parametrize("url_name", ["offers:detail", "offers:update", "offers:published"])
+@pytest.mark.parametrize("url_name", ["matching:offer_detail", "offers:update", "offers:published"])
 def test_other_employers_get_a_404(client, url_name):
     offer = OfferFactory()
     client.force_login(UserFactory(employer=True))
     assert client.get(reverse(url_name, args=[offer.pk])).status_code == 404
-
-
-def test_non_members_cannot_answer_for_an_offer(client):
-    offer = OfferFactory()
-    match = _match(offer, _candidate())
-    client.force_login(UserFactory(employer=True))
-    response = client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
-    assert response.status_code == 404
-    assert Match.objects.get(pk=match.pk).state == MatchState.PROPOSED
-
-
-def test_candidates_are_pseudonymised_until_mutual_interest(client, company):
-    offer = OfferFactory(company=company)
-    candidate = _candidate()
-    match = _match(offer, candidate, state=MatchState.CANDIDATE_INTERESTED)
-    for url in [reverse("employers:home"), reverse("offers:detail", args=[offer.pk])]:
-        page = text(client.get(url))
-        assert "camille@example.org" not in page
-        assert "98 76 54 32" not in page and "698765432" not in page
-        assert "Martin" not in page
-    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
-    assert "Camille M." in page
-    assert f"{candidate.age_on(timezone.localdate())} ans" in page
-    assert "à 4 km" in page
-    assert "J'adore le pain." in page
-    assert "Intéressé·e par votre offre" in page
-
-    client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
-    match.refresh_from_db()
-    assert match.is_connected
-    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
-    assert "Camille Martin" in page
-    assert "camille@example.org" in page
-    assert "06 98 76 54 32" in page
-
-
-def test_interest_before_the_candidate_waits_for_their_answer(client, company):
-    offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
-    response = client.post(
-        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
-    )
-    match.refresh_from_db()
-    assert match.state == MatchState.EMPLOYER_INTERESTED
-    page = text(response)
-    assert "En attente de sa réponse" in page
-    assert "camille@example.org" not in page
-
-
-def test_not_interested_with_a_reason(client, company):
-    offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
-    client.post(
-        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "non", "reason": "trop_loin"}
-    )
-    match.refresh_from_db()
-    assert match.state == MatchState.NO_FOLLOW_UP
-    assert match.no_interest_reason == "trop_loin"
-
-
-def test_answering_twice_shows_the_matching_error(client, company):
-    offer = OfferFactory(company=company)
-    match = _match(offer, _candidate(), state=MatchState.EMPLOYER_INTERESTED)
-    response = client.post(
-        reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
-    )
-    assert response.status_code == 200
-    assert "Vous avez déjà répondu." in text(response)
-
-
-def test_outcome_contract_signed_fills_the_offer(client, company):
-    offer = OfferFactory(company=company, positions=1)
-    match = _match(offer, _candidate(), state=MatchState.CONNECTED, connected_at=timezone.now())
-    response = client.post(
-        reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "contrat_signe"}, follow=True
-    )
-    assert "C'est noté : contrat signé." in text(response)
-    offer.refresh_from_db()
-    assert (offer.filled_positions, offer.status) == (1, OfferStatus.FILLED)
-
-
-def test_outcome_before_mutual_interest_shows_an_error(client, company):
-    offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
-    response = client.post(
-        reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "entretien"}, follow=True
-    )
-    assert "Possible seulement une fois en relation." in text(response)
 
 
 def test_invalid_transition_is_a_message_not_a_500(client, company):
@@ -285,72 +189,16 @@ def test_invalid_transition_is_a_message_not_a_500(client, company):
 def test_extend_and_archive_from_the_home_page(client, company):
     offer = OfferFactory(company=company, expired=True)
     response = client.post(reverse("offers:transition", args=[offer.pk]), {"action": "prolonger", "next": "home"})
-    assert response.url == reverse("employers:home")
+    assert response.url == reverse("matching:employer_home")
     assert Offer.objects.get(pk=offer.pk).status == OfferStatus.PUBLISHED
     client.post(reverse("offers:transition", args=[offer.pk]), {"action": "archiver"})
     assert Offer.objects.get(pk=offer.pk).status == OfferStatus.ARCHIVED
 
 
-def test_home_counts_matches_in_a_constant_number_of_queries(client, member, company, django_assert_num_queries):
-    def add_offer():
-        offer = OfferFactory(company=company)
-        _match(offer, CandidateProfileFactory())
-        _match(offer, CandidateProfileFactory(), state=MatchState.CANDIDATE_INTERESTED)
-        _match(offer, CandidateProfileFactory(), state=MatchState.CONNECTED)
-        _match(offer, CandidateProfileFactory(), state=MatchState.CONTRACT_SIGNED)
-        return offer
-
-    add_offer()
-    client.get(reverse("employers:home"))  # session, etc. en cache
-    with CaptureQueriesContext(connection) as one_offer:
-        client.get(reverse("employers:home"))
-    assert len(one_offer) <= 6
-    for _ in range(3):
-        add_offer()
-    with django_assert_num_queries(len(one_offer)):
-        response = client.get(reverse("employers:home"))
-    page = text(response)
-    assert page.count("1 nouveau profil") == 4
-    assert page.count("1 en attente de réponse") == 4
-    assert page.count("1 en contact") == 4
-    assert page.count("1 contrat signé") == 4
-
-
 def test_published_page_of_a_draft_goes_to_the_detail(client, company):
     offer = OfferFactory(company=company, draft=True)
     response = client.get(reverse("offers:published", args=[offer.pk]))
-    assert response.url == reverse("offers:detail", args=[offer.pk])
-
-
-def test_a_minor_shows_only_an_initial_and_an_age_band_until_mutual_interest(client, company):
-    from tests.candidates.factories import _years_ago
-
-    offer = OfferFactory(company=company)
-    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
-    match = _match(offer, minor, state=MatchState.CANDIDATE_INTERESTED)
-    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
-    assert "C., 16-17 ans" in page
-    assert "Camille" not in page and "16 ans" not in page
-    client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
-    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
-    assert "Camille Martin, 16 ans" in page
-
-
-def test_the_age_band_and_the_name_rule():
-    from offers.views import age_label, display_name
-
-    user = UserFactory.build(first_name="Léa", last_name="Roux")
-    assert [age_label(age, connected=False) for age in (15, 16, 17, 18, 25)] == [
-        "moins de 16 ans",
-        "16-17 ans",
-        "16-17 ans",
-        "18 ans",
-        "25 ans",
-    ]
-    assert age_label(16, connected=True) == "16 ans"
-    assert display_name(user, age=17, connected=False) == "L."
-    assert display_name(user, age=18, connected=False) == "Léa R."
-    assert display_name(user, age=17, connected=True) == "Léa R."
+    assert response.url == reverse("matching:offer_detail", args=[offer.pk])
 
 
 def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, company):
@@ -365,18 +213,6 @@ def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, compa
     bodies = list(OutboxEmail.objects.filter(to=company.members.get().email).values_list("subject", "body"))
     assert len(bodies) == 2  # nouvelle paire, puis intérêt de la ou du jeune
     assert not any(word in str(bodies) for word in ("Camille", "Martin", "16 ans", "camille@example.org"))
-
-
-def test_offer_in_mayotte_shows_the_smic_of_mayotte(client, company):
-    from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
-
-    mamoudzou = CommuneFactory(
-        code="97611", departement=DepartementFactory(code="976", region=RegionFactory(code="06")), lat=-12.78, lng=45.23
-    )
-    offer = OfferFactory(company=company, commune=mamoudzou)
-    page = text(client.get(reverse("offers:detail", args=[offer.pk])))
-    assert "1415,05" in page and "9,33" in page
-    assert "1823,03" not in page
 
 
 def test_la_bonne_alternance_box_is_ticked_by_default_and_can_be_unticked(client, company):

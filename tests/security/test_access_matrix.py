@@ -89,7 +89,7 @@ EXPECTED = {
     "franceconnect:proconnect_logout": EVERYONE,
     "franceconnect:proconnect_logout_return": EVERYONE,
     # Espace candidat·e.
-    "candidates:home": {CANDIDATE, OTHER_CANDIDATE},
+    "matching:candidate_home": {CANDIDATE, OTHER_CANDIDATE},
     "candidates:signup": {ANON, CANDIDATE, OTHER_CANDIDATE},  # déjà inscrit·e : renvoyé·e vers son espace
     "candidates:signup_sent": EVERYONE,
     "candidates:onboarding": NOBODY,  # étapes d'un profil incomplet ; les profils de la fixture sont complets
@@ -100,7 +100,7 @@ EXPECTED = {
     "candidates:found_contract": CANDIDATES,
     "candidates:notifications": CANDIDATES,
     "matching:candidate_answer": {CANDIDATE},
-    "candidates:match_report": {CANDIDATE},
+    "matching:candidate_report": {CANDIDATE},
     "candidates:status_answer": EVERYONE,  # « je cherche toujours… » : jeton invalide, page d'erreur pour tous
     # « Et maintenant ? » : seulement pour une paire en relation (celle de la fixture ne l'est pas encore).
     "matching:kit": NOBODY,
@@ -113,7 +113,7 @@ EXPECTED = {
     "notifications:sms_events": NOBODY,
     "notifications:sms_stop": EVERYONE,
     # Espace employeur.
-    "employers:home": EMPLOYERS,
+    "matching:employer_home": EMPLOYERS,
     "employers:signup": EVERYONE,
     "employers:company_lookup": EVERYONE,  # JSON public de l'annuaire (formulaire d'inscription), limité en débit
     "employers:company_add": EMPLOYERS,
@@ -121,7 +121,7 @@ EXPECTED = {
     "employers:member_remove": {EMPLOYER},  # le dernier membre : refusé en mots, rien n'est retiré
     "employers:membership_request": {EMPLOYER},  # la demande d'« employeur_en_attente »
     "offers:create": EMPLOYERS,
-    "offers:detail": {EMPLOYER},
+    "matching:offer_detail": {EMPLOYER},
     "offers:update": {EMPLOYER},
     "offers:published": {EMPLOYER},
     "offers:transition": {EMPLOYER},

@@ -41,30 +41,30 @@ def test_offer_page_runs_the_same_queries_for_1_and_12_candidates(client, compan
     small, large = OfferFactory(company=company), OfferFactory(company=company)
     add_candidates(small, 1)
     add_candidates(large, 12)
-    assert queries(client, reverse("offers:detail", args=[large.pk])) == queries(
-        client, reverse("offers:detail", args=[small.pk])
+    assert queries(client, reverse("matching:offer_detail", args=[large.pk])) == queries(
+        client, reverse("matching:offer_detail", args=[small.pk])
     )
-    content = text(client.get(reverse("offers:detail", args=[large.pk])))
+    content = text(client.get(reverse("matching:offer_detail", args=[large.pk])))
     assert content.count('class="fr-card fr-mb-3w"') == 12
 
 
 def test_offer_list_runs_the_same_queries_for_1_and_8_offers(client, company, django_assert_num_queries):
     add_candidates(OfferFactory(company=company), 2)
-    one = queries(client, reverse("employers:home"))
+    one = queries(client, reverse("matching:employer_home"))
     for _ in range(7):
         add_candidates(OfferFactory(company=company), 2)
     with django_assert_num_queries(one):
-        assert client.get(reverse("employers:home")).status_code == 200
+        assert client.get(reverse("matching:employer_home")).status_code == 200
 
 
 def test_offer_page_shows_waiting_candidates_by_pages_of_twenty(client, company):
     offer = OfferFactory(company=company)
     add_candidates(offer, 28)  # 7 en relation, 21 en attente d'une réponse
-    first = text(client.get(reverse("offers:detail", args=[offer.pk])))
+    first = text(client.get(reverse("matching:offer_detail", args=[offer.pk])))
     assert "En relation (7)" in first and "Candidat·es qui correspondent (21)" in first
     assert first.count('class="fr-card fr-mb-3w"') == 7 + 20
     assert "1 / 2" in first
-    second = text(client.get(reverse("offers:detail", args=[offer.pk]), {"page": 2}))
+    second = text(client.get(reverse("matching:offer_detail", args=[offer.pk]), {"page": 2}))
     assert second.count('class="fr-card fr-mb-3w"') == 7 + 1
 
 
@@ -75,5 +75,5 @@ def test_offer_page_reads_the_offer_without_distinct(client, company):
     CompanyFactory(member=company.members.first())  # membre de deux établissements
     add_candidates(offer, 2)
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("offers:detail", args=[offer.pk])).status_code == 200
+        assert client.get(reverse("matching:offer_detail", args=[offer.pk])).status_code == 200
     assert not [query["sql"] for query in captured if "DISTINCT" in query["sql"]]
