@@ -125,16 +125,22 @@ def with_relations(queryset):
 
 
 def alert_new_pairs(queryset) -> int:
-    """Alerte chaque côté des nouvelles paires pas encore annoncées (une fois par paire et par personne)."""
-    pending = with_relations(
-        queryset.filter(is_active=True, state=MatchState.PROPOSED).filter(
-            Q(candidate_alerted=False) | Q(employer_alerted=False)
-        )
-    )
+    """Alerte chaque côté des nouvelles paires pas encore annoncées (une fois par paire et par personne).
+
+    Les paires à annoncer sont choisies en Python parmi celles de `queryset` (les paires d'un profil, d'une offre,
+    d'un paquet) : filtrer d'emblée sur l'état en SQL laisserait SQLite lire l'index des états, qui compte des
+    millions de paires proposées, au lieu de l'index des paires du profil ou de l'offre.
+    """
+    rows = queryset.values_list("pk", "is_active", "state", "candidate_alerted", "employer_alerted")
+    ids = [
+        pk
+        for pk, active, state, candidate_alerted, employer_alerted in rows.iterator(chunk_size=2000)
+        if active and state == MatchState.PROPOSED and not (candidate_alerted and employer_alerted)
+    ]
     sent = 0
     candidate_done, employer_done = [], []
     digest_members = set(EmailPreference.objects.filter(daily_digest=True).values_list("user_id", flat=True))
-    for match in pending.iterator(chunk_size=500):
+    for match in _read_in_chunks(ids):
         if not match.candidate_alerted:
             frequency = match.candidate.notification_frequency
             if frequency == NotificationFrequency.IMMEDIATE:
@@ -151,6 +157,11 @@ def alert_new_pairs(queryset) -> int:
     Match.objects.filter(pk__in=candidate_done).update(candidate_alerted=True)
     Match.objects.filter(pk__in=employer_done).update(employer_alerted=True)
     return sent
+
+
+def _read_in_chunks(ids, size=500):
+    for start in range(0, len(ids), size):
+        yield from with_relations(Match.objects.filter(pk__in=ids[start : start + size]))
 
 
 @transaction.atomic
