@@ -40,6 +40,7 @@ from django.utils import timezone  # noqa: E402
 
 from candidates.models import CandidateProfile  # noqa: E402
 from demo.services import DemoSeeder  # noqa: E402
+from employers.models import Company  # noqa: E402
 from geo.distance import commune_index  # noqa: E402
 from geo.models import Commune  # noqa: E402
 from matching import indexes, rematch, rule_facts, search  # noqa: E402
@@ -134,8 +135,8 @@ def prepare(candidates: int, offers: int, seed: int, rebuild: bool):
     if connection.vendor == "postgresql":
         # Ce que fait l'autovacuum peu après un remplissage : statistiques et carte de visibilité à jour (les
         # index couvrants sont alors lus sans la table).
-        elapsed, _ = timed(vacuum, CandidateTradeIndex, OfferIndex)
-        log(f"VACUUM ANALYZE des deux index : {elapsed / 1000:.0f} s")
+        elapsed, _ = timed(vacuum, CandidateTradeIndex, OfferIndex, CandidateProfile, Offer, Company)
+        log(f"VACUUM ANALYZE des deux index, des profils, des offres et des entreprises : {elapsed / 1000:.0f} s")
 
 
 def vacuum(*models):
