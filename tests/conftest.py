@@ -4,6 +4,9 @@ from django.core.cache import cache
 
 from geo.distance import commune_index_clear
 
+# Le membre connecté et son entreprise des pages de l'employeur (tests des offres et de la mise en relation).
+pytest_plugins = ["tests.offers.employer_space"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():

@@ -16,29 +16,11 @@ from offers.enums import OfferStatus
 from tests.accounts.factories import UserFactory
 from tests.candidates.factories import CandidateProfileFactory, _years_ago
 from tests.geo.factories import CommuneFactory, DepartementFactory, RegionFactory
+from tests.offers.employer_space import camille
 from tests.offers.factories import CompanyFactory, OfferFactory
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(client):
-    user = UserFactory(employer=True)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def company(member):
-    return CompanyFactory(member=member, name="Boulangerie Dupain")
-
-
-def _candidate(**kwargs):
-    user = UserFactory(
-        candidate=True, first_name="Camille", last_name="Martin", email="camille@example.org", phone="+33698765432"
-    )
-    return CandidateProfileFactory(user=user, presentation="J'adore le pain.", **kwargs)
 
 
 def _match(offer, candidate, state=MatchState.PROPOSED, **kwargs):
@@ -65,7 +47,7 @@ def test_home_lists_offers_of_every_establishment(client):
 
 def test_non_members_cannot_answer_for_an_offer(client):
     offer = OfferFactory()
-    match = _match(offer, _candidate())
+    match = _match(offer, camille())
     client.force_login(UserFactory(employer=True))
     response = client.post(reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"})
     assert response.status_code == 404
@@ -74,7 +56,7 @@ def test_non_members_cannot_answer_for_an_offer(client):
 
 def test_candidates_are_pseudonymised_until_mutual_interest(client, company):
     offer = OfferFactory(company=company)
-    candidate = _candidate()
+    candidate = camille()
     match = _match(offer, candidate, state=MatchState.CANDIDATE_INTERESTED)
     for url in [reverse("matching:employer_home"), reverse("matching:offer_detail", args=[offer.pk])]:
         page = text(client.get(url))
@@ -99,7 +81,7 @@ def test_candidates_are_pseudonymised_until_mutual_interest(client, company):
 
 def test_interest_before_the_candidate_waits_for_their_answer(client, company):
     offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
+    match = _match(offer, camille())
     response = client.post(
         reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
     )
@@ -112,7 +94,7 @@ def test_interest_before_the_candidate_waits_for_their_answer(client, company):
 
 def test_not_interested_with_a_reason(client, company):
     offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
+    match = _match(offer, camille())
     client.post(
         reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "non", "reason": "trop_loin"}
     )
@@ -123,7 +105,7 @@ def test_not_interested_with_a_reason(client, company):
 
 def test_answering_twice_shows_the_matching_error(client, company):
     offer = OfferFactory(company=company)
-    match = _match(offer, _candidate(), state=MatchState.EMPLOYER_INTERESTED)
+    match = _match(offer, camille(), state=MatchState.EMPLOYER_INTERESTED)
     response = client.post(
         reverse("matching:employer_answer", args=[offer.pk, match.pk]), {"interested": "oui"}, follow=True
     )
@@ -133,7 +115,7 @@ def test_answering_twice_shows_the_matching_error(client, company):
 
 def test_outcome_contract_signed_fills_the_offer(client, company):
     offer = OfferFactory(company=company, positions=1)
-    match = _match(offer, _candidate(), state=MatchState.CONNECTED, connected_at=timezone.now())
+    match = _match(offer, camille(), state=MatchState.CONNECTED, connected_at=timezone.now())
     response = client.post(
         reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "contrat_signe"}, follow=True
     )
@@ -144,7 +126,7 @@ def test_outcome_contract_signed_fills_the_offer(client, company):
 
 def test_outcome_before_mutual_interest_shows_an_error(client, company):
     offer = OfferFactory(company=company)
-    match = _match(offer, _candidate())
+    match = _match(offer, camille())
     response = client.post(
         reverse("matching:employer_outcome", args=[offer.pk, match.pk]), {"state": "entretien"}, follow=True
     )
@@ -178,7 +160,7 @@ def test_home_counts_matches_in_a_constant_number_of_queries(client, member, com
 
 def test_a_minor_shows_only_an_initial_and_an_age_band_until_mutual_interest(client, company):
     offer = OfferFactory(company=company)
-    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
+    minor = camille(birth_date=_years_ago(16) - datetime.timedelta(days=40))
     match = _match(offer, minor, state=MatchState.CANDIDATE_INTERESTED)
     page = text(client.get(reverse("matching:offer_detail", args=[offer.pk])))
     assert "C., 16-17 ans" in page

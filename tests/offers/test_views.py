@@ -8,30 +8,11 @@ from offers.enums import OfferStatus
 from offers.forms import DESCRIPTION_TEMPLATE
 from offers.models import Offer
 from tests.accounts.factories import UserFactory
-from tests.candidates.factories import CandidateProfileFactory
+from tests.offers.employer_space import camille
 from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
 from tests.utils import text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(client):
-    user = UserFactory(employer=True)
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def company(member):
-    return CompanyFactory(member=member, name="Boulangerie Dupain")
-
-
-def _candidate(**kwargs):
-    user = UserFactory(
-        candidate=True, first_name="Camille", last_name="Martin", email="camille@example.org", phone="+33698765432"
-    )
-    return CandidateProfileFactory(user=user, presentation="J'adore le pain.", **kwargs)
 
 
 def _valid_data(commune, **overrides):
@@ -207,7 +188,7 @@ def test_emails_to_the_employer_name_nobody_before_mutual_interest(client, compa
     from tests.candidates.factories import _years_ago
 
     offer = OfferFactory(company=company)
-    minor = _candidate(birth_date=_years_ago(16) - datetime.timedelta(days=40))
+    minor = camille(birth_date=_years_ago(16) - datetime.timedelta(days=40))
     match = matching_services.match_propose_by_hand(candidate=minor, offer=offer, by_user=None)
     matching_services.match_candidate_answer(match=match, interested=True)
     bodies = list(OutboxEmail.objects.filter(to=company.members.get().email).values_list("subject", "body"))
