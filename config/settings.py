@@ -378,7 +378,7 @@ MIDDLEWARE.insert(
 )
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
 if STATIC_MANIFEST:
-    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+    STORAGES["staticfiles"] = {"BACKEND": "core.storage.StaticFilesStorage"}
 
 # Connexions à la base gardées d'une requête à l'autre, vérifiées avant d'être réutilisées.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_CONN_HEALTH_CHECKS", True)

@@ -1,4 +1,4 @@
-"""Stockages des fichiers écrits pendant l'exécution (exports).
+"""Stockages : les fichiers écrits pendant l'exécution (exports) et les fichiers statiques de la production.
 
 Le code passe toujours par `django.core.files.storage.storages` : en production un stockage objet
 compatible S3 (`settings.STORAGES`), partagé par toutes les instances ; en développement le dossier
@@ -10,6 +10,7 @@ import tempfile
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class ExportsFileSystemStorage(FileSystemStorage):
@@ -47,3 +48,20 @@ class ExportsFileSystemStorage(FileSystemStorage):
 
 def exports_storage():
     return storages["exports"]
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Les fichiers statiques à noms hachés (`collectstatic`), compressés, servis par WhiteNoise. L'adresse d'un
+    fichier est calculée une fois par processus : le manifeste ne change pas tant que le processus vit, et la
+    calculer coûte environ 40 µs (une quinzaine de `{% static %}` par page)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._urls: dict[str, str] = {}
+
+    def url(self, name, force=False):
+        if force:
+            return super().url(name, force)
+        if (url := self._urls.get(name)) is None:
+            url = self._urls[name] = super().url(name)
+        return url

@@ -1,10 +1,11 @@
 import csv
+import hashlib
 import io
 import json
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +21,6 @@ from stats.schema import table_schema
 from stats.selectors import (
     CACHE_SECONDS,
     OPEN_DATA_FIELDS,
-    Scope,
     aggregates_version,
     cache_key,
     cached_stats_report,
@@ -40,16 +40,20 @@ CHARTED = [
 ]
 
 
+def _scope_form(params, version: str):
+    labels = cached_zone_labels(version)
+    return ScopeForm(params or None, regions=labels[0], departements=labels[1]), labels
+
+
 def _report(request):
     version = aggregates_version()
-    labels = cached_zone_labels(version)
-    form = ScopeForm(request.GET or None, regions=labels[0], departements=labels[1])
+    form, labels = _scope_form(request.GET, version)
     return form, cached_stats_report(form.scope(), version=version, labels=labels), version
 
 
-def _query_string(request) -> str:
-    params = {key: request.GET[key] for key in ("region", "departement", "famille") if request.GET.get(key)}
-    return f"?{urlencode(params)}" if params else ""
+def _query_string(params) -> str:
+    chosen = {key: params[key] for key in ("region", "departement", "famille") if params.get(key)}
+    return f"?{urlencode(chosen)}" if chosen else ""
 
 
 def _figures_context(report) -> dict:
@@ -96,19 +100,6 @@ def _figures_context(report) -> dict:
     }
 
 
-def _form_html(form, version: str) -> str | None:
-    """Le formulaire du périmètre, rendu une fois par choix et par calcul ; None s'il montre des erreurs."""
-    if form.is_bound and not form.is_valid():
-        return None
-    data = form.cleaned_data if form.is_bound else {}
-    chosen = Scope(data.get("region", ""), data.get("departement", ""), data.get("famille", ""))
-    return cache.get_or_set(
-        cache_key(version, "formulaire", chosen),
-        lambda: render_to_string("stats/_scope_form.html", {"form": form}),
-        CACHE_SECONDS,
-    )
-
-
 def _funnel_context(report, funnel, cells) -> dict:
     colour = Indicator.CONTRACTS.value
     return {
@@ -149,37 +140,43 @@ def _figures_html(report, version: str) -> str:
     )
 
 
+def _page_html(params, version: str) -> str:
+    """Le corps de la page pour un périmètre (formulaire, chiffres, graphiques, parcours, liens des données
+    ouvertes) : rendu une fois par choix et par calcul, puis relu du cache en une lecture (ni le formulaire, ni le
+    rapport, ni ses graphiques ne sont refaits). Un formulaire en erreur est rendu à chaque fois, sans cache."""
+    query = _query_string(params)
+    key = cache_key(version, "page-" + hashlib.sha256(query.encode()).hexdigest()[:32])
+    if (html := cache.get(key)) is not None:
+        return html
+    form, labels = _scope_form(params, version)
+    report = cached_stats_report(form.scope(), version=version, labels=labels)
+    html = render_to_string(
+        "stats/_page.html",
+        {
+            "form": form,
+            "report": report,
+            "figures_html": _figures_html(report, version),
+            "funnel_html": _funnel_html(report, version, labels),
+            "csv_url": reverse("stats:open_data_csv") + query,
+            "json_url": reverse("stats:open_data_json") + query,
+        },
+    )
+    if not form.is_bound or form.is_valid():
+        cache.set(key, html, CACHE_SECONDS)
+    return html
+
+
 def national_page_prepare() -> None:
-    """Met en cache, juste après un calcul, ce que lit la page /stats sans filtre (la plus demandée) : son premier
-    visiteur ne paie ni la lecture des agrégats ni le rendu des graphiques (à un million de profils, 150 ms)."""
-    version = aggregates_version()
-    labels = cached_zone_labels(version)
-    report = cached_stats_report(Scope(), version=version, labels=labels)
-    _figures_html(report, version)
-    _funnel_html(report, version, labels)
-    _form_html(ScopeForm(None, regions=labels[0], departements=labels[1]), version)
+    """Met en cache, juste après un calcul, la page /stats sans filtre (la plus demandée) : son premier visiteur
+    ne paie ni la lecture des agrégats ni le rendu des graphiques (à un million de profils, 150 ms)."""
+    _page_html(QueryDict(), aggregates_version())
 
 
 @require_GET
 @gzip_page  # page publique, longue (tableaux) : compressée ; aucun secret propre au visiteur dans son corps
 def index(request):
-    form, report, version = _report(request)
-    figures_html = _figures_html(report, version)
-    query = _query_string(request)
-    return render(
-        request,
-        "stats/index.html",
-        {
-            "title": "Statistiques",
-            "form": form,
-            "form_html": _form_html(form, version),
-            "report": report,
-            "figures_html": figures_html,
-            "funnel_html": _funnel_html(report, version, cached_zone_labels(version)),
-            "csv_url": reverse("stats:open_data_csv") + query,
-            "json_url": reverse("stats:open_data_json") + query,
-        },
-    )
+    page_html = _page_html(request.GET, aggregates_version())
+    return render(request, "stats/index.html", {"title": "Statistiques", "page_html": page_html})
 
 
 @require_GET

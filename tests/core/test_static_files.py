@@ -20,7 +20,7 @@ def production_static(settings, tmp_path):
     settings.WHITENOISE_USE_FINDERS = settings.WHITENOISE_AUTOREFRESH = False
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "core.storage.StaticFilesStorage"},
     }
     call_command("collectstatic", "--noinput", verbosity=0)
 
@@ -46,7 +46,7 @@ def test_production_settings_use_the_manifest(monkeypatch):
     monkeypatch.delenv("STATIC_MANIFEST")
     try:
         reloaded = importlib.reload(config.settings)
-        assert reloaded.STORAGES["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        assert reloaded.STORAGES["staticfiles"]["BACKEND"] == "core.storage.StaticFilesStorage"  # WhiteNoise, manifeste
         assert reloaded.WHITENOISE_USE_FINDERS is False and reloaded.WHITENOISE_AUTOREFRESH is False
         assert "whitenoise.middleware.WhiteNoiseMiddleware" in reloaded.MIDDLEWARE
     finally:

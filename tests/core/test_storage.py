@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from core.storage import exports_storage
+from core.storage import StaticFilesStorage, exports_storage
 from tests.offers.factories import OfferFactory
 from tests.s3 import s3_bucket, s3_endpoint, s3_storage_options  # noqa: F401 (fixtures)
 
@@ -46,3 +46,20 @@ def test_local_exports_are_replaced_whole(settings, tmp_path):
     with storage.open("offres.jsonl", "rb") as reader:
         assert reader.read() == b"nouveau\n"
     assert sorted(path.name for path in (tmp_path / "exports").iterdir()) == ["offres.jsonl"]
+
+
+def test_static_urls_are_computed_once_per_process(tmp_path, monkeypatch):
+    """En production, l'adresse hachée d'un fichier statique est lue une fois dans le manifeste : une page en
+    demande une quinzaine."""
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"version": "1.1", "hash": "x", "paths": {"core/site.css": "core/site.0123abcd.css"}})
+    )
+    storage = StaticFilesStorage(location=tmp_path, base_url="/static/")
+    lookups = []
+    stored_name = storage.stored_name
+    monkeypatch.setattr(storage, "stored_name", lambda name: lookups.append(name) or stored_name(name))
+    assert storage.url("core/site.css") == "/static/core/site.0123abcd.css"
+    assert storage.url("core/site.css") == "/static/core/site.0123abcd.css"
+    assert lookups == ["core/site.css"]
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        storage.url("absent.css")

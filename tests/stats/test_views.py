@@ -104,6 +104,21 @@ def test_figures_and_form_are_rendered_once_per_scope_and_refresh(client, monkey
     assert "Ce département n'est pas dans la région choisie." in invalid  # erreurs : formulaire rendu à part
 
 
+@pytest.mark.parametrize("params", [{}, {"departement": "62", "famille": "alimentation"}])
+def test_a_page_already_made_is_read_whole_without_its_report(client, monkeypatch, params):
+    """Une page déjà faite pour ce périmètre et ce calcul : son corps relu en une lecture du cache, sans relire le
+    rapport (des centaines d'agrégats à désérialiser à chaque visite) ni refaire le formulaire."""
+    populate(6)
+    first = text(client.get(reverse("stats:index"), params))
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("refait à la visite")
+
+    monkeypatch.setattr("stats.views.cached_stats_report", not_again)
+    monkeypatch.setattr("stats.views.ScopeForm", not_again)
+    assert main(text(client.get(reverse("stats:index"), params))) == main(first)
+
+
 def test_a_refresh_replaces_the_cached_figures(client):
     populate(6)
     assert page_figures(text(client.get(reverse("stats:index"))))[Indicator.CANDIDATES] == "8"
