@@ -23,6 +23,7 @@ from matching.rule_facts import (
 )
 from matching.sql import insert_rows
 from offers.models import Offer
+from offers.selectors import offers_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -166,4 +167,6 @@ def offer_index_rebuild() -> int:
     # lignes, et, statistiques pas encore à jour, une boucle imbriquée sur les entreprises a coûté 12 minutes.
     rows = [values for row in published if (values := offer_index_values(offer_facts_from_row(row))) is not None]
     insert_rows(OfferIndex, OFFER_INDEX_COLUMNS, rows)
+    # La recherche publique lit l'index : ce qu'elle a gardé en cache (`offers_version`) est périmé.
+    transaction.on_commit(offers_version_bump)
     return len(rows)

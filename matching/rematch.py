@@ -25,6 +25,7 @@ from matching import bulk, indexes, pairs_store, rule_facts, rules, search
 from matching.alerts import alert_new_pairs
 from matching.models import CandidateTradeIndex, DailyRematch, Match
 from offers.models import Offer
+from offers.selectors import offers_version_bump
 
 BATCH = 2000
 DAILY_BATCH = 20_000  # profils recalculés ensemble par la tâche quotidienne
@@ -79,6 +80,8 @@ def rematch_offer(offer_id: int, *, notify: bool = True) -> dict:
     if offer is None:
         return {"created": 0, "updated": 0, "deactivated": 0}
     indexes.offer_index_sync(offer=offer)
+    # La recherche publique lit l'index : ce qu'elle a gardé en cache (`offers_version`) est périmé.
+    transaction.on_commit(offers_version_bump)
     now = timezone.now()
     pool = search.offer_candidate_pool(rule_facts.offer_facts(offer), now=now)
     fits = {(candidate_id, offer.pk): fit for candidate_id, fit in pool.items()}

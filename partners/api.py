@@ -3,20 +3,34 @@
 
 import datetime
 import hashlib
+import re
+import uuid
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.http import FileResponse, HttpResponse
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.text import compress_string
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.renderers import JSONRenderer
 
 from core.storage import exports_storage
 from offers.api import OfferOut
-from offers.selectors import offer_payload, public_offers
+from offers.selectors import offer_payload, offers_version, public_offers
 from partners.services import EXPORT_NAME
 
 router = Router(tags=["Offres"])
+
+# Le flux et ses validateurs sont gardés en cache sous la version des offres (`offers_version`) : une requête
+# répétée ne lit aucune offre. La durée borne ce qui change sans passer par une offre (nom d'une entreprise,
+# libellé d'un métier). Le corps fait quelques Mo pour 30 000 offres : gardé aussi compressé, envoyé tel quel
+# au client qui accepte gzip (dix fois moins d'octets à transmettre). Chaque processus garde aussi le dernier
+# corps lu : relire quelques Mo de Redis coûte 10 ms de CPU par requête.
+FEED_CACHE_SECONDS = 15 * 60
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_PROCESS_COPY: dict[str, tuple[str, dict[str, bytes]]] = {}
 
 CONDITIONAL_HEADERS = [
     {
@@ -83,24 +97,67 @@ def _validators(response, *, etag: str, last_modified: datetime.datetime | None)
         "responses": {200: {"headers": VALIDATOR_HEADERS}, **NOT_MODIFIED},
     },
 )
-def offers_feed(request, response: HttpResponse):
+def offers_feed(request):
+    key = f"api:flux:{offers_version()}"
+    validators = cache.get(key)
+    if validators is None:
+        validators = _feed_build(request, key)
+    etag, last_modified, build = validators
+    if _not_modified(request, etag=etag, last_modified=last_modified) is not None:
+        return Status(304, None)
+    encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "json"
+    content = _feed_body(build, encoding)
+    if content is None:  # le corps a quitté le cache avant ses validateurs
+        etag, last_modified, build = _feed_build(request, key)
+        content = _feed_body(build, encoding)
+    response = HttpResponse(content, content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
+    if encoding == "gzip":
+        # Comme GZipMiddleware : l'ETag d'un corps compressé est faible (même contenu, autres octets).
+        response["Content-Encoding"] = "gzip"
+        etag = "W/" + etag
+    patch_vary_headers(response, ["Accept-Encoding"])
+    _validators(response, etag=etag, last_modified=last_modified)
+    return response
+
+
+def _feed_build(request, key: str) -> tuple[str, datetime.datetime | None, str]:
+    """Calcule le flux : ses validateurs (ETag, dernière modification, identifiant du calcul) sous `key`, seuls
+    (une réponse 304 ne relit pas le corps), et son corps JSON, tel quel et compressé, sous l'identifiant du
+    calcul."""
     # Une seule requête d'agrégats décide : nombre, dernière modification et somme des identifiants (une offre
     # qui sort du flux ou y entre change au moins l'un des trois).
     state = public_offers().aggregate(count=Count("pk"), last=Max("updated_at"), ids=Sum("pk"))
     etag = '"' + hashlib.sha256(f"{state['count']}:{state['last']}:{state['ids']}".encode()).hexdigest()[:32] + '"'
-    not_modified = _not_modified(request, etag=etag, last_modified=state["last"])
-    if not_modified is not None:
-        return Status(304, None)
-    _validators(response, etag=etag, last_modified=state["last"])
     offers = public_offers().order_by("-published_at", "-pk")
-    return Status(
-        200,
+    feed = OfferFeedOut.model_validate(
         {
             "mise_a_jour": state["last"],
             "count": state["count"],
             "results": [offer_payload(offer) for offer in offers.iterator(chunk_size=2000)],
-        },
-    )
+        }
+    ).model_dump()
+    content = JSONRenderer().render(request, feed, response_status=200).encode()
+    build = uuid.uuid4().hex
+    bodies = {"json": content, "gzip": compress_string(content)}
+    _PROCESS_COPY["flux"] = (build, bodies)
+    entries = {f"api:flux:corps:{build}:{name}": body for name, body in bodies.items()}
+    cache.set_many({key: (etag, state["last"], build), **entries}, FEED_CACHE_SECONDS)
+    return etag, state["last"], build
+
+
+def _feed_body(build: str, encoding: str) -> bytes | None:
+    """Le corps du calcul `build` : la copie du processus, sinon celle du cache partagé (gardée ensuite dans le
+    processus, à la place de celle d'un calcul précédent)."""
+    copy_build, bodies = _PROCESS_COPY.get("flux", ("", {}))
+    if copy_build != build:
+        bodies = {}
+        _PROCESS_COPY["flux"] = (build, bodies)
+    if encoding not in bodies:
+        content = cache.get(f"api:flux:corps:{build}:{encoding}")
+        if content is None:
+            return None
+        bodies[encoding] = content
+    return bodies[encoding]
 
 
 @router.get(

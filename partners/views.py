@@ -1,19 +1,23 @@
 """Pages publiques, sans compte : la recherche d'offres, la page d'une offre, et ce que lisent les moteurs de
 recherche (plan du site, robots.txt). Aucune donnée personnelle."""
 
+import hashlib
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from geo.distance import communes_version
 from matching import public_search
-from offers.selectors import offer_payload, public_offers
+from offers.selectors import offer_payload, offers_version, public_offers
 from partners import maps, seo
 from partners.forms import OfferSearchForm
 from partners.models import Widget
@@ -23,6 +27,10 @@ from partners.selectors import public_offer_or_gone, search_cards
 RESULTS_PER_PAGE = 10
 MAP_MAX_POINTS = 500  # au-delà, la carte ne montrerait qu'une tache : seules les plus proches y sont
 SEARCH_PARAMETERS = ("commune", "rayon", "famille", "metier", "niveau")
+# Les parties des pages publiques qui sont les mêmes pour tous sont gardées en cache sous la version des offres
+# (et celle des communes pour la recherche) ; la durée borne ce qui change sans passer par une offre (nom d'une
+# entreprise, libellé d'un métier, montants légaux).
+PUBLIC_CACHE_SECONDS = 5 * 60
 
 
 def run_search(form: OfferSearchForm, page_number, *, absolute_links: bool = False) -> dict:
@@ -96,53 +104,95 @@ def signup_url(query: dict, *, trade_code: str = "") -> str:
 def offer_search(request):
     """Chercher des offres sans compte : formulaire GET (sans JavaScript), résultats les plus proches d'abord."""
     submitted = any(name in request.GET for name in SEARCH_PARAMETERS)
+    section = _search_section(request, submitted=submitted, form_action=reverse("partners:offer_search"))
+    return render(
+        request,
+        "partners/search.html",
+        {
+            "title": section["title"],
+            "submitted": submitted,
+            "search_section": mark_safe(section["html"]),  # noqa: S308 - rendu par le gabarit, déjà échappé
+            "canonical_url": seo.absolute(reverse("partners:offer_search")),
+        },
+        status=section["status"],
+    )
+
+
+def _search_section(request, *, submitted: bool, form_action: str, in_widget: bool = False) -> dict:
+    """Le formulaire et les résultats d'une recherche (HTML, titre de la page, statut), les mêmes pour tous :
+    gardés en cache, par paramètres de la recherche, tant qu'aucune offre ni commune n'a changé. `in_widget` :
+    liens vers le site complet, dans une nouvelle fenêtre (module intégré chez un partenaire)."""
+    params = [(name, request.GET.getlist(name)) for name in (*SEARCH_PARAMETERS, "page") if name in request.GET]
+    digest = hashlib.sha256(repr((form_action, params)).encode()).hexdigest()[:32]
+    key = f"recherche-publique:{offers_version()}:{communes_version()}:{digest}"
+    section = cache.get(key)
+    if section is not None:
+        return section
     form = OfferSearchForm(request.GET if submitted else None)
-    context = {
-        "title": "Trouver une offre d'apprentissage près de chez toi",
-        "form": form,
-        "form_action": reverse("partners:offer_search"),
-    }
-    status = 200
+    context = {"form": form, "form_action": form_action, "new_window": in_widget}
+    title, status = "Trouver une offre d'apprentissage près de chez toi", 200
     if submitted and form.is_valid():
         try:
-            context.update(run_search(form, request.GET.get("page")))
+            context.update(run_search(form, request.GET.get("page"), absolute_links=in_widget))
         except Http404 as error:
             context["page_error"] = str(error)
             status = 404
-        context["title"] = f"Offres d'apprentissage autour de {form.cleaned_data['commune'].name}"
+        title = f"Offres d'apprentissage autour de {form.cleaned_data['commune'].name}"
     elif submitted:
-        context["title"] = "Erreur : " + context["title"]
-    context["canonical_url"] = seo.absolute(reverse("partners:offer_search"))
-    return render(request, "partners/search.html", context, status=status)
+        title = "Erreur : " + title
+    section = {"title": title, "status": status, "html": render_to_string("partners/_search.html", context)}
+    cache.set(key, section, PUBLIC_CACHE_SECONDS)
+    return section
 
 
 @require_GET
 def offer_detail(request, pk):
     """La page publique d'une offre (lien de l'API, de l'export et des moteurs de recherche) ; 410 si l'offre
     n'est plus en ligne, pour qu'elle quitte les index des moteurs."""
-    offer, gone = public_offer_or_gone(pk)
-    if offer is None:
-        if gone:
-            return render(
-                request, "partners/offer_gone.html", {"title": "Cette offre n'est plus disponible"}, status=410
-            )
+    page = _offer_page(pk)
+    if page["status"] == 404:
         raise Http404("Offre introuvable.")
-    payload = offer_payload(offer)
+    if page["status"] == 410:
+        return render(request, "partners/offer_gone.html", {"title": "Cette offre n'est plus disponible"}, status=410)
     query = {name: request.GET[name] for name in ("commune", "rayon", "niveau") if request.GET.get(name)}
-    posting = seo.job_posting(offer)
     return render(
         request,
         "partners/offer_detail.html",
         {
-            "title": f"{payload['metier']['libelle']} à {payload['commune']['nom']}",
-            "offer": payload,
-            "salary_floor": posting.get("baseSalary", {}).get("value", {}).get("minValue"),
-            "canonical_url": seo.absolute(reverse("partners:offer_detail", kwargs={"pk": offer.pk})),
-            "job_posting": mark_safe(seo.json_for_script(posting)),  # noqa: S308 - échappé par json_for_script
-            "signup_url": signup_url(query, trade_code=offer.trade.code),
+            **page["context"],
+            "job_posting": mark_safe(page["job_posting"]),  # noqa: S308 - échappé par json_for_script
+            "signup_url": signup_url(query, trade_code=page["trade_code"]),
             "back_url": f"{reverse('partners:offer_search')}?{urlencode(query)}" if query.get("commune") else "",
         },
     )
+
+
+def _offer_page(pk: int) -> dict:
+    """Ce que montre la page d'une offre (ou son statut, 404 ou 410), le même pour tous : gardé en cache tant
+    qu'aucune offre n'a changé."""
+    key = f"offre-publique:{offers_version()}:{pk}"
+    page = cache.get(key)
+    if page is not None:
+        return page
+    offer, gone = public_offer_or_gone(pk)
+    if offer is None:
+        page = {"status": 410 if gone else 404}
+    else:
+        payload = offer_payload(offer)
+        posting = seo.job_posting(offer)
+        page = {
+            "status": 200,
+            "context": {
+                "title": f"{payload['metier']['libelle']} à {payload['commune']['nom']}",
+                "offer": payload,
+                "salary_floor": posting.get("baseSalary", {}).get("value", {}).get("minValue"),
+                "canonical_url": seo.absolute(reverse("partners:offer_detail", kwargs={"pk": offer.pk})),
+            },
+            "job_posting": seo.json_for_script(posting),
+            "trade_code": offer.trade.code,
+        }
+    cache.set(key, page, PUBLIC_CACHE_SECONDS)
+    return page
 
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -206,14 +256,19 @@ def api_docs(request):
 @require_GET
 def sitemap(request):
     """Le plan du site : l'accueil, la recherche et chaque offre publique (une offre qui n'est plus en ligne
-    en sort)."""
-    offers = public_offers().order_by("pk").values_list("pk", "updated_at")
-    urls = [(seo.absolute(reverse("core:home")), None), (seo.absolute(reverse("partners:offer_search")), None)]
-    urls += [
-        (seo.absolute(reverse("partners:offer_detail", kwargs={"pk": pk})), updated_at)
-        for pk, updated_at in offers.iterator(chunk_size=2000)
-    ]
-    return render(request, "partners/sitemap.xml", {"urls": urls}, content_type="application/xml; charset=utf-8")
+    en sort). Gardé en cache sous la version des offres : un moteur qui le relit ne fait lire aucune offre."""
+    key = f"plan-du-site:{offers_version()}"
+    content = cache.get(key)
+    if content is None:
+        offers = public_offers().order_by("pk").values_list("pk", "updated_at")
+        urls = [(seo.absolute(reverse("core:home")), None), (seo.absolute(reverse("partners:offer_search")), None)]
+        urls += [
+            (seo.absolute(reverse("partners:offer_detail", kwargs={"pk": pk})), updated_at)
+            for pk, updated_at in offers.iterator(chunk_size=2000)
+        ]
+        content = render_to_string("partners/sitemap.xml", {"urls": urls}).encode()
+        cache.set(key, content, PUBLIC_CACHE_SECONDS)
+    return HttpResponse(content, content_type="application/xml; charset=utf-8")
 
 
 @require_GET
@@ -259,20 +314,12 @@ def widget(request, slug):
 
 def _widget_page(request, widget_config):
     submitted = any(name in request.GET for name in SEARCH_PARAMETERS)
-    form = OfferSearchForm(request.GET if submitted else None)
+    form_action = reverse("partners:widget", kwargs={"slug": widget_config.slug})
+    section = _search_section(request, submitted=submitted, form_action=form_action, in_widget=True)
     context = {
         "title": "Offres d'apprentissage dans l'artisanat",
-        "form": form,
-        "form_action": reverse("partners:widget", kwargs={"slug": widget_config.slug}),
-        "new_window": True,
+        "search_section": mark_safe(section["html"]),  # noqa: S308 - rendu par le gabarit, déjà échappé
         "widget": widget_config,
         "site_search_url": settings.SITE_URL + reverse("partners:offer_search"),
     }
-    status = 200
-    if submitted and form.is_valid():
-        try:
-            context.update(run_search(form, request.GET.get("page"), absolute_links=True))
-        except Http404 as error:
-            context["page_error"] = str(error)
-            status = 404
-    return render(request, "partners/widget.html", context, status=status)
+    return render(request, "partners/widget.html", context, status=section["status"])

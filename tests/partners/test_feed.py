@@ -1,11 +1,16 @@
 """Le flux JSON des offres et l'export JSON Lines : ETag et Last-Modified, 304 tant que rien ne change."""
 
+import gzip
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from offers.enums import OfferStatus
+from offers import services
+from offers.selectors import offers_version_bump
+from partners import api
 from partners.services import offers_export
 from tests.offers.factories import CompanyFactory, OfferFactory
 
@@ -26,7 +31,9 @@ def test_feed_lists_public_offers_with_validators(client):
     assert response["ETag"].startswith('"') and response["Last-Modified"].endswith("GMT")
 
 
-def test_feed_answers_304_until_an_offer_changes(client, django_assert_max_num_queries):
+def test_feed_answers_304_until_an_offer_changes(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     offer = OfferFactory()
     first = client.get(FEED)
     with django_assert_max_num_queries(1):  # les agrégats seulement : le flux n'est pas relu
@@ -35,12 +42,53 @@ def test_feed_answers_304_until_an_offer_changes(client, django_assert_max_num_q
     assert client.get(FEED, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
 
     OfferFactory()  # une offre de plus
+    offers_version_bump()  # ce que font les services après l'écriture d'une offre (offers.receivers)
     assert client.get(FEED, headers={"If-None-Match": first["ETag"]}).status_code == 200
     second = client.get(FEED)
-    offer.status = OfferStatus.FILLED  # une offre qui sort du flux
-    offer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_position_filled(offer=offer)  # une offre qui sort du flux
     changed = client.get(FEED, headers={"If-None-Match": second["ETag"]})
     assert changed.status_code == 200 and changed.json()["count"] == 1
+
+
+def test_a_feed_already_built_is_read_from_the_cache_until_an_offer_changes(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    offer = OfferFactory()
+    draft = OfferFactory(draft=True)
+    first = client.get(FEED)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(FEED)
+        not_modified = client.get(FEED, headers={"If-None-Match": first["ETag"]})
+        monkeypatch.setattr(api, "_PROCESS_COPY", {})  # un autre processus : le corps est lu du cache partagé
+        elsewhere = client.get(FEED)
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    assert again.content == first.content == elsewhere.content and again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"] and not_modified.status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_publish(offer=draft)
+    published = client.get(FEED, headers={"If-None-Match": first["ETag"]})
+    assert published.status_code == 200 and [found["id"] for found in published.json()["results"]] == [
+        draft.pk,
+        offer.pk,
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_archive(offer=offer)
+    assert [found["id"] for found in client.get(FEED).json()["results"]] == [draft.pk]
+
+
+def test_feed_is_sent_compressed_to_clients_that_accept_gzip(client):
+    OfferFactory()
+    plain = client.get(FEED)
+    compressed = client.get(FEED, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert compressed["Content-Encoding"] == "gzip" and gzip.decompress(compressed.content) == plain.content
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # Même contenu, autres octets : l'ETag est faible (comme avec GZipMiddleware), et vaut pour les deux.
+    assert compressed["ETag"] == "W/" + plain["ETag"]
+    for etag in (plain["ETag"], compressed["ETag"]):
+        assert client.get(FEED, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"}).status_code == 304
 
 
 def test_export_answers_304_until_the_next_export(client, settings, tmp_path):

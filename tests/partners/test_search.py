@@ -3,10 +3,15 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from matching import indexes
+from matching import indexes, rematch
+from offers import services
 from offers.enums import OfferStatus
+from offers.models import Offer
+from offers.selectors import offers_version_bump
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import CompanyFactory, OfferFactory, TradeFactory
 
@@ -31,6 +36,11 @@ def _offer(commune, trade=None, **kwargs):
 
 def _search(client, **params):
     return client.get(reverse("partners:offer_search"), params)
+
+
+def _without_nonce(html: str) -> str:
+    """La page sans le nonce de la CSP, propre à chaque réponse."""
+    return re.sub(r'nonce="[^"]*"', "", html)
 
 
 def test_search_lists_offers_within_radius_closest_first_with_reasons(client, places):
@@ -178,3 +188,45 @@ def test_search_query_count_does_not_grow_with_results(client, places, django_as
     with django_assert_max_num_queries(8):
         response = _search(client, commune="62765", metier="boulanger")
     assert len(response.context["cards"]) == 10
+
+
+def test_a_search_already_made_is_read_from_the_cache_until_an_offer_changes(
+    client, places, django_capture_on_commit_callbacks
+):
+    bakery = _offer(places["arques"])
+    draft = _offer(places["aire"], draft=True)
+    indexes.offer_index_rebuild()
+    params = {"commune": "62765", "rayon": "30"}
+    first = _search(client, **params)
+    with CaptureQueriesContext(connection) as captured:
+        again = _search(client, **params)
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    html = again.content.decode()
+    assert _without_nonce(html) == _without_nonce(first.content.decode()) and f"/offres/{bakery.pk}?" in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+    # Le titre suit la recherche, lue du cache elle aussi.
+    assert "<title>Offres d'apprentissage autour de Saint-Omer" in html.replace("&#x27;", "'")
+    assert [_search(client, page="9", **params).status_code for _ in range(2)] == [404, 404]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_publish(offer=draft)
+        services.offer_archive(offer=bakery)
+    html = _search(client, **params).content.decode()
+    assert f"/offres/{draft.pk}?" in html and f"/offres/{bakery.pk}?" not in html
+
+
+def test_the_search_follows_the_offer_index_updated_after_the_offer(client, places, django_capture_on_commit_callbacks):
+    """L'index des offres, que lit la recherche, est mis à jour en tâche de fond, après la nouvelle version des
+    offres : une recherche gardée en cache entre les deux est périmée à son tour."""
+    draft = _offer(places["arques"], draft=True)
+    indexes.offer_index_rebuild()
+    with django_capture_on_commit_callbacks(execute=False):  # la tâche de fond ne part pas encore
+        services.offer_publish(offer=draft)
+    offers_version_bump()  # la nouvelle version, sans l'index à jour
+    assert f"/offres/{draft.pk}?" not in _search(client, commune="62765").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        rematch.rematch_offer(draft.pk)  # la tâche de fond
+    assert f"/offres/{draft.pk}?" in _search(client, commune="62765").content.decode()
+    Offer.objects.filter(pk=draft.pk).update(status=OfferStatus.ARCHIVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        indexes.offer_index_rebuild()  # l'index refait en entier
+    assert f"/offres/{draft.pk}?" not in _search(client, commune="62765").content.decode()

@@ -6,9 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from offers import services
 from partners import seo
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import CompanyFactory, OfferFactory
@@ -142,6 +145,21 @@ def test_sitemap_query_count_does_not_grow_with_offers(client, django_assert_max
         client.get("/sitemap.xml")
 
 
+def test_sitemap_is_read_from_the_cache_until_an_offer_changes(client, django_capture_on_commit_callbacks):
+    offer = OfferFactory()
+    draft = OfferFactory(draft=True)
+    first = client.get("/sitemap.xml")
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/sitemap.xml")
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    assert again.content == first.content and again["Content-Type"] == "application/xml; charset=utf-8"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_publish(offer=draft)
+        services.offer_archive(offer=offer)
+    body = client.get("/sitemap.xml").content.decode()
+    assert f"/offres/{draft.pk}</loc>" in body and f"/offres/{offer.pk}</loc>" not in body
+
+
 def test_robots_txt_points_to_the_sitemap_and_hides_private_spaces(client, settings):
     settings.SITE_URL = "https://cestmachance.fr"
     response = client.get("/robots.txt")
@@ -164,3 +182,22 @@ def test_search_page_is_canonical_and_results_are_not_indexed(client):
 def test_published_offer_datePosted_is_the_publication(offer):
     offer.published_at = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))
     assert seo.job_posting(offer)["datePosted"] == "2026-03-02T10:00:00+01:00"
+
+
+def test_offer_page_is_read_from_the_cache_until_the_offer_changes(client, offer, django_capture_on_commit_callbacks):
+    url = reverse("partners:offer_detail", kwargs={"pk": offer.pk})
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url, {"commune": "62765", "rayon": "30"})
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    assert _json_ld(again.content.decode()) == _json_ld(first.content.decode())
+    # La recherche d'où vient la personne reste la sienne, et le nonce de la page aussi.
+    assert again.context["signup_url"] == "/candidat/inscription?commune=62765&rayon=30&metier=boulanger"
+    assert again.context["back_url"] == "/offres?commune=62765&rayon=30"
+    assert again.context["csp_nonce"] != first.context["csp_nonce"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_update(offer=offer, positions=4)
+    assert "<dd>4</dd>" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_archive(offer=offer)
+    assert client.get(url).status_code == 410
