@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -10,6 +12,15 @@ class CandidateProfileQuerySet(models.QuerySet):
     def searching(self):
         """Profils complets de jeunes qui cherchent un employeur (ceux que la mise en relation considère)."""
         return self.filter(is_complete=True, status=SearchStatus.SEARCHING)
+
+    def trade_labels(self) -> dict[int, list[str]]:
+        """Les métiers de chaque profil, par ordre alphabétique : une requête, sans objet `Trade` à construire
+        (les listes de profils n'en montrent que les libellés)."""
+        labels = defaultdict(list)
+        rows = self.filter(trades__isnull=False).order_by("trades__label").values_list("pk", "trades__label")
+        for pk, label in rows:
+            labels[pk].append(label)
+        return labels
 
 
 class CandidateProfile(models.Model):

@@ -2,10 +2,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from matching.enums import CONNECTED_STATES, KitStep, MatchState, NoInterestReason, Side
+from matching.enums import CONNECTED_STATES, OPEN_STATES, KitStep, MatchState, NoInterestReason, Side
 from matching.kit import STALL_DAYS
 
 
@@ -25,6 +26,13 @@ class MatchQuerySet(models.QuerySet):
     def connected(self):
         """En relation, entretien ou contrat signé : les coordonnées sont partagées."""
         return self.filter(state__in=CONNECTED_STATES)
+
+    def shown_to_employer(self):
+        """Les candidat·es qu'un employeur voit sur son offre : en relation d'abord, puis en attente d'une réponse
+        (paires qui correspondent toujours) ; les meilleures d'abord dans chaque groupe."""
+        return self.filter(Q(state__in=CONNECTED_STATES) | Q(is_active=True, state__in=OPEN_STATES)).order_by(
+            Case(When(state__in=CONNECTED_STATES, then=Value(0)), default=Value(1)), "-score", "distance_km", "pk"
+        )
 
     def with_progress(self):
         """Annote `last_progress_at` : la dernière étape cochée, ou à défaut la mise en relation."""

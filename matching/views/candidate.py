@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from candidates.decorators import candidate_required, next_onboarding_url
 from candidates.enums import SearchStatus
+from core.links import reverse_each
 from employers.models import Membership
 from matching import services
 from matching.enums import MatchState
@@ -60,17 +61,27 @@ def candidate_home(request, profile):
         Match.objects.for_candidate(profile)
         .active()
         .best_first()
-        .select_related("offer__trade", "offer__company__commune", "offer__commune"),
+        .select_related("offer__trade", "offer__company", "offer__commune"),
         MATCHES_PER_PAGE,
     ).get_page(request.GET.get("page"))
     matches = list(page.object_list)
     contacts = _employer_contacts(matches)
+    answer_url, report_url, kit_url = (
+        reverse_each(name) for name in ("matching:candidate_answer", "matching:candidate_report", "matching:kit")
+    )
+    # Libellés et adresses prêts à afficher : les cartes sont le gros de la page.
     for match in matches:
         match.candidate = profile  # les raisons de la paire lisent le profil : déjà chargé
+        match.key = str(match.pk)  # en texte : un entier serait mis au format local à chaque emploi
+        match.title = f"{match.offer.trade.label} chez {match.offer.company.name}"
         match.reasons = match_reasons(match)
         match.badge = STATE_BADGES.get(match.state, ("info", match.get_state_display()))
-        match.can_answer = match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED)
+        match.answer_url = (
+            answer_url(match.pk) if match.state in (MatchState.PROPOSED, MatchState.EMPLOYER_INTERESTED) else None
+        )
+        match.report_url = report_url(match.pk)
         match.contact = contacts.get(match.offer.company_id) if match.is_connected else None
+        match.kit_url = kit_url(match.pk) if match.contact else None
     return render(
         request,
         "matching/candidate_home.html",
@@ -79,6 +90,7 @@ def candidate_home(request, profile):
             "profile": profile,
             "matches": matches,
             "page": page,
+            "page_number": str(page.number),
             "is_searching": profile.status == SearchStatus.SEARCHING,
         },
     )

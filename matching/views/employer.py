@@ -3,19 +3,22 @@ tant que l'intérêt n'est pas mutuel), sa réponse à chaque paire et la suite 
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
+from candidates.models import CandidateProfile
 from core.enums import DiplomaLevel
+from core.links import reverse_each
 from core.phone import format_phone
 from employers.decorators import employer_required
 from employers.enums import MembershipStatus, VerificationReason, VerificationStatus
 from employers.models import Company, Membership
 from matching import services
-from matching.enums import CONNECTED_STATES, OPEN_STATES, OUTCOME_CHOICES, MatchState, NoInterestReason
+from matching.enums import CONNECTED_STATES, OUTCOME_CHOICES, MatchState, NoInterestReason
 from matching.forms import NoInterestForm
 from matching.models import Match
 from matching.selectors import offers_with_match_counts
@@ -96,27 +99,51 @@ def display_name(user, *, age: int, connected: bool) -> str:
     return f"{user.first_name} {user.last_name[:1]}.".strip() if user.last_name else user.first_name
 
 
-def _candidate_card(match: Match, today) -> dict:
+# Le badge d'une paire qui attend une réponse (en relation : son état).
+WAITING_BADGES = {
+    MatchState.CANDIDATE_INTERESTED: ("success", "Intéressé·e par votre offre"),
+    MatchState.EMPLOYER_INTERESTED: ("info", "En attente de sa réponse"),
+}
+
+
+def _candidate_card(match: Match, today, trades: list[str], links: dict) -> dict:
     """Ce que l'employeur voit d'un·e candidat·e : pseudonyme tant que l'intérêt n'est pas mutuel (initiale et
-    tranche d'âge pour un·e mineur·e)."""
+    tranche d'âge pour un·e mineur·e). Libellés et adresses prêts à afficher : les cartes sont le gros de la page."""
     profile, user = match.candidate, match.candidate.user
     age, connected = profile.age_on(today), match.is_connected
     card = {
-        "match": match,
-        "display_name": display_name(user, age=age, connected=connected),
+        "id": str(match.pk),  # en texte : un entier serait mis au format local à chaque emploi
+        "name": display_name(user, age=age, connected=connected),
         "age": age_label(age, connected=connected),
+        "badge": ("success", match.get_state_display()) if connected else WAITING_BADGES.get(match.state),
         "commune": profile.commune.name if profile.commune else "",
         "distance_km": round(match.distance_km),
         "level": DiplomaLevel(profile.level).label if profile.level else "",
-        "trades": [trade.label for trade in profile.trades.all()],
+        "trades": ", ".join(trades),
         "available_from": profile.available_from,
         "has_driving_licence": profile.has_driving_licence,
         "has_vehicle": profile.has_vehicle,
         "presentation": profile.presentation,
-        "connected": match.is_connected,
+        "connected": connected,
+        "outcome_url": None,
+        "answer_url": None,
     }
-    if match.is_connected:
-        card.update(full_name=user.get_full_name(), email=user.email, phone=format_phone(user.phone))
+    if connected:
+        phone = format_phone(user.phone)
+        card.update(
+            name=user.get_full_name(),
+            email=user.email,
+            phone=phone,
+            phone_link=phone.replace(" ", ""),
+            kit_url=links["kit"](match.pk),
+        )
+        if match.state != MatchState.CONTRACT_SIGNED:
+            card.update(
+                outcome_url=links["outcome"](match.pk),
+                outcomes=[(value, label) for value, label in OUTCOME_CHOICES if value != match.state],
+            )
+    elif match.state != MatchState.EMPLOYER_INTERESTED:
+        card["answer_url"] = links["answer"](match.pk)
     return card
 
 
@@ -124,27 +151,37 @@ def _candidate_card(match: Match, today) -> dict:
 def offer_detail(request, pk):
     offer = member_offer(request.user, pk)
     today = timezone.localdate()
-    # En relation : toutes ; en attente d'une réponse : par pages (une offre en a souvent des centaines).
-    matches = Match.objects.for_offer(offer).select_related("candidate__user", "candidate__commune").best_first()
-    connected = list(matches.filter(state__in=CONNECTED_STATES))
-    page = Paginator(matches.active().filter(state__in=OPEN_STATES), CANDIDATES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    shown = connected + list(page.object_list)
-    prefetch_related_objects(shown, "candidate__trades")  # une requête pour les deux listes
-    cards = [_candidate_card(match, today) for match in shown]
+    # En relation d'abord, puis en attente d'une réponse, 20 par page en tout : une offre en a souvent des
+    # centaines, et celles en relation s'accumulent avec les années.
+    shown = Match.objects.for_offer(offer).shown_to_employer()
+    counts = shown.aggregate(connected=Count("pk", filter=Q(state__in=CONNECTED_STATES)), total=Count("pk"))
+    paginator = Paginator(shown.select_related("candidate__user", "candidate__commune"), CANDIDATES_PER_PAGE)
+    paginator.count = counts["total"]  # déjà compté ci-dessus : pas de seconde requête COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    matches = list(page.object_list)
+    trades = CandidateProfile.objects.filter(pk__in=[match.candidate_id for match in matches]).trade_labels()
+    links = {
+        "kit": reverse_each("matching:kit"),
+        "outcome": reverse_each("matching:employer_outcome", offer.pk),
+        "answer": reverse_each("matching:employer_answer", offer.pk),
+    }
+    cards = [_candidate_card(match, today, trades[match.candidate_id], links) for match in matches]
     return render(
         request,
         "matching/offer_detail.html",
         {
             "offer": offer,
             "title": f"Offre : {offer.trade.label}",
-            "connected": cards[: len(connected)],
-            "proposed": cards[len(connected) :],
+            "connected": [card for card in cards if card["connected"]],
+            "proposed": [card for card in cards if not card["connected"]],
+            "connected_count": counts["connected"],
+            "proposed_count": counts["total"] - counts["connected"],
+            # La page où commencent les candidat·es en attente d'une réponse, quand elles et ils sont plus loin.
+            "proposed_page": counts["connected"] // CANDIDATES_PER_PAGE + 1,
             "page": page,
+            "page_number": str(page.number),
             # Les motifs du refus, rendus une fois pour toutes les cartes de la page.
             "reason_options": format_html_join("", '<option value="{}">{}</option>', NoInterestReason.choices),
-            "outcome_choices": OUTCOME_CHOICES,
             "can_publish": offer_services.can(offer, offer_services.OfferAction.PUBLISH),
             "can_extend": offer_services.can(offer, offer_services.OfferAction.EXTEND),
             "can_archive": offer_services.can(offer, offer_services.OfferAction.ARCHIVE),
@@ -152,6 +189,18 @@ def offer_detail(request, pk):
             **legal_context(offer),
         },
     )
+
+
+def _back_to_card(offer: Offer, match: Match, page: str) -> str:
+    """La page de l'offre qui montre la carte de la paire après une réponse : elle change de page quand la paire
+    passe en relation ; si elle n'est plus montrée (refus, pas de suite), la page d'où venait la réponse."""
+    shown = list(Match.objects.for_offer(offer).shown_to_employer().values_list("pk", flat=True))
+    if match.pk in shown:
+        number, anchor = shown.index(match.pk) // CANDIDATES_PER_PAGE + 1, f"candidat-{match.pk}"
+    else:
+        number, anchor = int(page) if page.isdigit() and int(page) > 0 else 1, "candidats"
+    query = f"?page={number}" if number > 1 else ""
+    return f"{reverse('matching:offer_detail', args=[offer.pk])}{query}#{anchor}"
 
 
 def _member_match(request, pk, match_id) -> Match:
@@ -165,13 +214,14 @@ def _member_match(request, pk, match_id) -> Match:
 @employer_required
 def employer_answer(request, pk, match_id):
     match = _member_match(request, pk, match_id)
+    back = request.POST.get("page", "")
     interested = request.POST.get("interested") == "oui"
     reason = ""
     if not interested:
         form = NoInterestForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choisissez pourquoi ce profil ne vous intéresse pas.")
-            return redirect("matching:offer_detail", pk=pk)
+            return redirect(_back_to_card(match.offer, match, back))
         reason = NoInterestReason(form.cleaned_data["reason"])
     try:
         services.match_employer_answer(match=match, interested=interested, reason=reason)
@@ -185,22 +235,23 @@ def employer_answer(request, pk, match_id):
             messages.success(request, "C'est noté : nous lui proposons votre offre.")
         else:
             messages.success(request, "C'est noté : ce profil ne vous sera plus proposé pour cette offre.")
-    return redirect("matching:offer_detail", pk=pk)
+    return redirect(_back_to_card(match.offer, match, back))
 
 
 @require_POST
 @employer_required
 def employer_outcome(request, pk, match_id):
     match = _member_match(request, pk, match_id)
+    back = request.POST.get("page", "")
     states = {state.value: label for state, label in OUTCOME_CHOICES}
     state = request.POST.get("state", "")
     if state not in states:
         messages.error(request, "Choisissez où vous en êtes avec ce ou cette candidat·e.")
-        return redirect("matching:offer_detail", pk=pk)
+        return redirect(_back_to_card(match.offer, match, back))
     try:
         services.match_set_outcome(match=match, state=MatchState(state))
     except services.MatchTransitionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"C'est noté : {states[state].lower()}.")
-    return redirect("matching:offer_detail", pk=pk)
+    return redirect(_back_to_card(match.offer, match, back))

@@ -57,15 +57,37 @@ def test_offer_list_runs_the_same_queries_for_1_and_8_offers(client, company, dj
         assert client.get(reverse("matching:employer_home")).status_code == 200
 
 
-def test_offer_page_shows_waiting_candidates_by_pages_of_twenty(client, company):
+def test_offer_page_shows_candidates_by_pages_of_twenty(client, company):
     offer = OfferFactory(company=company)
     add_candidates(offer, 28)  # 7 en relation, 21 en attente d'une réponse
     first = text(client.get(reverse("matching:offer_detail", args=[offer.pk])))
     assert "En relation (7)" in first and "Candidat·es qui correspondent (21)" in first
-    assert first.count('class="fr-card fr-mb-3w"') == 7 + 20
+    assert first.count('class="fr-card fr-mb-3w"') == 20
     assert "1 / 2" in first
     second = text(client.get(reverse("matching:offer_detail", args=[offer.pk]), {"page": 2}))
-    assert second.count('class="fr-card fr-mb-3w"') == 7 + 1
+    assert second.count('class="fr-card fr-mb-3w"') == 8
+    assert "En relation" not in second and "Candidat·es qui correspondent (21)" in second
+
+
+def test_offer_page_shows_twenty_cards_however_many_are_connected(client, company):
+    """Les paires en relation s'accumulent avec les années : elles aussi par pages, en tête."""
+    offer = OfferFactory(company=company)
+    connected = [
+        Match.objects.create(
+            candidate=CandidateProfileFactory(), offer=offer, distance_km=4, score=1, state=MatchState.CONNECTED
+        )
+        for _ in range(25)
+    ]
+    waiting = Match.objects.create(candidate=CandidateProfileFactory(), offer=offer, distance_km=4, score=1)
+    url = reverse("matching:offer_detail", args=[offer.pk])
+    first = text(client.get(url))
+    assert first.count('class="fr-card fr-mb-3w"') == 20
+    assert "En relation (25)" in first and 'id="candidats"' not in first
+    assert "Aller aux candidat·es qui correspondent (1)" in first and 'href="?page=2#candidats"' in first
+    second = text(client.get(url, {"page": 2}))
+    assert second.count('class="fr-card fr-mb-3w"') == 6
+    assert "En relation (25)" in second and "Candidat·es qui correspondent (1)" in second
+    assert f"candidat-{connected[-1].pk}" in second and f"candidat-{waiting.pk}" in second
 
 
 def test_offer_page_reads_the_offer_without_distinct(client, company):

@@ -23,8 +23,8 @@ from tests.utils import text
 pytestmark = pytest.mark.django_db
 
 
-def _match(offer, candidate, state=MatchState.PROPOSED, **kwargs):
-    return Match.objects.create(candidate=candidate, offer=offer, distance_km=4.2, score=0.9, state=state, **kwargs)
+def _match(offer, candidate, state=MatchState.PROPOSED, score=0.9, **kwargs):
+    return Match.objects.create(candidate=candidate, offer=offer, distance_km=4.2, score=score, state=state, **kwargs)
 
 
 def test_home_requires_an_employer(client):
@@ -193,3 +193,28 @@ def test_offer_in_mayotte_shows_the_smic_of_mayotte(client, company):
     page = text(client.get(reverse("matching:offer_detail", args=[offer.pk])))
     assert "1415,05" in page and "9,33" in page
     assert "1823,03" not in page
+
+
+def test_answers_land_on_the_page_that_shows_the_card(client, company):
+    """La carte d'une paire qui passe en relation remonte en tête : la réponse y mène ; une carte qui n'est plus
+    montrée ramène à la page d'où venait la réponse."""
+    offer = OfferFactory(company=company)
+    connected = [_match(offer, CandidateProfileFactory(), state=MatchState.CONNECTED) for _ in range(21)]
+    keen = _match(offer, camille(), state=MatchState.CANDIDATE_INTERESTED, score=2)
+    other = _match(offer, CandidateProfileFactory(), score=0.1)
+    url = reverse("matching:offer_detail", args=[offer.pk])
+    assert f"candidat-{keen.pk}" in text(client.get(url, {"page": 2}))
+
+    response = client.post(
+        reverse("matching:employer_answer", args=[offer.pk, keen.pk]), {"interested": "oui", "page": "2"}
+    )
+    assert response.url == f"{url}#candidat-{keen.pk}"
+    assert "camille@example.org" in text(client.get(response.url))
+    response = client.post(reverse("matching:employer_answer", args=[offer.pk, other.pk]), {"interested": "oui"})
+    assert response.url == f"{url}?page=2#candidat-{other.pk}"
+    response = client.post(
+        reverse("matching:employer_outcome", args=[offer.pk, connected[0].pk]), {"state": "pas_de_suite", "page": "2"}
+    )
+    assert response.url == f"{url}?page=2#candidats"
+    response = client.post(reverse("matching:employer_outcome", args=[offer.pk, connected[1].pk]), {"page": "x"})
+    assert response.url == f"{url}#candidat-{connected[1].pk}"
