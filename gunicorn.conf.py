@@ -14,9 +14,11 @@ worker_class = "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Processus renouvelés de temps en temps (fuites de mémoire d'une bibliothèque).
-max_requests = 2000
-max_requests_jitter = 200
+# Processus renouvelés de temps en temps (fuites de mémoire d'une bibliothèque). Pas trop souvent : un processus
+# neuf recompile ses gabarits et relit ses index ; à 2 000, sous une charge de 1 700 requêtes/s, chacun des 4
+# était remplacé toutes les 5 s (accueil : 1 777 requêtes/s et p99 623 ms, contre 2 641 et 300 ms à 20 000).
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # L'application est chargée avant de créer les processus : mémoire partagée, démarrage plus rapide.
 preload_app = True
 # gunicorn ne croit les en-têtes X-Forwarded-* que de ces adresses (par défaut : la machine elle-même) ;

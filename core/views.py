@@ -1,19 +1,41 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.db.models import Max
-from django.http import JsonResponse
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
 
 from core.models import WorkerHeartbeat
 
+# La page d'accueil d'un·e visiteur·se anonyme (la plus demandée) est la même pour tous, au nonce de la CSP près :
+# chaque processus la rend une fois et la garde, le nonce remplacé par un témoin qu'il remet à chaque réponse. Un
+# compte connecté, un message en attente ou des paramètres (« ?pour=candidat ») la font rendre comme les autres.
+NONCE_SLOT = "\x00nonce-csp\x00"
+_anonymous_home: dict[str, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_anonymous_home(**kwargs):
+    _anonymous_home.clear()
+
 
 def home(request):
-    return render(request, "core/home.html")
+    if request.user.is_authenticated or request.GET or len(get_messages(request)):
+        return render(request, "core/home.html")
+    nonce = getattr(request, "csp_nonce", None) or ""
+    if (page := _anonymous_home.get("page")) is None:
+        response = render(request, "core/home.html")
+        html = response.content.decode()
+        _anonymous_home["page"] = html.replace(nonce, NONCE_SLOT) if nonce else html
+        return response
+    return HttpResponse(page.replace(NONCE_SLOT, nonce))
 
 
 def healthz(request):
