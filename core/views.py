@@ -3,10 +3,8 @@ import datetime
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import RequestDataTooBig
-from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.db.models import Max
-from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,8 +19,8 @@ NONCE_SLOT = "\x00nonce-csp\x00"
 _anonymous_home: dict[str, str] = {}
 
 
-@receiver(setting_changed)
-def _forget_anonymous_home(**kwargs):
+def anonymous_home_forget() -> None:
+    """Oublie l'accueil gardé (un réglage modifié, `core.receivers`)."""
     _anonymous_home.clear()
 
 
