@@ -170,17 +170,14 @@ def offer_detail(request, pk):
 def _offer_page(pk: int) -> dict:
     """Ce que montre la page d'une offre (ou son statut, 404 ou 410), le même pour tous : gardé en cache tant
     qu'aucune offre n'a changé."""
-    key = f"offre-publique:{offers_version()}:{pk}"
-    page = cache.get(key)
-    if page is not None:
-        return page
-    offer, gone = public_offer_or_gone(pk)
-    if offer is None:
-        page = {"status": 410 if gone else 404}
-    else:
+
+    def build():
+        offer, gone = public_offer_or_gone(pk)
+        if offer is None:
+            return {"status": 410 if gone else 404}
         payload = offer_payload(offer)
         posting = seo.job_posting(offer)
-        page = {
+        return {
             "status": 200,
             "context": {
                 "title": f"{payload['metier']['libelle']} à {payload['commune']['nom']}",
@@ -191,8 +188,8 @@ def _offer_page(pk: int) -> dict:
             "job_posting": seo.json_for_script(posting),
             "trade_code": offer.trade.code,
         }
-    cache.set(key, page, PUBLIC_CACHE_SECONDS)
-    return page
+
+    return cache.get_or_set(f"offre-publique:{offers_version()}:{pk}", build, PUBLIC_CACHE_SECONDS)
 
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -257,17 +254,17 @@ def api_docs(request):
 def sitemap(request):
     """Le plan du site : l'accueil, la recherche et chaque offre publique (une offre qui n'est plus en ligne
     en sort). Gardé en cache sous la version des offres : un moteur qui le relit ne fait lire aucune offre."""
-    key = f"plan-du-site:{offers_version()}"
-    content = cache.get(key)
-    if content is None:
+
+    def build():
         offers = public_offers().order_by("pk").values_list("pk", "updated_at")
         urls = [(seo.absolute(reverse("core:home")), None), (seo.absolute(reverse("partners:offer_search")), None)]
         urls += [
             (seo.absolute(reverse("partners:offer_detail", kwargs={"pk": pk})), updated_at)
             for pk, updated_at in offers.iterator(chunk_size=2000)
         ]
-        content = render_to_string("partners/sitemap.xml", {"urls": urls}).encode()
-        cache.set(key, content, PUBLIC_CACHE_SECONDS)
+        return render_to_string("partners/sitemap.xml", {"urls": urls}).encode()
+
+    content = cache.get_or_set(f"plan-du-site:{offers_version()}", build, PUBLIC_CACHE_SECONDS)
     return HttpResponse(content, content_type="application/xml; charset=utf-8")
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.messages import Message, constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.shortcuts import render as django_render
 
 from tests.accounts.factories import UserFactory
 
@@ -43,6 +44,13 @@ def test_anonymous_home_is_rendered_once_with_a_fresh_nonce_each_time(client, re
 
 def test_home_is_rendered_for_a_signed_in_visitor_a_message_or_parameters(client, rendered_once, monkeypatch, rf):
     monkeypatch.undo()
+    rendered = []
+
+    def render(request, *args, **kwargs):
+        rendered.append(request.get_full_path())
+        return django_render(request, *args, **kwargs)
+
+    monkeypatch.setattr("core.views.render", render)
     client.force_login(UserFactory(candidate=True))
     assert "Mes mises en relation" in client.get("/").content.decode()
     client.logout()
@@ -52,4 +60,6 @@ def test_home_is_rendered_for_a_signed_in_visitor_a_message_or_parameters(client
     assert "Compte supprimé." in client.get("/").content.decode()
     assert "Compte supprimé." not in client.get("/").content.decode()  # lu une fois, comme partout
 
-    assert client.get("/", {"pour": "candidat"}).status_code == 200
+    assert "Je cherche un employeur" in client.get("/", {"pour": "candidat"}).content.decode()
+    # Connecté·e, message en attente, paramètres : rendue pour la personne ; sans rien de cela : la page gardée.
+    assert rendered == ["/", "/", "/?pour=candidat"]
