@@ -45,14 +45,20 @@ def test_search_runs_the_same_queries_for_1_and_6_results(advisor_client, arras)
     def add(count):
         for _ in range(count):
             CandidateProfileFactory(commune=arras, user__last_name="Durand")
-            OfferFactory(company=CompanyFactory(commune=arras, name="Boulangerie Durand"), commune=arras)
+            # L'employeur s'appelle Durand lui aussi : sans cela, son nom tiré au hasard trouvait parfois la
+            # recherche (« Durant ») et ajoutait les requêtes des employeur·ses à un seul des deux comptes.
+            employer = UserFactory(employer=True, last_name="Durand")
+            company = CompanyFactory(commune=arras, name="Boulangerie Durand", member=employer)
+            OfferFactory(company=company, commune=arras)
 
     url = reverse("backoffice:search")
     add(1)
     one = queries(advisor_client, url, {"q": "durand"}, method="post")
     add(5)
     assert queries(advisor_client, url, {"q": "durand"}, method="post") == one
-    assert "Candidat·es (6)" in text(advisor_client.post(url, {"q": "durand"}))
+    page = text(advisor_client.post(url, {"q": "durand"}))
+    assert "Candidat·es (6)" in page
+    assert "Employeur·ses (6)" in page
 
 
 def test_companies_to_verify_runs_the_same_queries_for_1_and_6_companies(advisor_client, arras):
