@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
+from core.cache import shared_value
 from core.storage import exports_storage
 from offers.api import OfferOut
 from offers.selectors import offer_payload, offers_version, public_offers
@@ -25,10 +26,12 @@ router = Router(tags=["Offres"])
 
 # Le flux et ses validateurs sont gardés en cache sous la version des offres (`offers_version`) : une requête
 # répétée ne lit aucune offre. La durée borne ce qui change sans passer par une offre (nom d'une entreprise,
-# libellé d'un métier). Le corps fait quelques Mo pour 30 000 offres : gardé aussi compressé, envoyé tel quel
-# au client qui accepte gzip (dix fois moins d'octets à transmettre). Chaque processus garde aussi le dernier
-# corps lu : relire quelques Mo de Redis coûte 10 ms de CPU par requête.
+# libellé d'un métier). Un seul processus le recalcule à la fois, les autres servent le précédent pendant ce
+# temps (`core.cache.shared_value`). Le corps fait quelques Mo pour 30 000 offres : gardé aussi compressé,
+# envoyé tel quel au client qui accepte gzip (dix fois moins d'octets à transmettre). Chaque processus garde
+# aussi le dernier corps lu : relire quelques Mo de Redis coûte 10 ms de CPU par requête.
 FEED_CACHE_SECONDS = 15 * 60
+FEED_KEY = "api:flux"
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _PROCESS_COPY: dict[str, tuple[str, dict[str, bytes]]] = {}
 
@@ -98,17 +101,14 @@ def _validators(response, *, etag: str, last_modified: datetime.datetime | None)
     },
 )
 def offers_feed(request):
-    key = f"api:flux:{offers_version()}"
-    validators = cache.get(key)
-    if validators is None:
-        validators = _feed_build(request, key)
-    etag, last_modified, build = validators
+    etag, last_modified, build = _feed_validators(request)
     if _not_modified(request, etag=etag, last_modified=last_modified) is not None:
         return Status(304, None)
     encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) else "json"
     content = _feed_body(build, encoding)
-    if content is None:  # le corps a quitté le cache avant ses validateurs
-        etag, last_modified, build = _feed_build(request, key)
+    if content is None:  # le corps a quitté le cache avant ses validateurs (Redis plein) : on recalcule
+        cache.delete(FEED_KEY)
+        etag, last_modified, build = _feed_validators(request)
         content = _feed_body(build, encoding)
     response = HttpResponse(content, content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}")
     if encoding == "gzip":
@@ -120,10 +120,15 @@ def offers_feed(request):
     return response
 
 
-def _feed_build(request, key: str) -> tuple[str, datetime.datetime | None, str]:
-    """Calcule le flux : ses validateurs (ETag, dernière modification, identifiant du calcul) sous `key`, seuls
-    (une réponse 304 ne relit pas le corps), et son corps JSON, tel quel et compressé, sous l'identifiant du
-    calcul."""
+def _feed_validators(request) -> tuple[str, datetime.datetime | None, str]:
+    """Les validateurs du flux (ETag, dernière modification, identifiant du calcul), gardés seuls : une réponse
+    304 ne relit pas le corps."""
+    return shared_value(FEED_KEY, offers_version(), lambda: _feed_build(request), FEED_CACHE_SECONDS)
+
+
+def _feed_build(request) -> tuple[str, datetime.datetime | None, str]:
+    """Calcule le flux : ses validateurs, et son corps JSON, tel quel et compressé, sous l'identifiant du calcul
+    (gardé un peu plus longtemps que les validateurs qui le désignent)."""
     # Une seule requête d'agrégats décide : nombre, dernière modification et somme des identifiants (une offre
     # qui sort du flux ou y entre change au moins l'un des trois).
     state = public_offers().aggregate(count=Count("pk"), last=Max("updated_at"), ids=Sum("pk"))
@@ -141,7 +146,7 @@ def _feed_build(request, key: str) -> tuple[str, datetime.datetime | None, str]:
     bodies = {"json": content, "gzip": compress_string(content)}
     _PROCESS_COPY["flux"] = (build, bodies)
     entries = {f"api:flux:corps:{build}:{name}": body for name, body in bodies.items()}
-    cache.set_many({key: (etag, state["last"], build), **entries}, FEED_CACHE_SECONDS)
+    cache.set_many(entries, 2 * FEED_CACHE_SECONDS + 60)
     return etag, state["last"], build
 
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from core.cache import shared_value
 from geo.distance import communes_version
 from matching import public_search
 from offers.selectors import offer_payload, offers_version, public_offers
@@ -253,7 +254,8 @@ def api_docs(request):
 @require_GET
 def sitemap(request):
     """Le plan du site : l'accueil, la recherche et chaque offre publique (une offre qui n'est plus en ligne
-    en sort). Gardé en cache sous la version des offres : un moteur qui le relit ne fait lire aucune offre."""
+    en sort). Gardé en cache sous la version des offres : un moteur qui le relit ne fait lire aucune offre ; un
+    seul processus le recalcule à la fois, les autres servent le précédent pendant ce temps."""
 
     def build():
         offers = public_offers().order_by("pk").values_list("pk", "updated_at")
@@ -264,7 +266,7 @@ def sitemap(request):
         ]
         return render_to_string("partners/sitemap.xml", {"urls": urls}).encode()
 
-    content = cache.get_or_set(f"plan-du-site:{offers_version()}", build, PUBLIC_CACHE_SECONDS)
+    content = shared_value("plan-du-site", offers_version(), build, PUBLIC_CACHE_SECONDS)
     return HttpResponse(content, content_type="application/xml; charset=utf-8")
 
 

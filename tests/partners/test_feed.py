@@ -4,6 +4,7 @@ import gzip
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -76,6 +77,35 @@ def test_a_feed_already_built_is_read_from_the_cache_until_an_offer_changes(
     with django_capture_on_commit_callbacks(execute=True):
         services.offer_archive(offer=offer)
     assert [found["id"] for found in client.get(FEED).json()["results"]] == [draft.pk]
+
+
+def test_while_one_process_rebuilds_the_feed_the_others_serve_the_previous_one(client, monkeypatch):
+    OfferFactory()
+    first = client.get(FEED)
+    OfferFactory()
+    offers_version_bump()
+    cache.add(f"{api.FEED_KEY}:calcul", 1)  # un autre processus est en train de le recalculer
+    monkeypatch.setattr(api, "_PROCESS_COPY", {})  # ce processus-ci n'en a pas de copie
+    with CaptureQueriesContext(connection) as captured:
+        meanwhile = client.get(FEED)
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    assert meanwhile.status_code == 200 and meanwhile.content == first.content
+    assert meanwhile["ETag"] == first["ETag"]
+
+    cache.delete(f"{api.FEED_KEY}:calcul")  # le calcul est fini (ou son processus arrêté)
+    rebuilt = client.get(FEED, headers={"If-None-Match": first["ETag"]})
+    assert rebuilt.status_code == 200 and rebuilt.json()["count"] == 2
+
+
+def test_a_feed_whose_body_left_the_cache_is_rebuilt(client, monkeypatch):
+    OfferFactory()
+    first = client.get(FEED)
+    build = cache.get(api.FEED_KEY)[2][2]
+    cache.delete_many([f"api:flux:corps:{build}:json", f"api:flux:corps:{build}:gzip"])  # Redis plein
+    monkeypatch.setattr(api, "_PROCESS_COPY", {})
+    again = client.get(FEED)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert cache.get(api.FEED_KEY)[2][2] != build  # recalculé une fois, gardé pour les requêtes suivantes
 
 
 def test_feed_is_sent_compressed_to_clients_that_accept_gzip(client):

@@ -6,12 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from offers import services
+from offers.selectors import offers_version_bump
 from partners import seo
 from tests.geo.factories import CommuneFactory
 from tests.offers.factories import CompanyFactory, OfferFactory
@@ -158,6 +160,21 @@ def test_sitemap_is_read_from_the_cache_until_an_offer_changes(client, django_ca
         services.offer_archive(offer=offer)
     body = client.get("/sitemap.xml").content.decode()
     assert f"/offres/{draft.pk}</loc>" in body and f"/offres/{offer.pk}</loc>" not in body
+
+
+def test_while_one_process_rebuilds_the_sitemap_the_others_serve_the_previous_one(client):
+    offer = OfferFactory()
+    first = client.get("/sitemap.xml")
+    newer = OfferFactory()
+    offers_version_bump()
+    cache.add("plan-du-site:calcul", 1)  # un autre processus est en train de le recalculer
+    with CaptureQueriesContext(connection) as captured:
+        meanwhile = client.get("/sitemap.xml")
+    assert not [query["sql"] for query in captured if "offers_offer" in query["sql"]]
+    assert meanwhile.content == first.content
+    cache.delete("plan-du-site:calcul")
+    body = client.get("/sitemap.xml").content.decode()
+    assert f"/offres/{offer.pk}</loc>" in body and f"/offres/{newer.pk}</loc>" in body
 
 
 def test_robots_txt_points_to_the_sitemap_and_hides_private_spaces(client, settings):
