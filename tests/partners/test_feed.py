@@ -32,6 +32,15 @@ def test_feed_lists_public_offers_with_validators(client):
     assert response["ETag"].startswith('"') and response["Last-Modified"].endswith("GMT")
 
 
+def test_feed_body_is_what_its_schema_says(client):
+    OfferFactory(levels=["3", "4"], start_date=timezone.localdate())
+    OfferFactory(levels=[], start_date=None)
+    body = client.get(FEED).content
+    # Les mêmes octets qu'en passant par le schéma (même encodeur JSON que les autres réponses de l'API).
+    through_schema = api.OfferFeedOut.model_validate(json.loads(body)).model_dump()
+    assert api.JSONRenderer().render(None, through_schema, response_status=200).encode() == body
+
+
 def test_feed_answers_304_until_an_offer_changes(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
