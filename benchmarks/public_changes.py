@@ -14,7 +14,6 @@ une autre révision, page par page, dans le même passage.
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # benchmarks.web charge les réglages de Django (ceux du banc) avant les modules du projet.
 from benchmarks.web import ensure_database, milliseconds, prepare
-from benchmarks.web_servers import REDIS_URL, ROOT, WRK_SCRIPT, Servers, get, log, wrk
+from benchmarks.web_servers import REDIS_URL, WRK_SCRIPT, Servers, get, log, wrk
 from offers.selectors import offers_version_bump
 
 PAGES = [
@@ -67,17 +66,7 @@ def main():
     servers = Servers(workdir)
     rows = []
     try:
-        trees = {}
-        if args.baseline:
-            baseline = workdir / "baseline"
-            baseline.mkdir()
-            archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
-            )
-            subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
-            trees["avant"] = baseline
-        trees["après" if args.baseline else "actuel"] = ROOT
-        ports = {name: servers.gunicorn(tree, name.replace("è", "e"), args.workers) for name, tree in trees.items()}
+        ports = servers.code_under_test(args.baseline, args.workers)
         lua = workdir / "report.lua"
         lua.write_text(WRK_SCRIPT)
         for page in PAGES:

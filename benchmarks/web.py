@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.web_servers import (
     PORTS,
     REDIS_URL,
-    ROOT,
     SERVER_ENV,
     WRK_SCRIPT,
     Servers,
@@ -210,17 +208,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="cestmachance-bench-web-"))
     servers = Servers(workdir)
     try:
-        trees = {}
-        if args.baseline:
-            baseline = workdir / "baseline"
-            baseline.mkdir()
-            archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", args.baseline], capture_output=True, check=True
-            )
-            subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
-            trees["avant"] = baseline
-        trees["après" if args.baseline else "actuel"] = ROOT
-        ports = {name: servers.gunicorn(tree, name.replace("è", "e"), args.workers) for name, tree in trees.items()}
+        ports = servers.code_under_test(args.baseline, args.workers)
         lua = workdir / "report.lua"
         lua.write_text(WRK_SCRIPT)
 

@@ -150,6 +150,19 @@ class Servers:
         self.pids[port] = process.pid
         return port
 
+    def code_under_test(self, baseline: str | None, workers: int) -> dict[str, int]:
+        """Le port de gunicorn pour le code de l'arbre de travail (« actuel ») et, avec `baseline`, aussi pour
+        cette révision, extraite par `git archive` (« avant » et « après »), dans cet ordre."""
+        trees = {}
+        if baseline:
+            directory = self.workdir / "baseline"
+            directory.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", baseline], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(directory)], input=archive.stdout, check=True)
+            trees["avant"] = directory
+        trees["après" if baseline else "actuel"] = ROOT
+        return {name: self.gunicorn(tree, name.replace("è", "e"), workers) for name, tree in trees.items()}
+
     def nginx(self, home_html: bytes) -> int:
         port = free_port()
         directory = self.workdir / "nginx"
