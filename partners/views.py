@@ -125,25 +125,24 @@ def _search_section(request, *, submitted: bool, form_action: str, in_widget: bo
     liens vers le site complet, dans une nouvelle fenêtre (module intégré chez un partenaire)."""
     params = [(name, request.GET.getlist(name)) for name in (*SEARCH_PARAMETERS, "page") if name in request.GET]
     digest = hashlib.sha256(repr((form_action, params)).encode()).hexdigest()[:32]
+
+    def build():
+        form = OfferSearchForm(request.GET if submitted else None)
+        context = {"form": form, "form_action": form_action, "new_window": in_widget}
+        title, status = "Trouver une offre d'apprentissage près de chez toi", 200
+        if submitted and form.is_valid():
+            try:
+                context.update(run_search(form, request.GET.get("page"), absolute_links=in_widget))
+            except Http404 as error:
+                context["page_error"] = str(error)
+                status = 404
+            title = f"Offres d'apprentissage autour de {form.cleaned_data['commune'].name}"
+        elif submitted:
+            title = "Erreur : " + title
+        return {"title": title, "status": status, "html": render_to_string("partners/_search.html", context)}
+
     key = f"recherche-publique:{offers_version()}:{communes_version()}:{digest}"
-    section = cache.get(key)
-    if section is not None:
-        return section
-    form = OfferSearchForm(request.GET if submitted else None)
-    context = {"form": form, "form_action": form_action, "new_window": in_widget}
-    title, status = "Trouver une offre d'apprentissage près de chez toi", 200
-    if submitted and form.is_valid():
-        try:
-            context.update(run_search(form, request.GET.get("page"), absolute_links=in_widget))
-        except Http404 as error:
-            context["page_error"] = str(error)
-            status = 404
-        title = f"Offres d'apprentissage autour de {form.cleaned_data['commune'].name}"
-    elif submitted:
-        title = "Erreur : " + title
-    section = {"title": title, "status": status, "html": render_to_string("partners/_search.html", context)}
-    cache.set(key, section, PUBLIC_CACHE_SECONDS)
-    return section
+    return cache.get_or_set(key, build, PUBLIC_CACHE_SECONDS)
 
 
 @require_GET
