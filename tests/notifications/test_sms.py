@@ -7,6 +7,7 @@ import re
 import zoneinfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from notifications import preferences, services, sms_delivery
@@ -22,6 +23,14 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 def at(hour, minute=0, day=2):
     return datetime.datetime(2026, 12, day, hour, minute, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def daytime():
+    """En journée : entre 20 h et 8 h, un SMS attend le matin (`SMS_QUIET_HOURS`), et ces tests tourneraient
+    selon l'heure de leur lancement ; ceux qui parlent de la nuit donnent leur heure."""
+    with time_machine.travel(at(11), tick=True):
+        yield
 
 
 def verified(user, kinds=(EmailKind.NEW_MATCHES,)):
